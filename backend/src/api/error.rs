@@ -1,0 +1,143 @@
+//! RFC 9457 problem documents: every error the API answers, with a stable `code`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::service::{FieldError, Reference, ServiceError};
+
+/// An error answer (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"type": "https://portcullis.dev/problems/validation_failed", "title": "Unprocessable Content",
+    "status": 422, "detail": "the request is not valid", "code": "validation_failed",
+    "errors": [{"field": "statements[0].roles[0]", "message": "role `editor` does not exist"}]}))]
+pub struct Problem {
+    /// A URI naming the kind of problem: `https://portcullis.dev/problems/<code>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The HTTP status's reason phrase.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, in words.
+    pub detail: String,
+    /// A stable, machine-readable code: `validation_failed`, `not_found`, `in_use` …
+    pub code: String,
+    /// Field-level problems, for 422 answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// The objects that still refer to the one that could not be deleted (409 `in_use`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrers: Option<Vec<Reference>>,
+    /// The object's current revision (412 `precondition_failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_revision: Option<i64>,
+}
+
+/// An error on its way to becoming a problem document.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    problem: Problem,
+}
+
+impl ApiError {
+    /// A problem with a status, a stable code and a detail.
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            problem: Problem {
+                problem_type: format!("https://portcullis.dev/problems/{code}"),
+                title: status.canonical_reason().unwrap_or("Error").to_owned(),
+                status: status.as_u16(),
+                detail: detail.into(),
+                code: code.to_owned(),
+                errors: None,
+                referrers: None,
+                current_revision: None,
+            },
+        }
+    }
+
+    /// Adds field errors.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.problem.errors = Some(errors);
+        self
+    }
+
+    /// The status it answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        let detail = error.to_string();
+        match error {
+            ServiceError::Unauthenticated(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail),
+            ServiceError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
+            ServiceError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
+            ServiceError::BadRequest { code, .. } => ApiError::new(StatusCode::BAD_REQUEST, code, detail),
+            ServiceError::AlreadyExists(_) => ApiError::new(StatusCode::CONFLICT, "already_exists", detail),
+            ServiceError::InUse { referrers, .. } => {
+                let mut error = ApiError::new(StatusCode::CONFLICT, "in_use", detail);
+                error.problem.referrers = Some(referrers);
+                error
+            }
+            ServiceError::PreconditionFailed { current } => {
+                let mut error = ApiError::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", detail);
+                error.problem.current_revision = Some(current);
+                error
+            }
+            ServiceError::Invalid(errors) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_errors(errors)
+            }
+            ServiceError::LimitExceeded(errors) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_exceeded", detail).with_errors(errors)
+            }
+            ServiceError::Store(error) => {
+                // The cause goes to the log, not to the caller.
+                tracing::error!(%error, "storage failure");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "the server could not complete the request; it has been logged",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.problem)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// Routes that match no endpoint.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+/// Methods an endpoint does not have.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "the endpoint does not support this method",
+    )
+}

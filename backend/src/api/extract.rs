@@ -1,0 +1,250 @@
+//! Extractors. Each turns a malformed request into a problem document (never axum's plain
+//! text), and [`Access`] makes a tenant-scoped handler impossible to reach without a
+//! credential authorized for that tenant and scope.
+
+use std::marker::PhantomData;
+
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::domain::Scope;
+use crate::service::{FieldError, Precondition, Principal, TenantAccess};
+
+/// A JSON body. Syntax errors are 400 `malformed_json`; a body of the wrong shape (types,
+/// missing or unknown fields, ill-formed ids) is 422 `validation_failed` naming the field.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the body must be JSON, sent with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection: BytesRejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        format!("the body is larger than the limit of {} bytes", crate::domain::Limits::BODY_BYTES),
+                    )
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", rejection.body_text())
+                }
+            })?;
+        let malformed = |error: serde_json::Error| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                format!("the body is not valid JSON: {error}"),
+            )
+        };
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(value) => value,
+            Err(error) => {
+                let path = error.path().to_string();
+                let inner = error.into_inner();
+                if !inner.is_data() {
+                    return Err(malformed(inner));
+                }
+                let field = if path == "." { String::new() } else { path };
+                // serde's message ends with the position; the field says where already.
+                let message = inner.to_string();
+                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                return Err(
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the request is not valid")
+                        .with_errors(vec![FieldError::new(field, message)]),
+                );
+            }
+        };
+        deserializer.end().map_err(malformed)?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// Path parameters; undecodable ones are 400 `invalid_path`.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|rejection: PathRejection| {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", rejection.body_text())
+            })
+    }
+}
+
+/// Query parameters; unknown or ill-typed ones are 400 `invalid_parameter`.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|rejection: QueryRejection| {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", rejection.body_text())
+            })
+    }
+}
+
+/// The authenticated caller (`Authorization: Bearer …`); 401 without a valid credential.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(Caller(principal.clone()));
+        }
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "send a credential as `Authorization: Bearer <token>`",
+                )
+            })?;
+        let principal = state.service.authenticate(token).await?;
+        parts.extensions.insert(principal.clone());
+        Ok(Caller(principal))
+    }
+}
+
+/// A scope an [`Access`] demands.
+pub trait RequiredScope: Send + Sync {
+    /// The scope.
+    const SCOPE: Scope;
+}
+
+/// Demands the `read` scope.
+#[derive(Debug)]
+pub struct Read;
+/// Demands the `write` scope.
+#[derive(Debug)]
+pub struct Write;
+
+impl RequiredScope for Read {
+    const SCOPE: Scope = Scope::Read;
+}
+impl RequiredScope for Write {
+    const SCOPE: Scope = Scope::Write;
+}
+
+/// The caller, authorized for the `{tenantId}` of the path with scope `S`: 401, 404 (also
+/// for another tenant's data) or 403 otherwise. Checked before the body is read.
+#[derive(Debug)]
+pub struct Access<S>(pub TenantAccess, pub PhantomData<S>);
+
+impl<S: RequiredScope> FromRequestParts<AppState> for Access<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", rejection.body_text()))?;
+        let tenant = params
+            .iter()
+            .find(|(name, _)| *name == "tenantId")
+            .map(|(_, value)| value.to_owned())
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint"))?;
+        let access = state.service.authorize(&principal, &tenant, S::SCOPE).await?;
+        Ok(Access(access, PhantomData))
+    }
+}
+
+/// `If-Match` and `If-None-Match`, as a precondition on the object's revision.
+#[derive(Debug, Clone, Copy)]
+pub struct Preconditions(pub Precondition);
+
+impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let header_text = |name: header::HeaderName| -> Result<Option<String>, ApiError> {
+            parts
+                .headers
+                .get(&name)
+                .map(|v| {
+                    v.to_str().map(|s| s.trim().to_owned()).map_err(|_| {
+                        ApiError::new(StatusCode::BAD_REQUEST, "invalid_header", format!("`{name}` is not ASCII"))
+                    })
+                })
+                .transpose()
+        };
+        let if_match = match header_text(header::IF_MATCH)?.as_deref() {
+            None => None,
+            Some("*") => Some(None),
+            Some(tag) => {
+                let revision = tag
+                    .strip_prefix("W/")
+                    .unwrap_or(tag)
+                    .trim_matches('"')
+                    .parse::<i64>()
+                    .map_err(|_| {
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_header",
+                            format!("`If-Match` must be `*` or an ETag this server sent, such as `\"42\"`; got `{tag}`"),
+                        )
+                    })?;
+                Some(Some(revision))
+            }
+        };
+        let if_none_match_any = match header_text(header::IF_NONE_MATCH)?.as_deref() {
+            None => false,
+            Some("*") => true,
+            Some(other) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_header",
+                    format!("only `If-None-Match: *` is supported on writes; got `{other}`"),
+                ));
+            }
+        };
+        Ok(Preconditions(Precondition {
+            if_match,
+            if_none_match_any,
+        }))
+    }
+}

@@ -1,0 +1,263 @@
+//! The HTTP API: axum handlers registered together with their OpenAPI description
+//! (`utoipa_axum::routes!`), so the spec cannot drift from the routes.
+
+mod api_keys;
+mod audit;
+mod error;
+mod extract;
+mod health;
+mod objects;
+mod tenants;
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::{ApiError, Problem};
+
+use crate::service::{Kind, Page, Service, Written};
+
+/// The response header carrying the tenant revision a write produced.
+pub const REVISION_HEADER: HeaderName = HeaderName::from_static("portcullis-revision");
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The use-cases.
+    pub service: Arc<Service>,
+}
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Items per page: 1 to 1,000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct List<T: ToSchema> {
+    /// The items, in a stable order.
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> From<Page<T>> for List<T> {
+    fn from(page: Page<T>) -> Self {
+        Self {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+/// The answer to a delete: the tenant's new revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revision {
+    /// The tenant revision the write produced.
+    pub revision: i64,
+}
+
+fn etag(revision: i64) -> HeaderValue {
+    // INVARIANT: a quoted decimal number is always a valid header value.
+    HeaderValue::from_str(&format!("\"{revision}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+fn revision_header(revision: i64) -> HeaderValue {
+    HeaderValue::from(revision)
+}
+
+/// An object with its `ETag`.
+pub(crate) fn single<T: Serialize>(object: T, revision: Option<i64>) -> Response {
+    let mut response = Json(object).into_response();
+    if let Some(revision) = revision {
+        response.headers_mut().insert(header::ETAG, etag(revision));
+    }
+    response
+}
+
+/// The answer to a create or replace: 201 or 200, the object, its `ETag` and the revision.
+pub(crate) fn written<K: Kind>(written: Written<K>) -> Response {
+    let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
+    let mut response = (status, Json(written.object)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, etag(written.revision));
+    headers.insert(REVISION_HEADER, revision_header(written.revision));
+    response
+}
+
+/// The answer to a delete.
+pub(crate) fn deleted(revision: i64) -> Response {
+    let mut response = Json(Revision { revision }).into_response();
+    response.headers_mut().insert(REVISION_HEADER, revision_header(revision));
+    response
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Portcullis",
+        description = "Multi-tenant authorization: tenants define roles, groups and access records; \
+            applications ask whether a user may do something on a resource.\n\n\
+            Authenticate with `Authorization: Bearer <token>`: the platform admin token, or a tenant API key (`pc_…`).\n\n\
+            Errors are RFC 9457 problem documents with a stable `code`. Lists page with `limit` and an opaque `cursor`. \
+            Every write answers with the tenant's new revision (field `revision`, header `Portcullis-Revision`); \
+            single objects carry an `ETag` honoured by `If-Match` on `PUT`, `PATCH` and `DELETE`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    modifiers(&Security),
+    components(schemas(Problem, Revision)),
+    tags(
+        (name = "tenants", description = "Tenants: the unit of isolation (platform admin)"),
+        (name = "roles", description = "Roles: named sets of permission entries"),
+        (name = "groups", description = "Groups of users"),
+        (name = "records", description = "Access records: who gets which roles on which resources"),
+        (name = "resources", description = "Resource configs: names and metadata for resource URIs"),
+        (name = "users", description = "Users named in records and groups"),
+        (name = "api-keys", description = "API keys of a tenant"),
+        (name = "audit", description = "The audit log of a tenant"),
+        (name = "operations", description = "Health and the API description")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The platform admin token, or a tenant API key (`pc_…`)."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The error answers an operation can give, by method; one mechanism for every `/v1`
+/// operation, so none lacks its errors in the spec.
+fn problem_statuses(method: &str, path: &str) -> Vec<(u16, &'static str, &'static str)> {
+    let mut statuses = vec![
+        (400, "malformed_json", "The request is malformed: a bad id, parameter, cursor or JSON syntax."),
+        (401, "unauthenticated", "No credential, or one that is unknown or expired."),
+        (403, "forbidden", "The credential lacks the scope this operation needs."),
+        (404, "not_found", "No such object, or none the credential may know of."),
+    ];
+    if method != "get" {
+        if method != "delete" {
+            statuses.push((413, "payload_too_large", "The body is larger than 1 MiB."));
+            statuses.push((415, "unsupported_media_type", "The body is not sent as JSON."));
+            statuses.push((422, "validation_failed", "The body is not valid: see `errors`."));
+        }
+        statuses.push((409, "already_exists", "A conflict: the object exists already, or is still in use."));
+        if method != "post" {
+            statuses.push((412, "precondition_failed", "`If-Match` named another revision."));
+        }
+    }
+    if path == "/v1/tenants" && method == "post" {
+        statuses.retain(|(status, _, _)| *status != 412);
+    }
+    statuses
+}
+
+fn add_problem_responses(openapi: &mut OpenApiDoc) {
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        if !path.starts_with("/v1") {
+            continue;
+        }
+        let operations = [
+            ("get", item.get.as_mut()),
+            ("post", item.post.as_mut()),
+            ("put", item.put.as_mut()),
+            ("patch", item.patch.as_mut()),
+            ("delete", item.delete.as_mut()),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            operation.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+                "bearer",
+                Vec::<String>::new(),
+            )]);
+            for (status, code, description) in problem_statuses(method, path) {
+                let example = serde_json::json!({
+                    "type": format!("https://portcullis.dev/problems/{code}"),
+                    "title": StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error"),
+                    "status": status,
+                    "detail": description,
+                    "code": code,
+                });
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .example(Some(example))
+                            .build(),
+                    )
+                    .build();
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert(response.into());
+            }
+        }
+    }
+}
+
+/// The routes and their OpenAPI description, before state is attached.
+fn router() -> (axum::Router<AppState>, OpenApiDoc) {
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::routes())
+        .merge(tenants::routes())
+        .merge(objects::routes())
+        .merge(api_keys::routes())
+        .merge(audit::routes())
+        .split_for_parts();
+    add_problem_responses(&mut openapi);
+    (router, openapi)
+}
+
+/// The OpenAPI description of the API, as committed in `openapi/openapi.json`.
+pub fn openapi() -> OpenApiDoc {
+    router().1
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> axum::Router {
+    let (router, openapi) = router();
+    router
+        // Serves the spec at /openapi.json and the interactive docs, from assets built into
+        // the binary, at /docs.
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+}
+
+/// The OpenAPI description as committed: pretty JSON with a final newline.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    let mut json = openapi().to_pretty_json()?;
+    json.push('\n');
+    Ok(json)
+}

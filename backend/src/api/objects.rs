@@ -1,0 +1,210 @@
+//! Roles, groups, access records, resource configs and users: five kinds with the same five
+//! operations over the one generic object flow of the service. A macro writes the thin,
+//! documented handler of each operation, so every kind gets the same behaviour and its own
+//! operation ids, summaries and examples in the spec.
+
+use axum::response::Response;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Preconditions, Read, Write};
+use super::{ApiError, AppState, List, ListParams, single, written};
+use crate::domain::{AccessRecord, Group, ResourceConfig, Role, User};
+use crate::service::{Kind, PageRequest, Precondition, WriteMode, path_id};
+
+async fn create<K: Kind>(state: &AppState, access: &crate::service::TenantAccess, object: K) -> Result<Response, ApiError> {
+    let result = state
+        .service
+        .put_object(&access.actor(), &access.tenant, None, object, WriteMode::Create, Precondition::default())
+        .await?;
+    Ok(written(result))
+}
+
+async fn list<K: Kind + utoipa::ToSchema>(
+    state: &AppState,
+    access: &crate::service::TenantAccess,
+    params: ListParams,
+) -> Result<axum::Json<List<K>>, ApiError> {
+    let page = PageRequest::new(params.limit, params.cursor)?;
+    Ok(axum::Json(state.service.list_objects::<K>(&access.tenant, &page).await?.into()))
+}
+
+async fn get<K: Kind>(state: &AppState, access: &crate::service::TenantAccess, id: &str) -> Result<Response, ApiError> {
+    let id = path_id::<K>(id)?;
+    let object = state.service.get_object::<K>(&access.tenant, &id).await?;
+    let revision = object.revision();
+    Ok(single(object, revision))
+}
+
+async fn put<K: Kind>(
+    state: &AppState,
+    access: &crate::service::TenantAccess,
+    id: &str,
+    object: K,
+    precondition: Precondition,
+) -> Result<Response, ApiError> {
+    let id = path_id::<K>(id)?;
+    let result = state
+        .service
+        .put_object(&access.actor(), &access.tenant, Some(&id), object, WriteMode::Upsert, precondition)
+        .await?;
+    Ok(written(result))
+}
+
+async fn delete<K: Kind>(
+    state: &AppState,
+    access: &crate::service::TenantAccess,
+    id: &str,
+    precondition: Precondition,
+) -> Result<Response, ApiError> {
+    let id = path_id::<K>(id)?;
+    let revision = state.service.delete_object::<K>(&access.actor(), &access.tenant, &id, precondition).await?;
+    Ok(super::deleted(revision))
+}
+
+macro_rules! object_endpoints {
+    (
+        module: $module:ident, kind: $kind:ident, tag: $tag:tt, name: $name:tt,
+        collection: $collection:tt, item: $item:tt, id: $id:tt, id_doc: $id_doc:tt,
+        ids: [$create_id:tt, $list_id:tt, $get_id:tt, $put_id:tt, $delete_id:tt],
+        docs: [$create_doc:tt, $list_doc:tt, $get_doc:tt, $put_doc:tt, $delete_doc:tt]
+    ) => {
+        mod $module {
+            use super::*;
+
+            #[doc = $create_doc]
+            #[utoipa::path(post, path = $collection, tag = $tag, operation_id = $create_id,
+                params(("tenantId" = String, Path, description = "The tenant")),
+                request_body = $kind,
+                responses((status = 201, description = "Created; `ETag` and `Portcullis-Revision` headers carry the new revision", body = $kind)))]
+            pub async fn create(
+                axum::extract::State(state): axum::extract::State<AppState>,
+                Access(access, ..): Access<Write>,
+                ApiJson(object): ApiJson<$kind>,
+            ) -> Result<Response, ApiError> {
+                super::create(&state, &access, object).await
+            }
+
+            #[doc = $list_doc]
+            #[utoipa::path(get, path = $collection, tag = $tag, operation_id = $list_id,
+                params(("tenantId" = String, Path, description = "The tenant"), ListParams),
+                responses((status = 200, description = "One page, in id order", body = List<$kind>)))]
+            pub async fn list(
+                axum::extract::State(state): axum::extract::State<AppState>,
+                Access(access, ..): Access<Read>,
+                ApiQuery(params): ApiQuery<ListParams>,
+            ) -> Result<axum::Json<List<$kind>>, ApiError> {
+                super::list::<$kind>(&state, &access, params).await
+            }
+
+            #[doc = $get_doc]
+            #[utoipa::path(get, path = $item, tag = $tag, operation_id = $get_id,
+                params(("tenantId" = String, Path, description = "The tenant"), ($id = String, Path, description = $id_doc)),
+                responses((status = 200, description = "The object; `ETag` carries its revision", body = $kind)))]
+            pub async fn get(
+                axum::extract::State(state): axum::extract::State<AppState>,
+                Access(access, ..): Access<Read>,
+                ApiPath(path): ApiPath<(String, String)>,
+            ) -> Result<Response, ApiError> {
+                let id = path.1;
+                super::get::<$kind>(&state, &access, &id).await
+            }
+
+            #[doc = $put_doc]
+            #[utoipa::path(put, path = $item, tag = $tag, operation_id = $put_id,
+                params(("tenantId" = String, Path, description = "The tenant"), ($id = String, Path, description = $id_doc),
+                    ("If-Match" = Option<String>, Header, description = "Replace only if the object is at this revision (`\"42\"`), or exists (`*`)"),
+                    ("If-None-Match" = Option<String>, Header, description = "`*`: create only, never replace")),
+                request_body = $kind,
+                responses(
+                    (status = 200, description = "Replaced; `ETag` and `Portcullis-Revision` carry the new revision", body = $kind),
+                    (status = 201, description = "Created", body = $kind)))]
+            pub async fn put(
+                axum::extract::State(state): axum::extract::State<AppState>,
+                Access(access, ..): Access<Write>,
+                ApiPath(path): ApiPath<(String, String)>,
+                Preconditions(precondition): Preconditions,
+                ApiJson(object): ApiJson<$kind>,
+            ) -> Result<Response, ApiError> {
+                let id = path.1;
+                super::put(&state, &access, &id, object, precondition).await
+            }
+
+            #[doc = $delete_doc]
+            #[utoipa::path(delete, path = $item, tag = $tag, operation_id = $delete_id,
+                params(("tenantId" = String, Path, description = "The tenant"), ($id = String, Path, description = $id_doc),
+                    ("If-Match" = Option<String>, Header, description = "Delete only if the object is at this revision")),
+                responses((status = 200, description = "Deleted; the body and `Portcullis-Revision` carry the new revision", body = super::super::Revision)))]
+            pub async fn delete(
+                axum::extract::State(state): axum::extract::State<AppState>,
+                Access(access, ..): Access<Write>,
+                ApiPath(path): ApiPath<(String, String)>,
+                Preconditions(precondition): Preconditions,
+            ) -> Result<Response, ApiError> {
+                let id = path.1;
+                super::delete::<$kind>(&state, &access, &id, precondition).await
+            }
+
+            pub fn routes() -> OpenApiRouter<AppState> {
+                OpenApiRouter::new()
+                    .routes(routes!(create, list))
+                    .routes(routes!(get, put, delete))
+            }
+        }
+    };
+}
+
+object_endpoints!(
+    module: roles, kind: Role, tag: "roles", name: "role",
+    collection: "/v1/tenants/{tenantId}/roles", item: "/v1/tenants/{tenantId}/roles/{roleId}",
+    id: "roleId", id_doc: "The role's id",
+    ids: ["createRole", "listRoles", "getRole", "putRole", "deleteRole"],
+    docs: ["Create a role", "List roles", "Get a role", "Create or replace a role",
+           "Delete a role (refused with 409 while records use it)"]
+);
+
+object_endpoints!(
+    module: groups, kind: Group, tag: "groups", name: "group",
+    collection: "/v1/tenants/{tenantId}/groups", item: "/v1/tenants/{tenantId}/groups/{groupId}",
+    id: "groupId", id_doc: "The group's id",
+    ids: ["createGroup", "listGroups", "getGroup", "putGroup", "deleteGroup"],
+    docs: ["Create a group", "List groups", "Get a group", "Create or replace a group",
+           "Delete a group (refused with 409 while records name it)"]
+);
+
+object_endpoints!(
+    module: records, kind: AccessRecord, tag: "records", name: "record",
+    collection: "/v1/tenants/{tenantId}/records", item: "/v1/tenants/{tenantId}/records/{recordId}",
+    id: "recordId", id_doc: "The record's id",
+    ids: ["createRecord", "listRecords", "getRecord", "putRecord", "deleteRecord"],
+    docs: ["Create an access record", "List access records", "Get an access record",
+           "Create or replace an access record", "Delete an access record"]
+);
+
+object_endpoints!(
+    module: resources, kind: ResourceConfig, tag: "resources", name: "resource",
+    collection: "/v1/tenants/{tenantId}/resources", item: "/v1/tenants/{tenantId}/resources/{resourceUri}",
+    id: "resourceUri", id_doc: "The resource URI, URL-encoded: `%2Forgs%2Facme`",
+    ids: ["createResource", "listResources", "getResource", "putResource", "deleteResource"],
+    docs: ["Register a resource", "List registered resources", "Get a resource config",
+           "Register or replace a resource config", "Delete a resource config"]
+);
+
+object_endpoints!(
+    module: users, kind: User, tag: "users", name: "user",
+    collection: "/v1/tenants/{tenantId}/users", item: "/v1/tenants/{tenantId}/users/{userId}",
+    id: "userId", id_doc: "The user's id, URL-encoded",
+    ids: ["createUser", "listUsers", "getUser", "putUser", "deleteUser"],
+    docs: ["Register a user", "List users", "Get a user", "Create or replace a user",
+           "Delete a user (refused with 409 while records or groups name them)"]
+);
+
+/// The routes of the five kinds.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(roles::routes())
+        .merge(groups::routes())
+        .merge(records::routes())
+        .merge(resources::routes())
+        .merge(users::routes())
+}

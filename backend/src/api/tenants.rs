@@ -1,0 +1,107 @@
+//! `/v1/tenants`: created, listed, renamed and deleted by the platform admin. A tenant's
+//! own API key may read its tenant.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{Access, ApiJson, ApiQuery, Caller, Preconditions, Read, Write};
+use super::{ApiError, AppState, List, ListParams, REVISION_HEADER, single};
+use crate::service::{PageRequest, Tenant};
+
+/// The fields of a tenant that can change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"name": "Acme Corporation"}))]
+pub struct TenantPatch {
+    /// A new name.
+    pub name: String,
+}
+
+/// Create a tenant
+#[utoipa::path(post, path = "/v1/tenants", tag = "tenants", operation_id = "createTenant",
+    request_body = Tenant,
+    responses((status = 201, description = "Created at revision 1", body = Tenant)))]
+async fn create_tenant(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    ApiJson(tenant): ApiJson<Tenant>,
+) -> Result<Response, ApiError> {
+    let actor = state.service.require_platform_admin(&principal)?;
+    let tenant = state.service.create_tenant(&actor, tenant).await?;
+    let revision = tenant.revision.unwrap_or(1);
+    let mut response = (StatusCode::CREATED, single(tenant, Some(revision))).into_response();
+    response.headers_mut().insert(REVISION_HEADER, revision.into());
+    Ok(response)
+}
+
+/// List tenants
+#[utoipa::path(get, path = "/v1/tenants", tag = "tenants", operation_id = "listTenants",
+    params(ListParams),
+    responses((status = 200, description = "One page, in id order", body = List<Tenant>)))]
+async fn list_tenants(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<List<Tenant>>, ApiError> {
+    state.service.require_platform_admin(&principal)?;
+    let page = PageRequest::new(params.limit, params.cursor)?;
+    Ok(Json(state.service.list_tenants(&page).await?.into()))
+}
+
+/// Get a tenant
+#[utoipa::path(get, path = "/v1/tenants/{tenantId}", tag = "tenants", operation_id = "getTenant",
+    params(("tenantId" = String, Path, description = "The tenant")),
+    responses((status = 200, description = "The tenant; `ETag` carries its revision", body = Tenant)))]
+async fn get_tenant(State(state): State<AppState>, Access(access, ..): Access<Read>) -> Result<Response, ApiError> {
+    let tenant = state.service.get_tenant(&access).await?;
+    let revision = tenant.revision;
+    Ok(single(tenant, revision))
+}
+
+/// Rename a tenant
+#[utoipa::path(patch, path = "/v1/tenants/{tenantId}", tag = "tenants", operation_id = "updateTenant",
+    params(("tenantId" = String, Path, description = "The tenant"),
+        ("If-Match" = Option<String>, Header, description = "Change only if the tenant is at this revision")),
+    request_body = TenantPatch,
+    responses((status = 200, description = "Renamed", body = Tenant)))]
+async fn update_tenant(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Write>,
+    Preconditions(precondition): Preconditions,
+    ApiJson(patch): ApiJson<TenantPatch>,
+) -> Result<Response, ApiError> {
+    state.service.require_platform_admin(&access.principal)?;
+    let tenant = state.service.rename_tenant(&access, &patch.name, precondition).await?;
+    let revision = tenant.revision.unwrap_or_default();
+    let mut response = single(tenant, Some(revision));
+    response.headers_mut().insert(REVISION_HEADER, revision.into());
+    Ok(response)
+}
+
+/// Delete a tenant and everything in it
+#[utoipa::path(delete, path = "/v1/tenants/{tenantId}", tag = "tenants", operation_id = "deleteTenant",
+    params(("tenantId" = String, Path, description = "The tenant"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the tenant is at this revision")),
+    responses((status = 204, description = "Deleted, with all its roles, groups, records, keys and audit log")))]
+async fn delete_tenant(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Write>,
+    Preconditions(precondition): Preconditions,
+) -> Result<StatusCode, ApiError> {
+    state.service.require_platform_admin(&access.principal)?;
+    state.service.delete_tenant(&access, precondition).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The tenant routes.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_tenant, list_tenants))
+        .routes(routes!(get_tenant, update_tenant, delete_tenant))
+}

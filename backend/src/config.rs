@@ -1,0 +1,181 @@
+//! One typed configuration: defaults < config file (TOML) < `PORTCULLIS_*` environment.
+//! The environment is handed in by `main.rs`, the only place that reads it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::auth::Secret;
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The server's settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: String,
+    /// Where the embedded SQLite database lives.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; `None`: `portcullis.db` in the data directory.
+    pub database_url: Option<String>,
+    /// Sets the platform admin token (only its hash is stored). Without it, the first start
+    /// generates one and prints it once.
+    pub admin_token: Option<Secret>,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            admin_token: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// The config file's shape: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    admin_token: Option<String>,
+    log_format: Option<LogFormat>,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file `{path}`: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML of the right shape.
+    #[error("config file `{path}` is invalid: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// An environment variable has a value that cannot be used.
+    #[error("environment variable `{name}` is invalid: {message}")]
+    Env {
+        /// The variable.
+        name: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Layers the file (if any) and then the `PORTCULLIS_*` variables over the defaults.
+    pub fn load(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let mut config = Config::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            let parsed: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
+            config.apply(parsed);
+        }
+        let var = |name: &str| env.get(name).filter(|v| !v.is_empty()).cloned();
+        let log_format = match var("PORTCULLIS_LOG_FORMAT").as_deref() {
+            None => None,
+            Some("text") => Some(LogFormat::Text),
+            Some("json") => Some(LogFormat::Json),
+            Some(other) => {
+                return Err(ConfigError::Env {
+                    name: "PORTCULLIS_LOG_FORMAT".into(),
+                    message: format!("`{other}` is neither `text` nor `json`"),
+                });
+            }
+        };
+        config.apply(FileConfig {
+            listen: var("PORTCULLIS_LISTEN"),
+            data_dir: var("PORTCULLIS_DATA_DIR").map(PathBuf::from),
+            database_url: var("PORTCULLIS_DATABASE_URL"),
+            admin_token: var("PORTCULLIS_ADMIN_TOKEN"),
+            log_format,
+        });
+        Ok(config)
+    }
+
+    fn apply(&mut self, layer: FileConfig) {
+        if let Some(listen) = layer.listen {
+            self.listen = listen;
+        }
+        if let Some(data_dir) = layer.data_dir {
+            self.data_dir = data_dir;
+        }
+        if let Some(url) = layer.database_url {
+            self.database_url = Some(url);
+        }
+        if let Some(token) = layer.admin_token {
+            self.admin_token = Some(Secret::new(token));
+        }
+        if let Some(format) = layer.log_format {
+            self.log_format = format;
+        }
+    }
+
+    /// The database URL: the configured one, or an SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("portcullis.db").display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_file_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portcullis.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/var/lib/pc\"\n").unwrap();
+        let env = HashMap::from([("PORTCULLIS_LISTEN".to_owned(), "0.0.0.0:1234".to_owned())]);
+        let config = Config::load(Some(&file), &env).unwrap();
+        assert_eq!(config.listen, "0.0.0.0:1234");
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/pc"));
+        assert_eq!(config.database_url(), "sqlite:///var/lib/pc/portcullis.db?mode=rwc");
+        let defaults = Config::load(None, &HashMap::new()).unwrap();
+        assert_eq!(defaults.listen, "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portcullis.toml");
+        std::fs::write(&file, "lisen = \"typo\"\n").unwrap();
+        assert!(matches!(Config::load(Some(&file), &HashMap::new()), Err(ConfigError::Parse { .. })));
+        let env = HashMap::from([("PORTCULLIS_LOG_FORMAT".to_owned(), "xml".to_owned())]);
+        assert!(matches!(Config::load(None, &env), Err(ConfigError::Env { .. })));
+    }
+}

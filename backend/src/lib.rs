@@ -1,0 +1,139 @@
+//! Portcullis: a multi-tenant authorization service.
+//!
+//! The layers, each depending only on those after it: [`api`] (HTTP) → [`service`]
+//! (use-cases) → [`store`] (SQLite / PostgreSQL) → [`domain`] (vocabulary, no I/O).
+//! [`App`] puts them together behind a TCP listener.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod service;
+pub mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api::{ApiError, AppState};
+use crate::auth::{Secret, new_admin_token, secret_hash};
+use crate::config::Config;
+use crate::domain::Limits;
+use crate::service::Service;
+use crate::store::{Store, StoreError};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory `{path}`: {source}")]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on `{address}`: {source}")]
+    Bind {
+        /// The address.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A server, bound and ready to run.
+#[derive(Debug)]
+pub struct App {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+    /// The platform admin token this start generated, to be shown once; `None` when one
+    /// was configured or already existed.
+    pub new_admin_token: Option<Secret>,
+}
+
+/// Opens the store the configuration names, creating the SQLite data directory if needed.
+pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+    }
+    Ok(Store::connect(&config.database_url()).await?)
+}
+
+impl App {
+    /// Opens and migrates the database, settles the admin token and binds the listener
+    /// (port 0 picks a free port: see [`App::local_addr`]).
+    pub async fn build(config: &Config) -> Result<Self, StartError> {
+        let store = open_store(config).await?;
+        let mut generated = None;
+        let admin_token_hash = match &config.admin_token {
+            Some(token) => {
+                let hash = secret_hash(token.expose());
+                store.set_admin_token_hash(&hash).await?;
+                hash
+            }
+            None => match store.admin_token_hash().await? {
+                Some(hash) => hash,
+                None => {
+                    let token = new_admin_token();
+                    let hash = secret_hash(token.expose());
+                    store.set_admin_token_hash(&hash).await?;
+                    generated = Some(token);
+                    hash
+                }
+            },
+        };
+        let service = Arc::new(Service::new(store.clone(), Some(admin_token_hash)));
+        let router = api::app(AppState { service })
+            .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
+            .layer(TraceLayer::new_for_http())
+            .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
+                use axum::response::IntoResponse;
+                tracing::error!("a request handler panicked");
+                ApiError::new(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "the server could not complete the request; it has been logged",
+                )
+                .into_response()
+            }));
+        let listener = TcpListener::bind(&config.listen).await.map_err(|source| StartError::Bind {
+            address: config.listen.clone(),
+            source,
+        })?;
+        Ok(Self {
+            listener,
+            router,
+            store,
+            new_admin_token: generated,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight and closes
+    /// the database.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.store.close().await;
+        Ok(())
+    }
+}

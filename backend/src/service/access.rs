@@ -1,0 +1,154 @@
+//! Who is calling, and what they may reach.
+//!
+//! A credential of one tenant asking about another gets exactly the 404 a missing tenant
+//! gets, so nothing about other tenants can be learnt from the answer.
+
+use crate::auth::{ADMIN_TOKEN_PREFIX, API_KEY_PREFIX, secret_hash};
+use crate::domain::{ApiKey, Scope, TenantId, now};
+
+use super::{Actor, Service, ServiceError};
+
+/// How often `lastUsedAt` of a key is written at most, in milliseconds.
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// The holder of the platform admin token: every tenant, every scope.
+    PlatformAdmin,
+    /// A tenant API key.
+    ApiKey {
+        /// The key's tenant.
+        tenant: String,
+        /// The key's id.
+        key_id: String,
+        /// What it may do.
+        scopes: Vec<Scope>,
+    },
+}
+
+impl Principal {
+    /// The actor this principal's writes are recorded as.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Principal::PlatformAdmin => Actor {
+                kind: "platformAdmin",
+                id: "platform".into(),
+            },
+            Principal::ApiKey { key_id, .. } => Actor {
+                kind: "apiKey",
+                id: key_id.clone(),
+            },
+        }
+    }
+
+    /// Whether the principal holds `scope` (`write` implies `read`; the admin holds all).
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        match self {
+            Principal::PlatformAdmin => true,
+            Principal::ApiKey { scopes, .. } => {
+                scopes.contains(&scope) || (scope == Scope::Read && scopes.contains(&Scope::Write))
+            }
+        }
+    }
+}
+
+/// Proof that a principal may act on one tenant with one scope. Tenant-scoped use-cases
+/// take it, so none can be reached without passing [`Service::authorize`].
+#[derive(Debug, Clone)]
+pub struct TenantAccess {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Who is acting.
+    pub principal: Principal,
+}
+
+impl TenantAccess {
+    /// The actor for the audit log.
+    pub fn actor(&self) -> Actor {
+        self.principal.actor()
+    }
+}
+
+fn unauthenticated() -> ServiceError {
+    ServiceError::Unauthenticated("the bearer token is not a valid Portcullis credential".into())
+}
+
+impl Service {
+    /// Finds the principal behind a bearer token.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, ServiceError> {
+        let hash = secret_hash(token);
+        if token.starts_with(ADMIN_TOKEN_PREFIX) {
+            return match &self.admin_token_hash {
+                Some(admin) if *admin == hash => Ok(Principal::PlatformAdmin),
+                _ => Err(unauthenticated()),
+            };
+        }
+        if !token.starts_with(API_KEY_PREFIX) {
+            return Err(unauthenticated());
+        }
+        let Some(row) = self.store.api_key_by_hash(&hash).await? else {
+            return Err(unauthenticated());
+        };
+        let key: ApiKey = serde_json::from_str(&row.body).map_err(|e| {
+            ServiceError::Store(crate::store::StoreError::Corrupt {
+                what: format!("apiKey `{}`", row.key_id),
+                detail: e.to_string(),
+            })
+        })?;
+        let at = now();
+        if key.expires_at.is_some_and(|expiry| expiry <= at) {
+            return Err(ServiceError::Unauthenticated("the API key has expired".into()));
+        }
+        if row.last_used_at.is_none_or(|last| at.millis() - last.millis() >= LAST_USED_RESOLUTION_MS) {
+            // Bookkeeping off the request's path: a failure here must not fail the request.
+            let store = self.store.clone();
+            tokio::spawn(async move {
+                if let Err(error) = store.touch_api_key(&hash, at).await {
+                    tracing::warn!(%error, "could not record the last use of an API key");
+                }
+            });
+        }
+        Ok(Principal::ApiKey {
+            tenant: row.tenant_id,
+            key_id: row.key_id,
+            scopes: key.scopes,
+        })
+    }
+
+    /// Lets `principal` act on `tenant` with `scope`: 404 when the tenant does not exist or
+    /// is not the principal's, 403 when the scope is missing.
+    pub async fn authorize(&self, principal: &Principal, tenant: &str, scope: Scope) -> Result<TenantAccess, ServiceError> {
+        let not_found = || ServiceError::not_found("tenant", tenant);
+        let tenant_id = TenantId::parse(tenant).map_err(|_| not_found())?;
+        match principal {
+            Principal::ApiKey { tenant: own, .. } if own != tenant => return Err(not_found()),
+            Principal::ApiKey { .. } => {}
+            Principal::PlatformAdmin => {
+                if self.store.get_tenant(tenant).await?.is_none() {
+                    return Err(not_found());
+                }
+            }
+        }
+        if !principal.has_scope(scope) {
+            return Err(ServiceError::Forbidden(format!(
+                "the API key lacks the `{}` scope",
+                serde_json::to_value(scope).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            )));
+        }
+        Ok(TenantAccess {
+            tenant: tenant_id,
+            principal: principal.clone(),
+        })
+    }
+
+    /// Lets only the platform admin through.
+    pub fn require_platform_admin(&self, principal: &Principal) -> Result<Actor, ServiceError> {
+        match principal {
+            Principal::PlatformAdmin => Ok(principal.actor()),
+            Principal::ApiKey { .. } => Err(ServiceError::Forbidden(
+                "only the platform admin token may manage tenants".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! What can go wrong in a use-case, in terms the API turns into problem documents.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::store::StoreError;
+
+/// One problem with one field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Where: a path into the request body (`statements[0].roles[1]`), or a parameter name.
+    pub field: String,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem with `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An object that still refers to the one a caller tried to delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Reference {
+    /// Its kind: `record` or `group`.
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+}
+
+/// Why a use-case refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No credential, or one that is unknown or expired.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The credential is good but lacks the scope.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nothing there, or nothing the credential may know of.
+    #[error("{0}")]
+    NotFound(String),
+    /// A malformed request: a bad id, cursor or parameter.
+    #[error("{detail}")]
+    BadRequest {
+        /// The stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The object to create exists already.
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The object to delete is still referred to.
+    #[error("{detail}")]
+    InUse {
+        /// What is wrong.
+        detail: String,
+        /// Who refers to it.
+        referrers: Vec<Reference>,
+    },
+    /// `If-Match` named another revision than the current one.
+    #[error("the object is at revision {current}, not the one named in `If-Match`")]
+    PreconditionFailed {
+        /// The object's current revision.
+        current: i64,
+    },
+    /// Field-level problems with the request body.
+    #[error("the request is not valid")]
+    Invalid(Vec<FieldError>),
+    /// A size limit of SPEC.md was exceeded.
+    #[error("a limit was exceeded")]
+    LimitExceeded(Vec<FieldError>),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    /// A 404 for a missing object of a kind.
+    pub fn not_found(kind: &str, id: &str) -> Self {
+        Self::NotFound(format!("{kind} `{id}` does not exist"))
+    }
+
+    /// A 400 for an ill-formed identifier in the path.
+    pub fn bad_id(detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code: "invalid_id",
+            detail: detail.into(),
+        }
+    }
+}

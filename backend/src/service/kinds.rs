@@ -1,0 +1,225 @@
+//! What each kind of tenant object must satisfy, and whom it names.
+
+use std::collections::HashSet;
+
+use super::error::FieldError;
+use super::objects::{Kind, Ref, check_limit, check_text};
+use crate::domain::{
+    AccessRecord, ApiKey, Group, IdError, Limits, ObjectId, ResourceConfig, ResourcePattern, Role, User, UserId,
+};
+
+type Problems = Vec<(bool, FieldError)>;
+
+fn object_id(id: &str) -> Result<String, IdError> {
+    ObjectId::parse(id).map(String::from)
+}
+
+fn check_name_and_description(problems: &mut Problems, name: &str, required: bool, description: &str) {
+    check_text(problems, "name", name, Limits::NAME_CHARS, required);
+    check_text(problems, "description", description, Limits::DESCRIPTION_CHARS, false);
+}
+
+impl Kind for Role {
+    const KIND: &'static str = "role";
+    const ID_FIELD: &'static str = "roleId";
+    const ID_PREFIX: Option<&'static str> = Some("rol");
+
+    fn revision(&self) -> Option<i64> {
+        self.revision
+    }
+
+    fn parse_id(id: &str) -> Result<String, IdError> {
+        object_id(id)
+    }
+
+    fn check(&self) -> Problems {
+        let mut problems = Vec::new();
+        check_name_and_description(&mut problems, &self.name, true, &self.description);
+        check_limit(&mut problems, "permissions", self.permissions.len(), Limits::ROLE_PERMISSIONS, "permission entries");
+        let mut seen = HashSet::new();
+        for (i, entry) in self.permissions.iter().enumerate() {
+            if !seen.insert(entry.action.as_str()) {
+                problems.push((
+                    false,
+                    FieldError::new(
+                        format!("permissions[{i}].action"),
+                        format!("`{}` appears more than once; merge the entries", entry.action),
+                    ),
+                ));
+            }
+            if !(entry.allow || entry.grant || entry.delegate) {
+                problems.push((
+                    false,
+                    FieldError::new(format!("permissions[{i}]"), "gives nothing: set at least one of allow, grant, delegate"),
+                ));
+            }
+        }
+        problems
+    }
+}
+
+impl Kind for Group {
+    const KIND: &'static str = "group";
+    const ID_FIELD: &'static str = "groupId";
+    const ID_PREFIX: Option<&'static str> = Some("grp");
+
+    fn revision(&self) -> Option<i64> {
+        self.revision
+    }
+
+    fn parse_id(id: &str) -> Result<String, IdError> {
+        object_id(id)
+    }
+
+    fn check(&self) -> Problems {
+        let mut problems = Vec::new();
+        check_name_and_description(&mut problems, &self.name, true, &self.description);
+        check_limit(&mut problems, "users", self.users.len(), Limits::GROUP_USERS, "users");
+        problems
+    }
+
+    fn named_users(&self) -> Vec<String> {
+        self.users.iter().map(|u| u.to_string()).collect()
+    }
+}
+
+impl Kind for AccessRecord {
+    const KIND: &'static str = "record";
+    const ID_FIELD: &'static str = "recordId";
+    const ID_PREFIX: Option<&'static str> = Some("rec");
+
+    fn revision(&self) -> Option<i64> {
+        self.revision
+    }
+
+    fn parse_id(id: &str) -> Result<String, IdError> {
+        object_id(id)
+    }
+
+    fn check(&self) -> Problems {
+        let mut problems = Vec::new();
+        check_name_and_description(&mut problems, &self.name, true, &self.description);
+        check_limit(&mut problems, "users", self.users.len(), Limits::RECORD_USERS, "users");
+        check_limit(&mut problems, "groups", self.groups.len(), Limits::RECORD_GROUPS, "groups");
+        check_limit(&mut problems, "statements", self.statements.len(), Limits::RECORD_STATEMENTS, "statements");
+        check_limit(&mut problems, "tags", self.tags.len(), Limits::RECORD_TAGS, "tags");
+        for (i, statement) in self.statements.iter().enumerate() {
+            let field = format!("statements[{i}]");
+            if statement.roles.is_empty() {
+                problems.push((false, FieldError::new(format!("{field}.roles"), "name at least one role")));
+            }
+            if statement.resources.is_empty() {
+                problems.push((false, FieldError::new(format!("{field}.resources"), "name at least one resource")));
+            }
+            check_limit(&mut problems, &format!("{field}.roles"), statement.roles.len(), Limits::STATEMENT_ROLES, "roles");
+            check_limit(
+                &mut problems,
+                &format!("{field}.resources"),
+                statement.resources.len(),
+                Limits::STATEMENT_RESOURCES,
+                "resources",
+            );
+        }
+        for (key, value) in &self.tags {
+            let field = format!("tags.{key}");
+            if key.is_empty() {
+                problems.push((false, FieldError::new("tags", "tag keys must not be empty")));
+            }
+            check_text(&mut problems, &field, key, Limits::TAG_KEY_CHARS, false);
+            check_text(&mut problems, &field, value, Limits::TAG_VALUE_CHARS, false);
+        }
+        problems
+    }
+
+    fn required_refs(&self) -> Vec<Ref> {
+        let groups = self.groups.iter().enumerate().map(|(i, g)| Ref {
+            kind: "group",
+            id: g.to_string(),
+            field: format!("groups[{i}]"),
+        });
+        let roles = self.statements.iter().enumerate().flat_map(|(i, s)| {
+            s.roles.iter().enumerate().map(move |(j, r)| Ref {
+                kind: "role",
+                id: r.to_string(),
+                field: format!("statements[{i}].roles[{j}]"),
+            })
+        });
+        groups.chain(roles).collect()
+    }
+
+    fn named_users(&self) -> Vec<String> {
+        self.users.iter().map(|u| u.to_string()).collect()
+    }
+}
+
+impl Kind for ResourceConfig {
+    const KIND: &'static str = "resource";
+    const ID_FIELD: &'static str = "resourceUri";
+    const ID_PREFIX: Option<&'static str> = None;
+
+    fn revision(&self) -> Option<i64> {
+        self.revision
+    }
+
+    fn parse_id(id: &str) -> Result<String, IdError> {
+        ResourcePattern::parse(id).map(String::from)
+    }
+
+    fn check(&self) -> Problems {
+        let mut problems = Vec::new();
+        check_name_and_description(&mut problems, &self.name, false, &self.description);
+        problems
+    }
+}
+
+impl Kind for User {
+    const KIND: &'static str = "user";
+    const ID_FIELD: &'static str = "userId";
+    const ID_PREFIX: Option<&'static str> = None;
+
+    fn revision(&self) -> Option<i64> {
+        self.revision
+    }
+
+    fn parse_id(id: &str) -> Result<String, IdError> {
+        UserId::parse(id).map(String::from)
+    }
+
+    fn check(&self) -> Problems {
+        let mut problems = Vec::new();
+        check_text(&mut problems, "name", self.name.as_deref().unwrap_or(""), Limits::NAME_CHARS, false);
+        if let Some(email) = &self.email {
+            check_text(&mut problems, "email", email, Limits::NAME_CHARS, false);
+            let valid = email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace));
+            if !valid {
+                problems.push((false, FieldError::new("email", format!("`{email}` is not an email address"))));
+            }
+        }
+        problems
+    }
+}
+
+impl Kind for ApiKey {
+    const KIND: &'static str = "apiKey";
+    const ID_FIELD: &'static str = "keyId";
+    const ID_PREFIX: Option<&'static str> = Some("key");
+
+    fn revision(&self) -> Option<i64> {
+        self.revision
+    }
+
+    fn parse_id(id: &str) -> Result<String, IdError> {
+        object_id(id)
+    }
+
+    fn check(&self) -> Problems {
+        let mut problems = Vec::new();
+        check_text(&mut problems, "name", &self.name, Limits::NAME_CHARS, true);
+        if self.scopes.is_empty() {
+            problems.push((false, FieldError::new("scopes", "name at least one of `check`, `read`, `write`")));
+        }
+        problems
+    }
+}

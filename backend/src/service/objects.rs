@@ -1,0 +1,349 @@
+//! The one mechanism behind every tenant object (roles, groups, records, resources, users,
+//! API keys): create, replace, get, list, delete, with validation, `If-Match`, referential
+//! integrity, a new revision and an audit event per write.
+//!
+//! Each kind says only what differs: its name, how its id is spelled, what it must satisfy
+//! and which other objects it names ([`Kind`]). Documents are stored without their id and
+//! bookkeeping fields, which are put back from the row's columns when read.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::error::{FieldError, Reference, ServiceError};
+use super::{Actor, Page, PageRequest, Precondition, Service};
+use crate::domain::{IdError, TenantId};
+use crate::store::{AuditRecord, ObjectRow, StoreError, WriteTx};
+
+/// Fields every stored document has that are bookkeeping, not content.
+const BOOKKEEPING: [&str; 5] = ["createdAt", "updatedAt", "revision", "lastUsedAt", "secret"];
+
+/// A reference from one object to another, with where in the document it stands.
+#[derive(Debug, Clone)]
+pub struct Ref {
+    /// The kind referred to.
+    pub kind: &'static str,
+    /// The id referred to.
+    pub id: String,
+    /// Where it is named (`statements[0].roles[1]`), for the error when it does not exist.
+    pub field: String,
+}
+
+/// A kind of tenant object.
+pub trait Kind: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
+    /// The kind's name: in audit actions (`role.update`), targets and storage.
+    const KIND: &'static str;
+    /// The document field holding the id (`roleId`).
+    const ID_FIELD: &'static str;
+    /// Prefix of generated ids; `None` when the caller must always give the id.
+    const ID_PREFIX: Option<&'static str>;
+
+    /// The revision of the object's last change, as read from the store.
+    fn revision(&self) -> Option<i64>;
+
+    /// Parses an id as given in a path or body, normalised.
+    fn parse_id(id: &str) -> Result<String, IdError>;
+
+    /// Content rules beyond the types: lengths, limits, required entries. Each problem is
+    /// `(is_a_limit, field error)`.
+    fn check(&self) -> Vec<(bool, FieldError)>;
+
+    /// Objects this one names that must exist (roles, groups).
+    fn required_refs(&self) -> Vec<Ref> {
+        Vec::new()
+    }
+
+    /// Users this one names; they are registered if new.
+    fn named_users(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// How a write treats an object that already exists, or does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// It must not exist yet (`POST`).
+    Create,
+    /// It must exist (`PUT` of a kind that cannot be created that way).
+    Replace,
+    /// Either (`PUT`).
+    Upsert,
+}
+
+/// The outcome of a write.
+#[derive(Debug, Clone)]
+pub struct Written<K> {
+    /// The object as stored.
+    pub object: K,
+    /// The tenant's new revision.
+    pub revision: i64,
+    /// Whether the write created the object.
+    pub created: bool,
+}
+
+/// A write prepared inside its transaction, ready to commit.
+pub(super) struct Prepared<K> {
+    pub object: K,
+    pub created: bool,
+    pub audit: AuditRecord,
+}
+
+pub(super) fn check_limit(problems: &mut Vec<(bool, FieldError)>, field: &str, count: usize, limit: usize, what: &str) {
+    if count > limit {
+        problems.push((true, FieldError::new(field, format!("at most {limit} {what} are allowed, got {count}"))));
+    }
+}
+
+pub(super) fn check_text(problems: &mut Vec<(bool, FieldError)>, field: &str, text: &str, limit: usize, required: bool) {
+    if required && text.trim().is_empty() {
+        problems.push((false, FieldError::new(field, "must not be empty")));
+    }
+    let chars = text.chars().count();
+    if chars > limit {
+        problems.push((true, FieldError::new(field, format!("at most {limit} characters are allowed, got {chars}"))));
+    }
+}
+
+fn corrupt(kind: &str, id: &str, error: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt {
+        what: format!("{kind} `{id}`"),
+        detail: error.to_string(),
+    })
+}
+
+/// The stored document of `object`: its JSON without id and bookkeeping fields, and its id.
+fn to_document<K: Kind>(object: &K) -> Result<(Map<String, Value>, Option<String>), ServiceError> {
+    let value = serde_json::to_value(object).map_err(|e| corrupt(K::KIND, "(new)", e))?;
+    let Value::Object(mut document) = value else {
+        return Err(corrupt(K::KIND, "(new)", "not a JSON object"));
+    };
+    for field in BOOKKEEPING {
+        document.remove(field);
+    }
+    let id = match document.remove(K::ID_FIELD) {
+        Some(Value::String(id)) => Some(id),
+        _ => None,
+    };
+    Ok((document, id))
+}
+
+/// The object of a stored row, with its id and bookkeeping fields put back.
+pub(super) fn from_row<K: Kind>(row: &ObjectRow) -> Result<K, ServiceError> {
+    let mut document: Map<String, Value> =
+        serde_json::from_str(&row.body).map_err(|e| corrupt(K::KIND, &row.id, e))?;
+    document.insert(K::ID_FIELD.into(), Value::String(row.id.clone()));
+    document.insert("createdAt".into(), Value::String(row.created_at.to_string()));
+    document.insert("updatedAt".into(), Value::String(row.updated_at.to_string()));
+    document.insert("revision".into(), Value::from(row.revision));
+    serde_json::from_value(Value::Object(document)).map_err(|e| corrupt(K::KIND, &row.id, e))
+}
+
+fn to_json<K: Kind>(object: &K) -> Option<String> {
+    serde_json::to_string(object).ok()
+}
+
+/// Parses an id from a path, as a 400 when it is ill-formed.
+pub fn path_id<K: Kind>(id: &str) -> Result<String, ServiceError> {
+    K::parse_id(id).map_err(|e| ServiceError::bad_id(e.0))
+}
+
+/// Turns the problems found by a check into the error that refuses the request: 422
+/// `limit_exceeded` when a limit is among them, `validation_failed` otherwise.
+pub(super) fn refuse(problems: Vec<(bool, FieldError)>) -> Result<(), ServiceError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let limit = problems.iter().any(|(is_limit, _)| *is_limit);
+    let errors = problems.into_iter().map(|(_, e)| e).collect();
+    Err(if limit { ServiceError::LimitExceeded(errors) } else { ServiceError::Invalid(errors) })
+}
+
+fn validate<K: Kind>(object: &K) -> Result<(), ServiceError> {
+    refuse(object.check())
+}
+
+/// Writes `object` under `id` (or its own or a generated id) inside `tx`.
+pub(super) async fn put_in<K: Kind>(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    path_id: Option<&str>,
+    object: &K,
+    mode: WriteMode,
+    precondition: Precondition,
+) -> Result<Prepared<K>, ServiceError> {
+    validate(object)?;
+    let (document, body_id) = to_document(object)?;
+    let id = match (path_id, body_id) {
+        (Some(path), Some(body)) => {
+            let body = K::parse_id(&body).map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?;
+            if body != path {
+                return Err(ServiceError::Invalid(vec![FieldError::new(
+                    K::ID_FIELD,
+                    format!("`{body}` differs from the id in the path, `{path}`"),
+                )]));
+            }
+            path.to_owned()
+        }
+        (Some(path), None) => path.to_owned(),
+        (None, Some(body)) => {
+            K::parse_id(&body).map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?
+        }
+        (None, None) => match K::ID_PREFIX {
+            Some(prefix) => crate::domain::ObjectId::generate(prefix).to_string(),
+            None => return Err(ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, "is required")])),
+        },
+    };
+
+    let existing = tx.get_object(K::KIND, &id).await?;
+    match (&existing, mode) {
+        (Some(_), WriteMode::Create) => {
+            return Err(ServiceError::AlreadyExists(format!("{} `{id}` already exists", K::KIND)));
+        }
+        (None, WriteMode::Replace) => return Err(ServiceError::not_found(K::KIND, &id)),
+        _ => {}
+    }
+    precondition.check(existing.as_ref().map(|row| row.revision))?;
+
+    let required = object.required_refs();
+    let mut missing_fields = Vec::new();
+    for kind in ["role", "group"] {
+        let ids: Vec<&str> = required.iter().filter(|r| r.kind == kind).map(|r| r.id.as_str()).collect();
+        let missing = tx.missing_objects(kind, &ids).await?;
+        for reference in required.iter().filter(|r| r.kind == kind && missing.contains(&r.id)) {
+            missing_fields.push(FieldError::new(&reference.field, format!("{kind} `{}` does not exist", reference.id)));
+        }
+    }
+    if !missing_fields.is_empty() {
+        return Err(ServiceError::Invalid(missing_fields));
+    }
+
+    let mut users = object.named_users();
+    users.sort();
+    users.dedup();
+    let user_ids: Vec<&str> = users.iter().map(String::as_str).collect();
+    tx.ensure_objects("user", &user_ids).await?;
+    let mut refs: Vec<(&str, &str)> = required.iter().map(|r| (r.kind, r.id.as_str())).collect();
+    refs.extend(user_ids.iter().map(|id| ("user", *id)));
+    refs.sort();
+    refs.dedup();
+    tx.set_refs(K::KIND, &id, &refs).await?;
+
+    let body = serde_json::to_string(&document).map_err(|e| corrupt(K::KIND, &id, e))?;
+    let before: Option<K> = existing.as_ref().map(from_row).transpose()?;
+    let row = tx.put_object(K::KIND, &id, &body, existing.as_ref().map(|row| row.created_at)).await?;
+    let stored: K = from_row(&row)?;
+    Ok(Prepared {
+        audit: AuditRecord {
+            actor_kind: actor.kind.to_owned(),
+            actor_id: actor.id.clone(),
+            action: format!("{}.{}", K::KIND, if existing.is_some() { "update" } else { "create" }),
+            target_kind: K::KIND.to_owned(),
+            target_id: id,
+            before: before.as_ref().and_then(to_json),
+            after: to_json(&stored),
+        },
+        object: stored,
+        created: existing.is_none(),
+    })
+}
+
+/// Deletes object `id` inside `tx`, refusing while other objects still name it.
+pub(super) async fn delete_in<K: Kind>(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: &str,
+    precondition: Precondition,
+) -> Result<AuditRecord, ServiceError> {
+    let Some(existing) = tx.get_object(K::KIND, id).await? else {
+        return Err(ServiceError::not_found(K::KIND, id));
+    };
+    precondition.check(Some(existing.revision))?;
+    let referrers = tx.referrers(K::KIND, id).await?;
+    if !referrers.is_empty() {
+        let referrers: Vec<Reference> = referrers.into_iter().map(|(kind, id)| Reference { kind, id }).collect();
+        let names: Vec<String> = referrers.iter().take(10).map(|r| format!("{} `{}`", r.kind, r.id)).collect();
+        return Err(ServiceError::InUse {
+            detail: format!(
+                "{} `{id}` is still named by {} object(s): {}{}; remove it from them first",
+                K::KIND,
+                referrers.len(),
+                names.join(", "),
+                if referrers.len() > names.len() { ", …" } else { "" }
+            ),
+            referrers,
+        });
+    }
+    tx.delete_object(K::KIND, id).await?;
+    let before: K = from_row(&existing)?;
+    Ok(AuditRecord {
+        actor_kind: actor.kind.to_owned(),
+        actor_id: actor.id.clone(),
+        action: format!("{}.delete", K::KIND),
+        target_kind: K::KIND.to_owned(),
+        target_id: id.to_owned(),
+        before: to_json(&before),
+        after: None,
+    })
+}
+
+impl Service {
+    /// Opens a write transaction on a tenant the caller was authorized for.
+    pub(super) async fn begin_write(&self, tenant: &TenantId) -> Result<WriteTx, ServiceError> {
+        self.store
+            .begin_write(tenant.as_str())
+            .await?
+            .ok_or_else(|| ServiceError::not_found("tenant", tenant.as_str()))
+    }
+
+    /// Creates (`POST`), replaces or upserts (`PUT`) an object.
+    pub async fn put_object<K: Kind>(
+        &self,
+        actor: &Actor,
+        tenant: &TenantId,
+        path_id: Option<&str>,
+        object: K,
+        mode: WriteMode,
+        precondition: Precondition,
+    ) -> Result<Written<K>, ServiceError> {
+        let mut tx = self.begin_write(tenant).await?;
+        let prepared = put_in(&mut tx, actor, path_id, &object, mode, precondition).await?;
+        let revision = tx.commit(prepared.audit).await?;
+        Ok(Written {
+            object: prepared.object,
+            revision,
+            created: prepared.created,
+        })
+    }
+
+    /// Deletes an object. Returns the tenant's new revision.
+    pub async fn delete_object<K: Kind>(
+        &self,
+        actor: &Actor,
+        tenant: &TenantId,
+        id: &str,
+        precondition: Precondition,
+    ) -> Result<i64, ServiceError> {
+        let mut tx = self.begin_write(tenant).await?;
+        let audit = delete_in::<K>(&mut tx, actor, id, precondition).await?;
+        Ok(tx.commit(audit).await?)
+    }
+
+    /// One object.
+    pub async fn get_object<K: Kind>(&self, tenant: &TenantId, id: &str) -> Result<K, ServiceError> {
+        let row = self.store.get_object(tenant.as_str(), K::KIND, id).await?;
+        match row {
+            Some(row) => from_row(&row),
+            None => Err(ServiceError::not_found(K::KIND, id)),
+        }
+    }
+
+    /// A page of objects, in id order.
+    pub async fn list_objects<K: Kind>(&self, tenant: &TenantId, page: &PageRequest) -> Result<Page<K>, ServiceError> {
+        let after = page.after()?;
+        let rows = self
+            .store
+            .list_objects(tenant.as_str(), K::KIND, after.as_deref(), page.limit + 1)
+            .await?;
+        Page::from_rows(rows, page.limit, |row| row.id.clone(), from_row)
+    }
+}

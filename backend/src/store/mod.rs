@@ -1,0 +1,510 @@
+//! Persistence on SQLite or PostgreSQL through sqlx's `Any` driver: one query layer, two
+//! migration sets (`migrations/sqlite`, `migrations/postgres`), chosen once at connect time.
+//!
+//! The SQL here is written to run unchanged on both databases: `$N` placeholders (SQLite
+//! accepts them), `ON CONFLICT`, `RETURNING`, integers for timestamps and TEXT for JSON.
+//!
+//! Every write goes through a [`WriteTx`]: it opens a transaction whose *first* statement
+//! increments the tenant's revision. That row lock (PostgreSQL) or write lock (SQLite)
+//! serialises writes to one tenant, so the reads a write makes (existence, `If-Match`,
+//! references) cannot race with another write, and every write gets exactly one revision
+//! and one audit event, committed together. The store never decides anything: it answers
+//! what the service asks.
+
+mod tx;
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
+
+pub use tx::{AuditRecord, WriteTx};
+
+use crate::domain::{TenantId, Timestamp};
+
+/// A failure of the database itself (not of the caller's request).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a statement.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Applying the migrations failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A URL that names no supported database.
+    #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    /// A stored document that no longer parses: a bug or a hand-edited database.
+    #[error("stored {what} is corrupt: {detail}")]
+    Corrupt {
+        /// Which document.
+        what: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+}
+
+/// Which database the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A stored tenant.
+#[derive(Debug, Clone)]
+pub struct TenantRow {
+    /// The tenant's slug.
+    pub tenant_id: String,
+    /// Its display name.
+    pub name: String,
+    /// Its current revision.
+    pub revision: i64,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last renamed.
+    pub updated_at: Timestamp,
+}
+
+/// A stored tenant object: its id, its JSON body and its bookkeeping.
+#[derive(Debug, Clone)]
+pub struct ObjectRow {
+    /// The object's id within its kind.
+    pub id: String,
+    /// The JSON document, without id and bookkeeping fields.
+    pub body: String,
+    /// The tenant revision of its last change.
+    pub revision: i64,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last changed.
+    pub updated_at: Timestamp,
+}
+
+/// An API key found by its secret's hash.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    /// The tenant the key belongs to.
+    pub tenant_id: String,
+    /// The key's id.
+    pub key_id: String,
+    /// The key's settings document (scopes, expiry).
+    pub body: String,
+    /// When it last authenticated a request.
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// Which audit events to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only events by this actor id.
+    pub actor: Option<String>,
+    /// Only events with this action (`role.update`), or with this prefix when it ends in `.`.
+    pub action: Option<String>,
+    /// Only events on objects of this kind.
+    pub target_kind: Option<String>,
+    /// Only events on the object with this id.
+    pub target_id: Option<String>,
+    /// Only events at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Only events before this instant.
+    pub to: Option<Timestamp>,
+    /// Only events with a revision below this one (the cursor; newest first).
+    pub before_revision: Option<i64>,
+}
+
+const ADMIN_TOKEN_SETTING: &str = "admin_token_sha256";
+
+/// The database behind Portcullis.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl Store {
+    /// Connects to `url` (`sqlite://path`, created if missing, or `postgres://…`) and applies
+    /// the migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
+                // WAL lets readers run beside the one writer; the mode is kept in the file.
+                // sqlx's own per-connection defaults already wait 5 s for the write lock
+                // (busy_timeout), keep `synchronous = FULL` (every acknowledged commit is on
+                // disk) and enforce foreign keys.
+                sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+                pool
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The SHA-256 of the platform admin token, if one was set.
+    pub async fn admin_token_hash(&self) -> Result<Option<String>, StoreError> {
+        let value = sqlx::query_scalar("SELECT value FROM platform_settings WHERE name = $1")
+            .bind(ADMIN_TOKEN_SETTING)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(value)
+    }
+
+    /// Stores the SHA-256 of the platform admin token, replacing any earlier one.
+    pub async fn set_admin_token_hash(&self, hash: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO platform_settings (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(ADMIN_TOKEN_SETTING)
+        .bind(hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Creates a tenant at revision 1, with its `tenant.create` audit event. `None` when the
+    /// id is taken.
+    pub async fn create_tenant(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        audit: AuditRecord,
+    ) -> Result<Option<TenantRow>, StoreError> {
+        let now = crate::domain::now();
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO tenants (tenant_id, name, revision, created_at, updated_at) \
+             VALUES ($1, $2, 1, $3, $3) ON CONFLICT (tenant_id) DO NOTHING",
+        )
+        .bind(tenant.as_str())
+        .bind(name)
+        .bind(now.millis())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(None);
+        }
+        tx::insert_audit(&mut tx, tenant.as_str(), 1, now, &audit).await?;
+        tx.commit().await?;
+        Ok(Some(TenantRow {
+            tenant_id: tenant.to_string(),
+            name: name.to_owned(),
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+        }))
+    }
+
+    /// One tenant.
+    pub async fn get_tenant(&self, tenant: &str) -> Result<Option<TenantRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT tenant_id, name, revision, created_at, updated_at FROM tenants WHERE tenant_id = $1",
+        )
+        .bind(tenant)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| tenant_row(&r)).transpose()
+    }
+
+    /// Tenants in id order, after the cursor id.
+    pub async fn list_tenants(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<TenantRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT tenant_id, name, revision, created_at, updated_at FROM tenants \
+             WHERE tenant_id > $1 ORDER BY tenant_id LIMIT $2",
+        )
+        .bind(after.unwrap_or(""))
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(tenant_row).collect()
+    }
+
+    /// Deletes a tenant and everything in it, its audit log included. Whether it existed.
+    pub async fn delete_tenant(&self, tenant: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let deleted = sqlx::query("DELETE FROM tenants WHERE tenant_id = $1")
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        for table in ["objects", "object_refs", "api_key_secrets", "audit_events"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
+                .bind(tenant)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+
+    /// Starts a write to `tenant`: a transaction that has already taken the tenant's next
+    /// revision. `None` when the tenant does not exist.
+    pub async fn begin_write(
+        &self,
+        tenant: &str,
+    ) -> Result<Option<WriteTx>, StoreError> {
+        WriteTx::begin(&self.pool, tenant).await
+    }
+
+    /// One object of a kind.
+    pub async fn get_object(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<ObjectRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
+             WHERE tenant_id = $1 AND kind = $2 AND object_id = $3",
+        )
+        .bind(tenant)
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| object_row(&r)).transpose()
+    }
+
+    /// Objects of a kind in id order, after the cursor id.
+    pub async fn list_objects(
+        &self,
+        tenant: &str,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ObjectRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
+             WHERE tenant_id = $1 AND kind = $2 AND object_id > $3 ORDER BY object_id LIMIT $4",
+        )
+        .bind(tenant)
+        .bind(kind)
+        .bind(after.unwrap_or(""))
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(object_row).collect()
+    }
+
+    /// When each of these API keys last authenticated a request.
+    pub async fn keys_last_used(
+        &self,
+        tenant: &str,
+        key_ids: &[&str],
+    ) -> Result<HashMap<String, Timestamp>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in key_ids.chunks(tx::CHUNK) {
+            let sql = format!(
+                "SELECT key_id, last_used_at FROM api_key_secrets \
+                 WHERE tenant_id = $1 AND last_used_at IS NOT NULL AND key_id IN ({})",
+                tx::placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(tenant);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let id: String = row.try_get("key_id")?;
+                let at: i64 = row.try_get("last_used_at")?;
+                found.insert(id, Timestamp::from_millis(at));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The API key whose secret has this SHA-256.
+    pub async fn api_key_by_hash(&self, hash: &str) -> Result<Option<KeyRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.tenant_id, s.key_id, s.last_used_at, o.body FROM api_key_secrets s \
+             JOIN objects o ON o.tenant_id = s.tenant_id AND o.kind = 'apiKey' AND o.object_id = s.key_id \
+             WHERE s.secret_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let last_used: Option<i64> = row.try_get("last_used_at")?;
+        Ok(Some(KeyRow {
+            tenant_id: row.try_get("tenant_id")?,
+            key_id: row.try_get("key_id")?,
+            body: row.try_get("body")?,
+            last_used_at: last_used.map(Timestamp::from_millis),
+        }))
+    }
+
+    /// Records that a key was used. Not a tenant change: no revision, no audit event.
+    pub async fn touch_api_key(&self, hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_key_secrets SET last_used_at = $1 WHERE secret_hash = $2")
+            .bind(at.millis())
+            .bind(hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Audit events of a tenant matching the filter, newest first.
+    pub async fn list_audit(
+        &self,
+        tenant: &str,
+        filter: &AuditFilter,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        enum Value {
+            Text(String),
+            Int(i64),
+        }
+        let mut sql = String::from(
+            "SELECT revision, event_id, at, actor_kind, actor_id, action, target_kind, target_id, \
+             before_json, after_json FROM audit_events WHERE tenant_id = $1",
+        );
+        let mut values = vec![Value::Text(tenant.to_owned())];
+        let mut and = |condition: &str, value: Value| {
+            values.push(value);
+            sql.push_str(&format!(" AND {condition} ${}", values.len()));
+        };
+        if let Some(actor) = &filter.actor {
+            and("actor_id =", Value::Text(actor.clone()));
+        }
+        match filter.action.as_deref() {
+            Some(prefix) if prefix.ends_with('.') => {
+                // `_` and `%` never occur in actions, so the prefix needs no escaping.
+                and("action LIKE", Value::Text(format!("{prefix}%")));
+            }
+            Some(action) => and("action =", Value::Text(action.to_owned())),
+            None => {}
+        }
+        if let Some(kind) = &filter.target_kind {
+            and("target_kind =", Value::Text(kind.clone()));
+        }
+        if let Some(id) = &filter.target_id {
+            and("target_id =", Value::Text(id.clone()));
+        }
+        if let Some(from) = filter.from {
+            and("at >=", Value::Int(from.millis()));
+        }
+        if let Some(to) = filter.to {
+            and("at <", Value::Int(to.millis()));
+        }
+        if let Some(before) = filter.before_revision {
+            and("revision <", Value::Int(before));
+        }
+        sql.push_str(&format!(" ORDER BY revision DESC LIMIT ${}", values.len() + 1));
+        let mut query = sqlx::query(&sql);
+        for value in values {
+            query = match value {
+                Value::Text(text) => query.bind(text),
+                Value::Int(number) => query.bind(number),
+            };
+        }
+        let rows = query.bind(limit as i64).fetch_all(&self.pool).await?;
+        rows.iter().map(audit_row).collect()
+    }
+}
+
+/// A stored audit event.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    /// The tenant revision the event produced.
+    pub revision: i64,
+    /// The event's id.
+    pub event_id: String,
+    /// When it happened.
+    pub at: Timestamp,
+    /// `platformAdmin` or `apiKey`.
+    pub actor_kind: String,
+    /// Who did it.
+    pub actor_id: String,
+    /// What was done (`role.update`).
+    pub action: String,
+    /// The kind of object changed.
+    pub target_kind: String,
+    /// The id of the object changed.
+    pub target_id: String,
+    /// The object before, as JSON.
+    pub before: Option<String>,
+    /// The object after, as JSON.
+    pub after: Option<String>,
+}
+
+fn tenant_row(row: &sqlx::any::AnyRow) -> Result<TenantRow, StoreError> {
+    Ok(TenantRow {
+        tenant_id: row.try_get("tenant_id")?,
+        name: row.try_get("name")?,
+        revision: row.try_get("revision")?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
+    })
+}
+
+fn object_row(row: &sqlx::any::AnyRow) -> Result<ObjectRow, StoreError> {
+    Ok(ObjectRow {
+        id: row.try_get("object_id")?,
+        body: row.try_get("body")?,
+        revision: row.try_get("revision")?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
+    })
+}
+
+fn audit_row(row: &sqlx::any::AnyRow) -> Result<AuditRow, StoreError> {
+    Ok(AuditRow {
+        revision: row.try_get("revision")?,
+        event_id: row.try_get("event_id")?,
+        at: Timestamp::from_millis(row.try_get("at")?),
+        actor_kind: row.try_get("actor_kind")?,
+        actor_id: row.try_get("actor_id")?,
+        action: row.try_get("action")?,
+        target_kind: row.try_get("target_kind")?,
+        target_id: row.try_get("target_id")?,
+        before: row.try_get("before_json")?,
+        after: row.try_get("after_json")?,
+    })
+}

@@ -1,0 +1,284 @@
+//! The write transaction: one tenant, one new revision, one audit event.
+
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+use super::{ObjectRow, StoreError, object_row};
+use crate::domain::{Timestamp, now};
+
+/// Rows per multi-row statement: well under both databases' limits on bound parameters.
+pub(super) const CHUNK: usize = 200;
+
+/// `$first, $first+1, …` for `count` parameters.
+pub(super) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a write appends to the audit log.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    /// `platformAdmin` or `apiKey`.
+    pub actor_kind: String,
+    /// The admin's or key's id.
+    pub actor_id: String,
+    /// What was done: `role.create`, `record.update`, `group.delete` …
+    pub action: String,
+    /// The kind of object changed.
+    pub target_kind: String,
+    /// The id of the object changed.
+    pub target_id: String,
+    /// The object before the write, as JSON.
+    pub before: Option<String>,
+    /// The object after the write, as JSON.
+    pub after: Option<String>,
+}
+
+pub(super) async fn insert_audit(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &str,
+    revision: i64,
+    at: Timestamp,
+    audit: &AuditRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_events (tenant_id, revision, event_id, at, actor_kind, actor_id, action, \
+         target_kind, target_id, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(tenant)
+    .bind(revision)
+    .bind(format!("evt_{}", crate::auth::random_hex(10)))
+    .bind(at.millis())
+    .bind(audit.actor_kind.as_str())
+    .bind(audit.actor_id.as_str())
+    .bind(audit.action.as_str())
+    .bind(audit.target_kind.as_str())
+    .bind(audit.target_id.as_str())
+    .bind(audit.before.as_deref())
+    .bind(audit.after.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An open write to one tenant. It holds the tenant's next revision from the start; dropping
+/// it without [`WriteTx::commit`] rolls everything back, the revision included.
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    tenant: String,
+    revision: i64,
+    at: Timestamp,
+}
+
+impl WriteTx {
+    pub(super) async fn begin(pool: &AnyPool, tenant: &str) -> Result<Option<Self>, StoreError> {
+        let at = now();
+        let mut tx = pool.begin().await?;
+        let revision: Option<i64> = sqlx::query_scalar(
+            "UPDATE tenants SET revision = revision + 1 WHERE tenant_id = $1 RETURNING revision",
+        )
+        .bind(tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        Ok(revision.map(|revision| Self {
+            tx,
+            tenant: tenant.to_owned(),
+            revision,
+            at,
+        }))
+    }
+
+    /// The revision this write will commit as.
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    /// The instant this write is stamped with.
+    pub fn at(&self) -> Timestamp {
+        self.at
+    }
+
+    /// One object, as this transaction sees it.
+    pub async fn get_object(&mut self, kind: &str, id: &str) -> Result<Option<ObjectRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
+             WHERE tenant_id = $1 AND kind = $2 AND object_id = $3",
+        )
+        .bind(self.tenant.as_str())
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(|r| object_row(&r)).transpose()
+    }
+
+    /// Those of `ids` for which no object of `kind` exists, in the order given.
+    pub async fn missing_objects(&mut self, kind: &str, ids: &[&str]) -> Result<Vec<String>, StoreError> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT object_id FROM objects WHERE tenant_id = $1 AND kind = $2 AND object_id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut query = sqlx::query_scalar::<_, String>(&sql).bind(self.tenant.as_str()).bind(kind);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            found.extend(query.fetch_all(&mut *self.tx).await?);
+        }
+        Ok(ids.iter().filter(|id| !found.contains(**id)).map(|id| (*id).to_owned()).collect())
+    }
+
+    /// Creates objects of `kind` with an empty body for those of `ids` that do not exist yet
+    /// (users named in a record or group are registered this way).
+    pub async fn ensure_objects(&mut self, kind: &str, ids: &[&str]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(CHUNK) {
+            let rows = (0..chunk.len())
+                .map(|i| format!("($1, $2, ${}, '{{}}', $3, $4, $4)", i + 5))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO objects (tenant_id, kind, object_id, body, revision, created_at, updated_at) \
+                 VALUES {rows} ON CONFLICT (tenant_id, kind, object_id) DO NOTHING"
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(self.tenant.as_str())
+                .bind(kind)
+                .bind(self.revision)
+                .bind(self.at.millis());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes an object (insert or replace), stamped with this write's revision and time.
+    /// `created_at` is kept from the object being replaced.
+    pub async fn put_object(
+        &mut self,
+        kind: &str,
+        id: &str,
+        body: &str,
+        created_at: Option<Timestamp>,
+    ) -> Result<ObjectRow, StoreError> {
+        let created_at = created_at.unwrap_or(self.at);
+        sqlx::query(
+            "INSERT INTO objects (tenant_id, kind, object_id, body, revision, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, kind, object_id) \
+             DO UPDATE SET body = excluded.body, revision = excluded.revision, updated_at = excluded.updated_at",
+        )
+        .bind(self.tenant.as_str())
+        .bind(kind)
+        .bind(id)
+        .bind(body)
+        .bind(self.revision)
+        .bind(created_at.millis())
+        .bind(self.at.millis())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(ObjectRow {
+            id: id.to_owned(),
+            body: body.to_owned(),
+            revision: self.revision,
+            created_at,
+            updated_at: self.at,
+        })
+    }
+
+    /// Deletes an object and the references it makes.
+    pub async fn delete_object(&mut self, kind: &str, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM objects WHERE tenant_id = $1 AND kind = $2 AND object_id = $3")
+            .bind(self.tenant.as_str())
+            .bind(kind)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.set_refs(kind, id, &[]).await
+    }
+
+    /// Replaces the references object `(kind, id)` makes with `refs` (`(kind, id)` pairs,
+    /// without duplicates).
+    pub async fn set_refs(&mut self, kind: &str, id: &str, refs: &[(&str, &str)]) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM object_refs WHERE tenant_id = $1 AND from_kind = $2 AND from_id = $3")
+            .bind(self.tenant.as_str())
+            .bind(kind)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        for chunk in refs.chunks(CHUNK) {
+            let rows = (0..chunk.len())
+                .map(|i| format!("($1, $2, $3, ${}, ${})", 4 + 2 * i, 5 + 2 * i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO object_refs (tenant_id, from_kind, from_id, to_kind, to_id) VALUES {rows}"
+            );
+            let mut query = sqlx::query(&sql).bind(self.tenant.as_str()).bind(kind).bind(id);
+            for (to_kind, to_id) in chunk {
+                query = query.bind(*to_kind).bind(*to_id);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// The objects that reference `(kind, id)`, as `(kind, id)` pairs in a stable order.
+    pub async fn referrers(&mut self, kind: &str, id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT from_kind, from_id FROM object_refs WHERE tenant_id = $1 AND to_kind = $2 AND to_id = $3 \
+             ORDER BY from_kind, from_id",
+        )
+        .bind(self.tenant.as_str())
+        .bind(kind)
+        .bind(id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("from_kind")?, r.try_get("from_id")?)))
+            .collect()
+    }
+
+    /// Stores the hash of a new API key's secret.
+    pub async fn insert_key_secret(&mut self, key_id: &str, secret_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)")
+            .bind(secret_hash)
+            .bind(self.tenant.as_str())
+            .bind(key_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets an API key's secret, so it authenticates nothing from the commit on.
+    pub async fn delete_key_secret(&mut self, key_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM api_key_secrets WHERE tenant_id = $1 AND key_id = $2")
+            .bind(self.tenant.as_str())
+            .bind(key_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Renames the tenant.
+    pub async fn rename_tenant(&mut self, name: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE tenant_id = $3")
+            .bind(name)
+            .bind(self.at.millis())
+            .bind(self.tenant.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends the audit event and commits. Returns the tenant's new revision.
+    pub async fn commit(mut self, audit: AuditRecord) -> Result<i64, StoreError> {
+        insert_audit(&mut self.tx, &self.tenant, self.revision, self.at, &audit).await?;
+        self.tx.commit().await?;
+        Ok(self.revision)
+    }
+}
