@@ -146,7 +146,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("portcullis.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("portcullis.db").display()
+            ),
         }
     }
 }
@@ -159,12 +162,19 @@ mod tests {
     fn environment_overrides_file_overrides_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("portcullis.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/var/lib/pc\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/var/lib/pc\"\n",
+        )
+        .unwrap();
         let env = HashMap::from([("PORTCULLIS_LISTEN".to_owned(), "0.0.0.0:1234".to_owned())]);
         let config = Config::load(Some(&file), &env).unwrap();
         assert_eq!(config.listen, "0.0.0.0:1234");
         assert_eq!(config.data_dir, PathBuf::from("/var/lib/pc"));
-        assert_eq!(config.database_url(), "sqlite:///var/lib/pc/portcullis.db?mode=rwc");
+        assert_eq!(
+            config.database_url(),
+            "sqlite:///var/lib/pc/portcullis.db?mode=rwc"
+        );
         let defaults = Config::load(None, &HashMap::new()).unwrap();
         assert_eq!(defaults.listen, "127.0.0.1:8080");
     }
@@ -174,8 +184,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("portcullis.toml");
         std::fs::write(&file, "lisen = \"typo\"\n").unwrap();
-        assert!(matches!(Config::load(Some(&file), &HashMap::new()), Err(ConfigError::Parse { .. })));
+        assert!(matches!(
+            Config::load(Some(&file), &HashMap::new()),
+            Err(ConfigError::Parse { .. })
+        ));
         let env = HashMap::from([("PORTCULLIS_LOG_FORMAT".to_owned(), "xml".to_owned())]);
-        assert!(matches!(Config::load(None, &env), Err(ConfigError::Env { .. })));
+        assert!(matches!(
+            Config::load(None, &env),
+            Err(ConfigError::Env { .. })
+        ));
     }
 }

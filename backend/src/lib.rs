@@ -100,20 +100,25 @@ impl App {
         let router = api::app(AppState { service })
             .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
             .layer(TraceLayer::new_for_http())
-            .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| {
-                use axum::response::IntoResponse;
-                tracing::error!("a request handler panicked");
-                ApiError::new(
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "the server could not complete the request; it has been logged",
-                )
-                .into_response()
-            }));
-        let listener = TcpListener::bind(&config.listen).await.map_err(|source| StartError::Bind {
-            address: config.listen.clone(),
-            source,
-        })?;
+            .layer(CatchPanicLayer::custom(
+                |_panic: Box<dyn std::any::Any + Send>| {
+                    use axum::response::IntoResponse;
+                    tracing::error!("a request handler panicked");
+                    ApiError::new(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal_error",
+                        "the server could not complete the request; it has been logged",
+                    )
+                    .into_response()
+                },
+            ));
+        let listener =
+            TcpListener::bind(&config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    address: config.listen.clone(),
+                    source,
+                })?;
         Ok(Self {
             listener,
             router,
@@ -129,7 +134,10 @@ impl App {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight and closes
     /// the database.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -10,7 +10,11 @@ use portcullis::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "portcullis", version, about = "Multi-tenant authorization service")]
+#[command(
+    name = "portcullis",
+    version,
+    about = "Multi-tenant authorization service"
+)]
 struct Cli {
     /// A TOML config file (also `PORTCULLIS_CONFIG`); `PORTCULLIS_*` variables override it.
     #[arg(long, global = true)]
@@ -34,8 +38,11 @@ enum Command {
 }
 
 fn init_logs(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -68,8 +75,12 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let env: HashMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("PORTCULLIS_")).collect();
-    let file = cli.config.or_else(|| env.get("PORTCULLIS_CONFIG").map(PathBuf::from));
+    let env: HashMap<String, String> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("PORTCULLIS_"))
+        .collect();
+    let file = cli
+        .config
+        .or_else(|| env.get("PORTCULLIS_CONFIG").map(PathBuf::from));
     let config = match Config::load(file.as_deref(), &env) {
         Ok(config) => config,
         Err(error) => {
@@ -80,7 +91,10 @@ async fn main() -> ExitCode {
     init_logs(config.log_format);
     let result = match cli.command {
         Command::Serve => serve(&config).await,
-        Command::Migrate => portcullis::open_store(&config).await.map(|_| ()).map_err(|e| e.to_string()),
+        Command::Migrate => portcullis::open_store(&config)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         Command::Openapi { out } => write_openapi(&out),
     };
     match result {
@@ -105,7 +119,9 @@ async fn serve(config: &Config) -> Result<(), String> {
         );
     }
     tracing::info!(%address, database = ?config.database_url.as_deref().map(|_| "configured url").unwrap_or("sqlite in data dir"), "portcullis listening on http://{address}");
-    app.run_until_stopped(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    app.run_until_stopped(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -114,7 +130,9 @@ fn write_openapi(out: &str) -> Result<(), String> {
     let json = portcullis::api::openapi_json().map_err(|e| e.to_string())?;
     if out == "-" {
         use std::io::Write;
-        std::io::stdout().write_all(json.as_bytes()).map_err(|e| e.to_string())
+        std::io::stdout()
+            .write_all(json.as_bytes())
+            .map_err(|e| e.to_string())
     } else {
         std::fs::write(out, json).map_err(|e| format!("cannot write `{out}`: {e}"))
     }

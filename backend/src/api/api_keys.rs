@@ -1,9 +1,9 @@
 //! `/v1/tenants/{tenantId}/api-keys`: keys are created with `POST` (the secret is in that
 //! answer only), changed with `PUT`, revoked with `DELETE`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -37,7 +37,9 @@ async fn list_api_keys(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<List<ApiKey>>, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
-    Ok(Json(state.service.list_api_keys(&access, &page).await?.into()))
+    Ok(Json(
+        state.service.list_api_keys(&access, &page).await?.into(),
+    ))
 }
 
 /// Get an API key
@@ -50,7 +52,10 @@ async fn get_api_key(
     ApiPath(path): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
     let id = path.1;
-    let key = state.service.get_api_key(&access, &path_id::<ApiKey>(&id)?).await?;
+    let key = state
+        .service
+        .get_api_key(&access, &path_id::<ApiKey>(&id)?)
+        .await?;
     let revision = key.revision();
     Ok(single(key, revision))
 }
@@ -70,7 +75,12 @@ async fn put_api_key(
 ) -> Result<Response, ApiError> {
     let id = path.1;
     let id = path_id::<ApiKey>(&id)?;
-    Ok(written(state.service.replace_api_key(&access, &id, key, precondition).await?))
+    Ok(written(
+        state
+            .service
+            .replace_api_key(&access, &id, key, precondition)
+            .await?,
+    ))
 }
 
 /// Revoke an API key
@@ -86,7 +96,12 @@ async fn delete_api_key(
 ) -> Result<Response, ApiError> {
     let id = path.1;
     let id = path_id::<ApiKey>(&id)?;
-    Ok(deleted(state.service.delete_api_key(&access, &id, precondition).await?))
+    Ok(deleted(
+        state
+            .service
+            .delete_api_key(&access, &id, precondition)
+            .await?,
+    ))
 }
 
 /// The API key routes.

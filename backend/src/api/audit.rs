@@ -1,7 +1,7 @@
 //! `/v1/tenants/{tenantId}/audit`: the tenant's change log, newest first.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -56,7 +56,13 @@ async fn list_audit(
         from: params.from,
         to: params.to,
     };
-    Ok(Json(state.service.list_audit(&access, query, &page).await?.into()))
+    Ok(Json(
+        state
+            .service
+            .list_audit(&access, query, &page)
+            .await?
+            .into(),
+    ))
 }
 
 /// The audit route.

@@ -41,7 +41,7 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    problem: Problem,
+    problem: Box<Problem>,
 }
 
 impl ApiError {
@@ -49,7 +49,7 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
         Self {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 problem_type: format!("https://portcullis.dev/problems/{code}"),
                 title: status.canonical_reason().unwrap_or("Error").to_owned(),
                 status: status.as_u16(),
@@ -58,7 +58,7 @@ impl ApiError {
                 errors: None,
                 referrers: None,
                 current_revision: None,
-            },
+            }),
         }
     }
 
@@ -78,26 +78,40 @@ impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
         let detail = error.to_string();
         match error {
-            ServiceError::Unauthenticated(_) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail),
+            ServiceError::Unauthenticated(_) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+            }
             ServiceError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
             ServiceError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
-            ServiceError::BadRequest { code, .. } => ApiError::new(StatusCode::BAD_REQUEST, code, detail),
-            ServiceError::AlreadyExists(_) => ApiError::new(StatusCode::CONFLICT, "already_exists", detail),
+            ServiceError::BadRequest { code, .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, code, detail)
+            }
+            ServiceError::AlreadyExists(_) => {
+                ApiError::new(StatusCode::CONFLICT, "already_exists", detail)
+            }
             ServiceError::InUse { referrers, .. } => {
                 let mut error = ApiError::new(StatusCode::CONFLICT, "in_use", detail);
                 error.problem.referrers = Some(referrers);
                 error
             }
             ServiceError::PreconditionFailed { current } => {
-                let mut error = ApiError::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", detail);
+                let mut error = ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "precondition_failed",
+                    detail,
+                );
                 error.problem.current_revision = Some(current);
                 error
             }
-            ServiceError::Invalid(errors) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_errors(errors)
-            }
+            ServiceError::Invalid(errors) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                detail,
+            )
+            .with_errors(errors),
             ServiceError::LimitExceeded(errors) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_exceeded", detail).with_errors(errors)
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_exceeded", detail)
+                    .with_errors(errors)
             }
             ServiceError::Store(error) => {
                 // The cause goes to the log, not to the caller.
@@ -114,7 +128,7 @@ impl From<ServiceError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(self.problem)).into_response();
+        let mut response = (self.status, Json(*self.problem)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

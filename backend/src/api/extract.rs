@@ -48,10 +48,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     ApiError::new(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         "payload_too_large",
-                        format!("the body is larger than the limit of {} bytes", crate::domain::Limits::BODY_BYTES),
+                        format!(
+                            "the body is larger than the limit of {} bytes",
+                            crate::domain::Limits::BODY_BYTES
+                        ),
                     )
                 } else {
-                    ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", rejection.body_text())
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_body",
+                        rejection.body_text(),
+                    )
                 }
             })?;
         let malformed = |error: serde_json::Error| {
@@ -61,6 +68,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 format!("the body is not valid JSON: {error}"),
             )
         };
+        // Every body of this API is an object; serde would also read a struct from an array.
+        if bytes.trim_ascii_start().first() != Some(&b'{') {
+            serde_json::from_slice::<serde_json::Value>(&bytes).map_err(malformed)?;
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "the request is not valid",
+            )
+            .with_errors(vec![FieldError::new("", "the body must be a JSON object")]));
+        }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         let value = match serde_path_to_error::deserialize(&mut deserializer) {
             Ok(value) => value,
@@ -73,11 +90,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let field = if path == "." { String::new() } else { path };
                 // serde's message ends with the position; the field says where already.
                 let message = inner.to_string();
-                let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-                return Err(
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the request is not valid")
-                        .with_errors(vec![FieldError::new(field, message)]),
-                );
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "the request is not valid",
+                )
+                .with_errors(vec![FieldError::new(field, message)]));
             }
         };
         deserializer.end().map_err(malformed)?;
@@ -97,7 +120,11 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             .await
             .map(|p| ApiPath(p.0))
             .map_err(|rejection: PathRejection| {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", rejection.body_text())
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_path",
+                    rejection.body_text(),
+                )
             })
     }
 }
@@ -114,7 +141,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|rejection: QueryRejection| {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_parameter", rejection.body_text())
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter",
+                    rejection.body_text(),
+                )
             })
     }
 }
@@ -134,7 +165,10 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
@@ -182,13 +216,22 @@ impl<S: RequiredScope> FromRequestParts<AppState> for Access<S> {
         let Caller(principal) = Caller::from_request_parts(parts, state).await?;
         let params = RawPathParams::from_request_parts(parts, state)
             .await
-            .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", rejection.body_text()))?;
+            .map_err(|rejection| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_path",
+                    rejection.body_text(),
+                )
+            })?;
         let tenant = params
             .iter()
             .find(|(name, _)| *name == "tenantId")
             .map(|(_, value)| value.to_owned())
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint"))?;
-        let access = state.service.authorize(&principal, &tenant, S::SCOPE).await?;
+        let access = state
+            .service
+            .authorize(&principal, &tenant, S::SCOPE)
+            .await?;
         Ok(Access(access, PhantomData))
     }
 }
@@ -207,7 +250,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
                 .get(&name)
                 .map(|v| {
                     v.to_str().map(|s| s.trim().to_owned()).map_err(|_| {
-                        ApiError::new(StatusCode::BAD_REQUEST, "invalid_header", format!("`{name}` is not ASCII"))
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_header",
+                            format!("`{name}` is not ASCII"),
+                        )
                     })
                 })
                 .transpose()

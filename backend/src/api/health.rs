@@ -30,5 +30,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 
 /// The health routes.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz))
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }

@@ -93,7 +93,11 @@ pub(crate) fn single<T: Serialize>(object: T, revision: Option<i64>) -> Response
 
 /// The answer to a create or replace: 201 or 200, the object, its `ETag` and the revision.
 pub(crate) fn written<K: Kind>(written: Written<K>) -> Response {
-    let status = if written.created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if written.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let mut response = (status, Json(written.object)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::ETAG, etag(written.revision));
@@ -104,7 +108,9 @@ pub(crate) fn written<K: Kind>(written: Written<K>) -> Response {
 /// The answer to a delete.
 pub(crate) fn deleted(revision: i64) -> Response {
     let mut response = Json(Revision { revision }).into_response();
-    response.headers_mut().insert(REVISION_HEADER, revision_header(revision));
+    response
+        .headers_mut()
+        .insert(REVISION_HEADER, revision_header(revision));
     response
 }
 
@@ -146,7 +152,9 @@ impl Modify for Security {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The platform admin token, or a tenant API key (`pc_…`)."))
+                    .description(Some(
+                        "The platform admin token, or a tenant API key (`pc_…`).",
+                    ))
                     .build(),
             ),
         );
@@ -157,20 +165,52 @@ impl Modify for Security {
 /// operation, so none lacks its errors in the spec.
 fn problem_statuses(method: &str, path: &str) -> Vec<(u16, &'static str, &'static str)> {
     let mut statuses = vec![
-        (400, "malformed_json", "The request is malformed: a bad id, parameter, cursor or JSON syntax."),
-        (401, "unauthenticated", "No credential, or one that is unknown or expired."),
-        (403, "forbidden", "The credential lacks the scope this operation needs."),
-        (404, "not_found", "No such object, or none the credential may know of."),
+        (
+            400,
+            "malformed_json",
+            "The request is malformed: a bad id, parameter, cursor or JSON syntax.",
+        ),
+        (
+            401,
+            "unauthenticated",
+            "No credential, or one that is unknown or expired.",
+        ),
+        (
+            403,
+            "forbidden",
+            "The credential lacks the scope this operation needs.",
+        ),
+        (
+            404,
+            "not_found",
+            "No such object, or none the credential may know of.",
+        ),
     ];
     if method != "get" {
         if method != "delete" {
             statuses.push((413, "payload_too_large", "The body is larger than 1 MiB."));
-            statuses.push((415, "unsupported_media_type", "The body is not sent as JSON."));
-            statuses.push((422, "validation_failed", "The body is not valid: see `errors`."));
+            statuses.push((
+                415,
+                "unsupported_media_type",
+                "The body is not sent as JSON.",
+            ));
+            statuses.push((
+                422,
+                "validation_failed",
+                "The body is not valid: see `errors`.",
+            ));
         }
-        statuses.push((409, "already_exists", "A conflict: the object exists already, or is still in use."));
+        statuses.push((
+            409,
+            "already_exists",
+            "A conflict: the object exists already, or is still in use.",
+        ));
         if method != "post" {
-            statuses.push((412, "precondition_failed", "`If-Match` named another revision."));
+            statuses.push((
+                412,
+                "precondition_failed",
+                "`If-Match` named another revision.",
+            ));
         }
     }
     if path == "/v1/tenants" && method == "post" {

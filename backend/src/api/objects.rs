@@ -12,10 +12,21 @@ use super::{ApiError, AppState, List, ListParams, single, written};
 use crate::domain::{AccessRecord, Group, ResourceConfig, Role, User};
 use crate::service::{Kind, PageRequest, Precondition, WriteMode, path_id};
 
-async fn create<K: Kind>(state: &AppState, access: &crate::service::TenantAccess, object: K) -> Result<Response, ApiError> {
+async fn create<K: Kind>(
+    state: &AppState,
+    access: &crate::service::TenantAccess,
+    object: K,
+) -> Result<Response, ApiError> {
     let result = state
         .service
-        .put_object(&access.actor(), &access.tenant, None, object, WriteMode::Create, Precondition::default())
+        .put_object(
+            &access.actor(),
+            &access.tenant,
+            None,
+            object,
+            WriteMode::Create,
+            Precondition::default(),
+        )
         .await?;
     Ok(written(result))
 }
@@ -26,10 +37,20 @@ async fn list<K: Kind + utoipa::ToSchema>(
     params: ListParams,
 ) -> Result<axum::Json<List<K>>, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
-    Ok(axum::Json(state.service.list_objects::<K>(&access.tenant, &page).await?.into()))
+    Ok(axum::Json(
+        state
+            .service
+            .list_objects::<K>(&access.tenant, &page)
+            .await?
+            .into(),
+    ))
 }
 
-async fn get<K: Kind>(state: &AppState, access: &crate::service::TenantAccess, id: &str) -> Result<Response, ApiError> {
+async fn get<K: Kind>(
+    state: &AppState,
+    access: &crate::service::TenantAccess,
+    id: &str,
+) -> Result<Response, ApiError> {
     let id = path_id::<K>(id)?;
     let object = state.service.get_object::<K>(&access.tenant, &id).await?;
     let revision = object.revision();
@@ -46,7 +67,14 @@ async fn put<K: Kind>(
     let id = path_id::<K>(id)?;
     let result = state
         .service
-        .put_object(&access.actor(), &access.tenant, Some(&id), object, WriteMode::Upsert, precondition)
+        .put_object(
+            &access.actor(),
+            &access.tenant,
+            Some(&id),
+            object,
+            WriteMode::Upsert,
+            precondition,
+        )
         .await?;
     Ok(written(result))
 }
@@ -58,7 +86,10 @@ async fn delete<K: Kind>(
     precondition: Precondition,
 ) -> Result<Response, ApiError> {
     let id = path_id::<K>(id)?;
-    let revision = state.service.delete_object::<K>(&access.actor(), &access.tenant, &id, precondition).await?;
+    let revision = state
+        .service
+        .delete_object::<K>(&access.actor(), &access.tenant, &id, precondition)
+        .await?;
     Ok(super::deleted(revision))
 }
 

@@ -1,10 +1,10 @@
 //! `/v1/tenants`: created, listed, renamed and deleted by the platform admin. A tenant's
 //! own API key may read its tenant.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -36,7 +36,9 @@ async fn create_tenant(
     let tenant = state.service.create_tenant(&actor, tenant).await?;
     let revision = tenant.revision.unwrap_or(1);
     let mut response = (StatusCode::CREATED, single(tenant, Some(revision))).into_response();
-    response.headers_mut().insert(REVISION_HEADER, revision.into());
+    response
+        .headers_mut()
+        .insert(REVISION_HEADER, revision.into());
     Ok(response)
 }
 
@@ -58,7 +60,10 @@ async fn list_tenants(
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}", tag = "tenants", operation_id = "getTenant",
     params(("tenantId" = String, Path, description = "The tenant")),
     responses((status = 200, description = "The tenant; `ETag` carries its revision", body = Tenant)))]
-async fn get_tenant(State(state): State<AppState>, Access(access, ..): Access<Read>) -> Result<Response, ApiError> {
+async fn get_tenant(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Read>,
+) -> Result<Response, ApiError> {
     let tenant = state.service.get_tenant(&access).await?;
     let revision = tenant.revision;
     Ok(single(tenant, revision))
@@ -77,10 +82,15 @@ async fn update_tenant(
     ApiJson(patch): ApiJson<TenantPatch>,
 ) -> Result<Response, ApiError> {
     state.service.require_platform_admin(&access.principal)?;
-    let tenant = state.service.rename_tenant(&access, &patch.name, precondition).await?;
+    let tenant = state
+        .service
+        .rename_tenant(&access, &patch.name, precondition)
+        .await?;
     let revision = tenant.revision.unwrap_or_default();
     let mut response = single(tenant, Some(revision));
-    response.headers_mut().insert(REVISION_HEADER, revision.into());
+    response
+        .headers_mut()
+        .insert(REVISION_HEADER, revision.into());
     Ok(response)
 }
 

@@ -174,7 +174,9 @@ impl Action {
             let valid = segment == "*"
                 || (!segment.is_empty()
                     && segment.bytes().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-')
+                        b.is_ascii_lowercase()
+                            || b.is_ascii_digit()
+                            || matches!(b, b'_' | b'.' | b'-')
                     }));
             if !valid {
                 return Err(IdError(format!(
@@ -210,7 +212,12 @@ impl ResourcePattern {
 
     /// Parses and normalises a resource URI or pattern.
     pub fn parse(input: &str) -> Result<Self, IdError> {
-        let fail = |why: &str| Err(IdError(format!("{} is not a resource uri: {why}", quote(input))));
+        let fail = |why: &str| {
+            Err(IdError(format!(
+                "{} is not a resource uri: {why}",
+                quote(input)
+            )))
+        };
         if input.len() > Self::MAX_CHARS {
             return fail(&format!("it is longer than {} characters", Self::MAX_CHARS));
         }
@@ -239,11 +246,12 @@ impl ResourcePattern {
                     Self::MAX_SEGMENT_CHARS
                 ));
             }
-            if !segment
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'~' | b'@' | b'-'))
-            {
-                return fail("segments may hold letters, digits, `_`, `.`, `:`, `~`, `@` and `-`, or be exactly `*`");
+            if !segment.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'~' | b'@' | b'-')
+            }) {
+                return fail(
+                    "segments may hold letters, digits, `_`, `.`, `:`, `~`, `@` and `-`, or be exactly `*`",
+                );
             }
         }
         if count > Self::MAX_SEGMENTS {
@@ -298,7 +306,10 @@ mod tests {
 
     #[test]
     fn actions_are_lowercased_and_checked() {
-        assert_eq!(Action::parse("Documents:READ").map(String::from), Ok("documents:read".into()));
+        assert_eq!(
+            Action::parse("Documents:READ").map(String::from),
+            Ok("documents:read".into())
+        );
         assert!(Action::parse("*").is_ok_and(|a| a.is_wildcard()));
         assert!(Action::parse("*:read").is_ok_and(|a| a.is_wildcard()));
         assert!(Action::parse("documents:read").is_ok_and(|a| !a.is_wildcard()));
@@ -310,12 +321,20 @@ mod tests {
 
     #[test]
     fn resource_patterns_are_normalised_and_checked() {
-        assert_eq!(ResourcePattern::parse("/orgs/acme/").map(String::from), Ok("/orgs/acme".into()));
+        assert_eq!(
+            ResourcePattern::parse("/orgs/acme/").map(String::from),
+            Ok("/orgs/acme".into())
+        );
         assert!(ResourcePattern::parse("/orgs/*/billing").is_ok_and(|r| r.is_wildcard()));
         assert!(ResourcePattern::parse("/orgs/acme").is_ok_and(|r| !r.is_wildcard()));
         assert!(ResourcePattern::parse("/a:b/~c@d/e_f.g-h").is_ok());
-        for bad in ["orgs", "/", "//", "/a//b", "/a/./b", "/a/../b", "/a b", "/a*", "/a/%2F"] {
-            assert!(ResourcePattern::parse(bad).is_err(), "{bad} must be refused");
+        for bad in [
+            "orgs", "/", "//", "/a//b", "/a/./b", "/a/../b", "/a b", "/a*", "/a/%2F",
+        ] {
+            assert!(
+                ResourcePattern::parse(bad).is_err(),
+                "{bad} must be refused"
+            );
         }
         let deep = "/a".repeat(33);
         assert!(ResourcePattern::parse(&deep).is_err());

@@ -31,8 +31,9 @@ impl Timestamp {
 
     /// Parses an RFC 3339 timestamp; anything finer than a millisecond is dropped.
     pub fn parse(input: &str) -> Result<Self, String> {
-        let parsed = OffsetDateTime::parse(input, &Rfc3339)
-            .map_err(|_| format!("`{input}` is not an RFC 3339 timestamp such as `2026-01-31T12:00:00Z`"))?;
+        let parsed = OffsetDateTime::parse(input, &Rfc3339).map_err(|_| {
+            format!("`{input}` is not an RFC 3339 timestamp such as `2026-01-31T12:00:00Z`")
+        })?;
         Ok(Self((parsed.unix_timestamp_nanos() / 1_000_000) as i64))
     }
 }

@@ -98,9 +98,14 @@ impl Service {
         })?;
         let at = now();
         if key.expires_at.is_some_and(|expiry| expiry <= at) {
-            return Err(ServiceError::Unauthenticated("the API key has expired".into()));
+            return Err(ServiceError::Unauthenticated(
+                "the API key has expired".into(),
+            ));
         }
-        if row.last_used_at.is_none_or(|last| at.millis() - last.millis() >= LAST_USED_RESOLUTION_MS) {
+        if row
+            .last_used_at
+            .is_none_or(|last| at.millis() - last.millis() >= LAST_USED_RESOLUTION_MS)
+        {
             // Bookkeeping off the request's path: a failure here must not fail the request.
             let store = self.store.clone();
             tokio::spawn(async move {
@@ -118,7 +123,12 @@ impl Service {
 
     /// Lets `principal` act on `tenant` with `scope`: 404 when the tenant does not exist or
     /// is not the principal's, 403 when the scope is missing.
-    pub async fn authorize(&self, principal: &Principal, tenant: &str, scope: Scope) -> Result<TenantAccess, ServiceError> {
+    pub async fn authorize(
+        &self,
+        principal: &Principal,
+        tenant: &str,
+        scope: Scope,
+    ) -> Result<TenantAccess, ServiceError> {
         let not_found = || ServiceError::not_found("tenant", tenant);
         let tenant_id = TenantId::parse(tenant).map_err(|_| not_found())?;
         match principal {
@@ -133,7 +143,10 @@ impl Service {
         if !principal.has_scope(scope) {
             return Err(ServiceError::Forbidden(format!(
                 "the API key lacks the `{}` scope",
-                serde_json::to_value(scope).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+                serde_json::to_value(scope)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
             )));
         }
         Ok(TenantAccess {

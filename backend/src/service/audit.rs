@@ -70,7 +70,10 @@ pub struct AuditQuery {
     pub to: Option<Timestamp>,
 }
 
-fn parse_json(row: &AuditRow, text: &Option<String>) -> Result<Option<serde_json::Value>, ServiceError> {
+fn parse_json(
+    row: &AuditRow,
+    text: &Option<String>,
+) -> Result<Option<serde_json::Value>, ServiceError> {
     text.as_deref()
         .map(serde_json::from_str)
         .transpose()
@@ -123,13 +126,17 @@ impl Service {
                 });
             }
         }
-        let before_revision = match page.after()? {
-            Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| ServiceError::BadRequest {
-                code: "invalid_cursor",
-                detail: "the cursor is not one this server issued; start again without it".into(),
-            })?),
-            None => None,
-        };
+        let before_revision =
+            match page.after()? {
+                Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| {
+                    ServiceError::BadRequest {
+                        code: "invalid_cursor",
+                        detail: "the cursor is not one this server issued; start again without it"
+                            .into(),
+                    }
+                })?),
+                None => None,
+            };
         let filter = AuditFilter {
             actor: query.actor,
             action: query.action,
@@ -139,7 +146,10 @@ impl Service {
             to: query.to,
             before_revision,
         };
-        let rows = self.store.list_audit(access.tenant.as_str(), &filter, page.limit + 1).await?;
+        let rows = self
+            .store
+            .list_audit(access.tenant.as_str(), &filter, page.limit + 1)
+            .await?;
         Page::from_rows(rows, page.limit, |row| row.revision.to_string(), event)
     }
 }

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use super::error::FieldError;
 use super::objects::{Kind, Ref, check_limit, check_text};
 use crate::domain::{
-    AccessRecord, ApiKey, Group, IdError, Limits, ObjectId, ResourceConfig, ResourcePattern, Role, User, UserId,
+    AccessRecord, ApiKey, Group, IdError, Limits, ObjectId, ResourceConfig, ResourcePattern, Role,
+    User, UserId,
 };
 
 type Problems = Vec<(bool, FieldError)>;
@@ -14,9 +15,20 @@ fn object_id(id: &str) -> Result<String, IdError> {
     ObjectId::parse(id).map(String::from)
 }
 
-fn check_name_and_description(problems: &mut Problems, name: &str, required: bool, description: &str) {
+fn check_name_and_description(
+    problems: &mut Problems,
+    name: &str,
+    required: bool,
+    description: &str,
+) {
     check_text(problems, "name", name, Limits::NAME_CHARS, required);
-    check_text(problems, "description", description, Limits::DESCRIPTION_CHARS, false);
+    check_text(
+        problems,
+        "description",
+        description,
+        Limits::DESCRIPTION_CHARS,
+        false,
+    );
 }
 
 impl Kind for Role {
@@ -35,7 +47,13 @@ impl Kind for Role {
     fn check(&self) -> Problems {
         let mut problems = Vec::new();
         check_name_and_description(&mut problems, &self.name, true, &self.description);
-        check_limit(&mut problems, "permissions", self.permissions.len(), Limits::ROLE_PERMISSIONS, "permission entries");
+        check_limit(
+            &mut problems,
+            "permissions",
+            self.permissions.len(),
+            Limits::ROLE_PERMISSIONS,
+            "permission entries",
+        );
         let mut seen = HashSet::new();
         for (i, entry) in self.permissions.iter().enumerate() {
             if !seen.insert(entry.action.as_str()) {
@@ -43,14 +61,20 @@ impl Kind for Role {
                     false,
                     FieldError::new(
                         format!("permissions[{i}].action"),
-                        format!("`{}` appears more than once; merge the entries", entry.action),
+                        format!(
+                            "`{}` appears more than once; merge the entries",
+                            entry.action
+                        ),
                     ),
                 ));
             }
             if !(entry.allow || entry.grant || entry.delegate) {
                 problems.push((
                     false,
-                    FieldError::new(format!("permissions[{i}]"), "gives nothing: set at least one of allow, grant, delegate"),
+                    FieldError::new(
+                        format!("permissions[{i}]"),
+                        "gives nothing: set at least one of allow, grant, delegate",
+                    ),
                 ));
             }
         }
@@ -74,7 +98,13 @@ impl Kind for Group {
     fn check(&self) -> Problems {
         let mut problems = Vec::new();
         check_name_and_description(&mut problems, &self.name, true, &self.description);
-        check_limit(&mut problems, "users", self.users.len(), Limits::GROUP_USERS, "users");
+        check_limit(
+            &mut problems,
+            "users",
+            self.users.len(),
+            Limits::GROUP_USERS,
+            "users",
+        );
         problems
     }
 
@@ -99,19 +129,55 @@ impl Kind for AccessRecord {
     fn check(&self) -> Problems {
         let mut problems = Vec::new();
         check_name_and_description(&mut problems, &self.name, true, &self.description);
-        check_limit(&mut problems, "users", self.users.len(), Limits::RECORD_USERS, "users");
-        check_limit(&mut problems, "groups", self.groups.len(), Limits::RECORD_GROUPS, "groups");
-        check_limit(&mut problems, "statements", self.statements.len(), Limits::RECORD_STATEMENTS, "statements");
-        check_limit(&mut problems, "tags", self.tags.len(), Limits::RECORD_TAGS, "tags");
+        check_limit(
+            &mut problems,
+            "users",
+            self.users.len(),
+            Limits::RECORD_USERS,
+            "users",
+        );
+        check_limit(
+            &mut problems,
+            "groups",
+            self.groups.len(),
+            Limits::RECORD_GROUPS,
+            "groups",
+        );
+        check_limit(
+            &mut problems,
+            "statements",
+            self.statements.len(),
+            Limits::RECORD_STATEMENTS,
+            "statements",
+        );
+        check_limit(
+            &mut problems,
+            "tags",
+            self.tags.len(),
+            Limits::RECORD_TAGS,
+            "tags",
+        );
         for (i, statement) in self.statements.iter().enumerate() {
             let field = format!("statements[{i}]");
             if statement.roles.is_empty() {
-                problems.push((false, FieldError::new(format!("{field}.roles"), "name at least one role")));
+                problems.push((
+                    false,
+                    FieldError::new(format!("{field}.roles"), "name at least one role"),
+                ));
             }
             if statement.resources.is_empty() {
-                problems.push((false, FieldError::new(format!("{field}.resources"), "name at least one resource")));
+                problems.push((
+                    false,
+                    FieldError::new(format!("{field}.resources"), "name at least one resource"),
+                ));
             }
-            check_limit(&mut problems, &format!("{field}.roles"), statement.roles.len(), Limits::STATEMENT_ROLES, "roles");
+            check_limit(
+                &mut problems,
+                &format!("{field}.roles"),
+                statement.roles.len(),
+                Limits::STATEMENT_ROLES,
+                "roles",
+            );
             check_limit(
                 &mut problems,
                 &format!("{field}.resources"),
@@ -187,14 +253,23 @@ impl Kind for User {
 
     fn check(&self) -> Problems {
         let mut problems = Vec::new();
-        check_text(&mut problems, "name", self.name.as_deref().unwrap_or(""), Limits::NAME_CHARS, false);
+        check_text(
+            &mut problems,
+            "name",
+            self.name.as_deref().unwrap_or(""),
+            Limits::NAME_CHARS,
+            false,
+        );
         if let Some(email) = &self.email {
             check_text(&mut problems, "email", email, Limits::NAME_CHARS, false);
-            let valid = email
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace));
+            let valid = email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace)
+            });
             if !valid {
-                problems.push((false, FieldError::new("email", format!("`{email}` is not an email address"))));
+                problems.push((
+                    false,
+                    FieldError::new("email", format!("`{email}` is not an email address")),
+                ));
             }
         }
         problems
@@ -218,7 +293,10 @@ impl Kind for ApiKey {
         let mut problems = Vec::new();
         check_text(&mut problems, "name", &self.name, Limits::NAME_CHARS, true);
         if self.scopes.is_empty() {
-            problems.push((false, FieldError::new("scopes", "name at least one of `check`, `read`, `write`")));
+            problems.push((
+                false,
+                FieldError::new("scopes", "name at least one of `check`, `read`, `write`"),
+            ));
         }
         problems
     }

@@ -78,7 +78,10 @@ impl PageRequest {
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
             return Err(ServiceError::BadRequest {
                 code: "invalid_parameter",
-                detail: format!("`limit` must be between 1 and {}, got {limit}", Self::MAX_LIMIT),
+                detail: format!(
+                    "`limit` must be between 1 and {}, got {limit}",
+                    Self::MAX_LIMIT
+                ),
             });
         }
         Ok(Self { limit, cursor })
@@ -124,7 +127,11 @@ impl<T> Page<T> {
     ) -> Result<Self, ServiceError> {
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if more { rows.last().map(|row| encode_cursor(&key(row))) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|row| encode_cursor(&key(row)))
+        } else {
+            None
+        };
         let items = rows.iter().map(convert).collect::<Result<_, _>>()?;
         Ok(Self { items, next_cursor })
     }
@@ -140,7 +147,10 @@ pub struct Service {
 impl Service {
     /// A service over `store`; `admin_token_hash` is the SHA-256 of the platform admin token.
     pub fn new(store: Store, admin_token_hash: Option<String>) -> Self {
-        Self { store, admin_token_hash }
+        Self {
+            store,
+            admin_token_hash,
+        }
     }
 
     /// The store, for health checks.

@@ -88,19 +88,43 @@ pub(super) struct Prepared<K> {
     pub audit: AuditRecord,
 }
 
-pub(super) fn check_limit(problems: &mut Vec<(bool, FieldError)>, field: &str, count: usize, limit: usize, what: &str) {
+pub(super) fn check_limit(
+    problems: &mut Vec<(bool, FieldError)>,
+    field: &str,
+    count: usize,
+    limit: usize,
+    what: &str,
+) {
     if count > limit {
-        problems.push((true, FieldError::new(field, format!("at most {limit} {what} are allowed, got {count}"))));
+        problems.push((
+            true,
+            FieldError::new(
+                field,
+                format!("at most {limit} {what} are allowed, got {count}"),
+            ),
+        ));
     }
 }
 
-pub(super) fn check_text(problems: &mut Vec<(bool, FieldError)>, field: &str, text: &str, limit: usize, required: bool) {
+pub(super) fn check_text(
+    problems: &mut Vec<(bool, FieldError)>,
+    field: &str,
+    text: &str,
+    limit: usize,
+    required: bool,
+) {
     if required && text.trim().is_empty() {
         problems.push((false, FieldError::new(field, "must not be empty")));
     }
     let chars = text.chars().count();
     if chars > limit {
-        problems.push((true, FieldError::new(field, format!("at most {limit} characters are allowed, got {chars}"))));
+        problems.push((
+            true,
+            FieldError::new(
+                field,
+                format!("at most {limit} characters are allowed, got {chars}"),
+            ),
+        ));
     }
 }
 
@@ -132,8 +156,14 @@ pub(super) fn from_row<K: Kind>(row: &ObjectRow) -> Result<K, ServiceError> {
     let mut document: Map<String, Value> =
         serde_json::from_str(&row.body).map_err(|e| corrupt(K::KIND, &row.id, e))?;
     document.insert(K::ID_FIELD.into(), Value::String(row.id.clone()));
-    document.insert("createdAt".into(), Value::String(row.created_at.to_string()));
-    document.insert("updatedAt".into(), Value::String(row.updated_at.to_string()));
+    document.insert(
+        "createdAt".into(),
+        Value::String(row.created_at.to_string()),
+    );
+    document.insert(
+        "updatedAt".into(),
+        Value::String(row.updated_at.to_string()),
+    );
     document.insert("revision".into(), Value::from(row.revision));
     serde_json::from_value(Value::Object(document)).map_err(|e| corrupt(K::KIND, &row.id, e))
 }
@@ -155,7 +185,11 @@ pub(super) fn refuse(problems: Vec<(bool, FieldError)>) -> Result<(), ServiceErr
     }
     let limit = problems.iter().any(|(is_limit, _)| *is_limit);
     let errors = problems.into_iter().map(|(_, e)| e).collect();
-    Err(if limit { ServiceError::LimitExceeded(errors) } else { ServiceError::Invalid(errors) })
+    Err(if limit {
+        ServiceError::LimitExceeded(errors)
+    } else {
+        ServiceError::Invalid(errors)
+    })
 }
 
 fn validate<K: Kind>(object: &K) -> Result<(), ServiceError> {
@@ -175,7 +209,8 @@ pub(super) async fn put_in<K: Kind>(
     let (document, body_id) = to_document(object)?;
     let id = match (path_id, body_id) {
         (Some(path), Some(body)) => {
-            let body = K::parse_id(&body).map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?;
+            let body = K::parse_id(&body)
+                .map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?;
             if body != path {
                 return Err(ServiceError::Invalid(vec![FieldError::new(
                     K::ID_FIELD,
@@ -185,19 +220,26 @@ pub(super) async fn put_in<K: Kind>(
             path.to_owned()
         }
         (Some(path), None) => path.to_owned(),
-        (None, Some(body)) => {
-            K::parse_id(&body).map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?
-        }
+        (None, Some(body)) => K::parse_id(&body)
+            .map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?,
         (None, None) => match K::ID_PREFIX {
             Some(prefix) => crate::domain::ObjectId::generate(prefix).to_string(),
-            None => return Err(ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, "is required")])),
+            None => {
+                return Err(ServiceError::Invalid(vec![FieldError::new(
+                    K::ID_FIELD,
+                    "is required",
+                )]));
+            }
         },
     };
 
     let existing = tx.get_object(K::KIND, &id).await?;
     match (&existing, mode) {
         (Some(_), WriteMode::Create) => {
-            return Err(ServiceError::AlreadyExists(format!("{} `{id}` already exists", K::KIND)));
+            return Err(ServiceError::AlreadyExists(format!(
+                "{} `{id}` already exists",
+                K::KIND
+            )));
         }
         (None, WriteMode::Replace) => return Err(ServiceError::not_found(K::KIND, &id)),
         _ => {}
@@ -207,10 +249,20 @@ pub(super) async fn put_in<K: Kind>(
     let required = object.required_refs();
     let mut missing_fields = Vec::new();
     for kind in ["role", "group"] {
-        let ids: Vec<&str> = required.iter().filter(|r| r.kind == kind).map(|r| r.id.as_str()).collect();
+        let ids: Vec<&str> = required
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.id.as_str())
+            .collect();
         let missing = tx.missing_objects(kind, &ids).await?;
-        for reference in required.iter().filter(|r| r.kind == kind && missing.contains(&r.id)) {
-            missing_fields.push(FieldError::new(&reference.field, format!("{kind} `{}` does not exist", reference.id)));
+        for reference in required
+            .iter()
+            .filter(|r| r.kind == kind && missing.contains(&r.id))
+        {
+            missing_fields.push(FieldError::new(
+                &reference.field,
+                format!("{kind} `{}` does not exist", reference.id),
+            ));
         }
     }
     if !missing_fields.is_empty() {
@@ -230,13 +282,28 @@ pub(super) async fn put_in<K: Kind>(
 
     let body = serde_json::to_string(&document).map_err(|e| corrupt(K::KIND, &id, e))?;
     let before: Option<K> = existing.as_ref().map(from_row).transpose()?;
-    let row = tx.put_object(K::KIND, &id, &body, existing.as_ref().map(|row| row.created_at)).await?;
+    let row = tx
+        .put_object(
+            K::KIND,
+            &id,
+            &body,
+            existing.as_ref().map(|row| row.created_at),
+        )
+        .await?;
     let stored: K = from_row(&row)?;
     Ok(Prepared {
         audit: AuditRecord {
             actor_kind: actor.kind.to_owned(),
             actor_id: actor.id.clone(),
-            action: format!("{}.{}", K::KIND, if existing.is_some() { "update" } else { "create" }),
+            action: format!(
+                "{}.{}",
+                K::KIND,
+                if existing.is_some() {
+                    "update"
+                } else {
+                    "create"
+                }
+            ),
             target_kind: K::KIND.to_owned(),
             target_id: id,
             before: before.as_ref().and_then(to_json),
@@ -260,15 +327,26 @@ pub(super) async fn delete_in<K: Kind>(
     precondition.check(Some(existing.revision))?;
     let referrers = tx.referrers(K::KIND, id).await?;
     if !referrers.is_empty() {
-        let referrers: Vec<Reference> = referrers.into_iter().map(|(kind, id)| Reference { kind, id }).collect();
-        let names: Vec<String> = referrers.iter().take(10).map(|r| format!("{} `{}`", r.kind, r.id)).collect();
+        let referrers: Vec<Reference> = referrers
+            .into_iter()
+            .map(|(kind, id)| Reference { kind, id })
+            .collect();
+        let names: Vec<String> = referrers
+            .iter()
+            .take(10)
+            .map(|r| format!("{} `{}`", r.kind, r.id))
+            .collect();
         return Err(ServiceError::InUse {
             detail: format!(
                 "{} `{id}` is still named by {} object(s): {}{}; remove it from them first",
                 K::KIND,
                 referrers.len(),
                 names.join(", "),
-                if referrers.len() > names.len() { ", …" } else { "" }
+                if referrers.len() > names.len() {
+                    ", …"
+                } else {
+                    ""
+                }
             ),
             referrers,
         });
@@ -329,7 +407,11 @@ impl Service {
     }
 
     /// One object.
-    pub async fn get_object<K: Kind>(&self, tenant: &TenantId, id: &str) -> Result<K, ServiceError> {
+    pub async fn get_object<K: Kind>(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> Result<K, ServiceError> {
         let row = self.store.get_object(tenant.as_str(), K::KIND, id).await?;
         match row {
             Some(row) => from_row(&row),
@@ -338,7 +420,11 @@ impl Service {
     }
 
     /// A page of objects, in id order.
-    pub async fn list_objects<K: Kind>(&self, tenant: &TenantId, page: &PageRequest) -> Result<Page<K>, ServiceError> {
+    pub async fn list_objects<K: Kind>(
+        &self,
+        tenant: &TenantId,
+        page: &PageRequest,
+    ) -> Result<Page<K>, ServiceError> {
         let after = page.after()?;
         let rows = self
             .store

@@ -47,7 +47,13 @@ fn from_row(row: &TenantRow) -> Result<Tenant, ServiceError> {
     })
 }
 
-fn audit(actor: &Actor, action: &str, tenant: &str, before: Option<&Tenant>, after: Option<&Tenant>) -> AuditRecord {
+fn audit(
+    actor: &Actor,
+    action: &str,
+    tenant: &str,
+    before: Option<&Tenant>,
+    after: Option<&Tenant>,
+) -> AuditRecord {
     AuditRecord {
         actor_kind: actor.kind.to_owned(),
         actor_id: actor.id.clone(),
@@ -67,7 +73,11 @@ fn check_name(name: &str) -> Result<(), ServiceError> {
 
 impl Service {
     /// Creates a tenant at revision 1.
-    pub async fn create_tenant(&self, actor: &Actor, tenant: Tenant) -> Result<Tenant, ServiceError> {
+    pub async fn create_tenant(
+        &self,
+        actor: &Actor,
+        tenant: Tenant,
+    ) -> Result<Tenant, ServiceError> {
         check_name(&tenant.name)?;
         let mut created = Tenant {
             created_at: None,
@@ -75,12 +85,23 @@ impl Service {
             revision: None,
             ..tenant
         };
-        let record = audit(actor, "create", created.tenant_id.as_str(), None, Some(&created));
+        let record = audit(
+            actor,
+            "create",
+            created.tenant_id.as_str(),
+            None,
+            Some(&created),
+        );
         let row = self
             .store
             .create_tenant(&created.tenant_id, &created.name, record)
             .await?
-            .ok_or_else(|| ServiceError::AlreadyExists(format!("tenant `{}` already exists", created.tenant_id)))?;
+            .ok_or_else(|| {
+                ServiceError::AlreadyExists(format!(
+                    "tenant `{}` already exists",
+                    created.tenant_id
+                ))
+            })?;
         created = from_row(&row)?;
         Ok(created)
     }
@@ -97,7 +118,10 @@ impl Service {
     /// All tenants, in id order.
     pub async fn list_tenants(&self, page: &PageRequest) -> Result<Page<Tenant>, ServiceError> {
         let after = page.after()?;
-        let rows = self.store.list_tenants(after.as_deref(), page.limit + 1).await?;
+        let rows = self
+            .store
+            .list_tenants(after.as_deref(), page.limit + 1)
+            .await?;
         Page::from_rows(rows, page.limit, |row| row.tenant_id.clone(), from_row)
     }
 
@@ -120,13 +144,23 @@ impl Service {
             revision: Some(tx.revision()),
             ..before.clone()
         };
-        tx.commit(audit(&access.actor(), "update", access.tenant.as_str(), Some(&before), Some(&after)))
-            .await?;
+        tx.commit(audit(
+            &access.actor(),
+            "update",
+            access.tenant.as_str(),
+            Some(&before),
+            Some(&after),
+        ))
+        .await?;
         Ok(after)
     }
 
     /// Deletes a tenant with everything in it.
-    pub async fn delete_tenant(&self, access: &TenantAccess, precondition: Precondition) -> Result<(), ServiceError> {
+    pub async fn delete_tenant(
+        &self,
+        access: &TenantAccess,
+        precondition: Precondition,
+    ) -> Result<(), ServiceError> {
         let current = self.get_tenant(access).await?;
         precondition.check(current.revision)?;
         if !self.store.delete_tenant(access.tenant.as_str()).await? {

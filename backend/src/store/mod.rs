@@ -144,12 +144,17 @@ impl Store {
         let options = AnyConnectOptions::from_str(url)?;
         let pool = match backend {
             Backend::Sqlite => {
-                let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await?;
                 // WAL lets readers run beside the one writer; the mode is kept in the file.
                 // sqlx's own per-connection defaults already wait 5 s for the write lock
                 // (busy_timeout), keep `synchronous = FULL` (every acknowledged commit is on
                 // disk) and enforce foreign keys.
-                sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .execute(&pool)
+                    .await?;
                 pool
             }
             Backend::Postgres => {
@@ -287,10 +292,7 @@ impl Store {
 
     /// Starts a write to `tenant`: a transaction that has already taken the tenant's next
     /// revision. `None` when the tenant does not exist.
-    pub async fn begin_write(
-        &self,
-        tenant: &str,
-    ) -> Result<Option<WriteTx>, StoreError> {
+    pub async fn begin_write(&self, tenant: &str) -> Result<Option<WriteTx>, StoreError> {
         WriteTx::begin(&self.pool, tenant).await
     }
 
@@ -436,7 +438,10 @@ impl Store {
         if let Some(before) = filter.before_revision {
             and("revision <", Value::Int(before));
         }
-        sql.push_str(&format!(" ORDER BY revision DESC LIMIT ${}", values.len() + 1));
+        sql.push_str(&format!(
+            " ORDER BY revision DESC LIMIT ${}",
+            values.len() + 1
+        ));
         let mut query = sqlx::query(&sql);
         for value in values {
             query = match value {

@@ -102,7 +102,11 @@ impl WriteTx {
     }
 
     /// One object, as this transaction sees it.
-    pub async fn get_object(&mut self, kind: &str, id: &str) -> Result<Option<ObjectRow>, StoreError> {
+    pub async fn get_object(
+        &mut self,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<ObjectRow>, StoreError> {
         let row = sqlx::query(
             "SELECT object_id, body, revision, created_at, updated_at FROM objects \
              WHERE tenant_id = $1 AND kind = $2 AND object_id = $3",
@@ -116,20 +120,30 @@ impl WriteTx {
     }
 
     /// Those of `ids` for which no object of `kind` exists, in the order given.
-    pub async fn missing_objects(&mut self, kind: &str, ids: &[&str]) -> Result<Vec<String>, StoreError> {
+    pub async fn missing_objects(
+        &mut self,
+        kind: &str,
+        ids: &[&str],
+    ) -> Result<Vec<String>, StoreError> {
         let mut found = std::collections::HashSet::new();
         for chunk in ids.chunks(CHUNK) {
             let sql = format!(
                 "SELECT object_id FROM objects WHERE tenant_id = $1 AND kind = $2 AND object_id IN ({})",
                 placeholders(3, chunk.len())
             );
-            let mut query = sqlx::query_scalar::<_, String>(&sql).bind(self.tenant.as_str()).bind(kind);
+            let mut query = sqlx::query_scalar::<_, String>(&sql)
+                .bind(self.tenant.as_str())
+                .bind(kind);
             for id in chunk {
                 query = query.bind(*id);
             }
             found.extend(query.fetch_all(&mut *self.tx).await?);
         }
-        Ok(ids.iter().filter(|id| !found.contains(**id)).map(|id| (*id).to_owned()).collect())
+        Ok(ids
+            .iter()
+            .filter(|id| !found.contains(**id))
+            .map(|id| (*id).to_owned())
+            .collect())
     }
 
     /// Creates objects of `kind` with an empty body for those of `ids` that do not exist yet
@@ -203,13 +217,20 @@ impl WriteTx {
 
     /// Replaces the references object `(kind, id)` makes with `refs` (`(kind, id)` pairs,
     /// without duplicates).
-    pub async fn set_refs(&mut self, kind: &str, id: &str, refs: &[(&str, &str)]) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM object_refs WHERE tenant_id = $1 AND from_kind = $2 AND from_id = $3")
-            .bind(self.tenant.as_str())
-            .bind(kind)
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
+    pub async fn set_refs(
+        &mut self,
+        kind: &str,
+        id: &str,
+        refs: &[(&str, &str)],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM object_refs WHERE tenant_id = $1 AND from_kind = $2 AND from_id = $3",
+        )
+        .bind(self.tenant.as_str())
+        .bind(kind)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
         for chunk in refs.chunks(CHUNK) {
             let rows = (0..chunk.len())
                 .map(|i| format!("($1, $2, $3, ${}, ${})", 4 + 2 * i, 5 + 2 * i))
@@ -218,7 +239,10 @@ impl WriteTx {
             let sql = format!(
                 "INSERT INTO object_refs (tenant_id, from_kind, from_id, to_kind, to_id) VALUES {rows}"
             );
-            let mut query = sqlx::query(&sql).bind(self.tenant.as_str()).bind(kind).bind(id);
+            let mut query = sqlx::query(&sql)
+                .bind(self.tenant.as_str())
+                .bind(kind)
+                .bind(id);
             for (to_kind, to_id) in chunk {
                 query = query.bind(*to_kind).bind(*to_id);
             }
@@ -228,7 +252,11 @@ impl WriteTx {
     }
 
     /// The objects that reference `(kind, id)`, as `(kind, id)` pairs in a stable order.
-    pub async fn referrers(&mut self, kind: &str, id: &str) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn referrers(
+        &mut self,
+        kind: &str,
+        id: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
         let rows = sqlx::query(
             "SELECT from_kind, from_id FROM object_refs WHERE tenant_id = $1 AND to_kind = $2 AND to_id = $3 \
              ORDER BY from_kind, from_id",
@@ -244,13 +272,19 @@ impl WriteTx {
     }
 
     /// Stores the hash of a new API key's secret.
-    pub async fn insert_key_secret(&mut self, key_id: &str, secret_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)")
-            .bind(secret_hash)
-            .bind(self.tenant.as_str())
-            .bind(key_id)
-            .execute(&mut *self.tx)
-            .await?;
+    pub async fn insert_key_secret(
+        &mut self,
+        key_id: &str,
+        secret_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)",
+        )
+        .bind(secret_hash)
+        .bind(self.tenant.as_str())
+        .bind(key_id)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 

@@ -1,0 +1,140 @@
+//! The audit log: filters, paging, and one event per revision.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+on_both_databases!(audit_filters_and_pages);
+
+fn actions(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn audit_filters_and_pages(app: TestApp) {
+    app.tenant("acme").await;
+    let key = app.key("acme", &["write"]).await;
+    app.put("/v1/tenants/acme/roles/a", json!({"name": "A"}))
+        .await
+        .expect(201);
+    app.put("/v1/tenants/acme/roles/a", json!({"name": "A2"}))
+        .await
+        .expect(200);
+    let midpoint = app
+        .get("/v1/tenants/acme/audit?limit=1")
+        .await
+        .expect(200)
+        .body["items"][0]["at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    app.call(
+        reqwest::Method::PUT,
+        "/v1/tenants/acme/groups/g",
+        Some(&key),
+        Some(json!({"name": "G"})),
+    )
+    .await
+    .expect(201);
+    app.delete("/v1/tenants/acme/roles/a").await.expect(200);
+
+    // Every revision has exactly one event, newest first.
+    let all = app.get("/v1/tenants/acme/audit").await.expect(200);
+    let revisions: Vec<i64> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["revision"].as_i64().unwrap())
+        .collect();
+    let current = app.revision("acme").await;
+    assert_eq!(revisions, (1..=current).rev().collect::<Vec<_>>());
+    assert_eq!(
+        actions(&all.body),
+        [
+            "role.delete",
+            "group.create",
+            "role.update",
+            "role.create",
+            "apiKey.create",
+            "tenant.create"
+        ]
+    );
+
+    let by_action = app
+        .get("/v1/tenants/acme/audit?action=role.update")
+        .await
+        .expect(200);
+    assert_eq!(actions(&by_action.body), ["role.update"]);
+    let by_family = app
+        .get("/v1/tenants/acme/audit?action=role.")
+        .await
+        .expect(200);
+    assert_eq!(
+        actions(&by_family.body),
+        ["role.delete", "role.update", "role.create"]
+    );
+    let by_target = app
+        .get("/v1/tenants/acme/audit?targetKind=role&targetId=a")
+        .await
+        .expect(200);
+    assert_eq!(by_target.body["items"].as_array().unwrap().len(), 3);
+    let by_key = all.body["items"][1]["actor"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let by_actor = app
+        .get(&format!("/v1/tenants/acme/audit?actor={by_key}"))
+        .await
+        .expect(200);
+    assert_eq!(actions(&by_actor.body), ["group.create"]);
+    let after = app
+        .get(&format!(
+            "/v1/tenants/acme/audit?from={}",
+            midpoint.replace('+', "%2B")
+        ))
+        .await
+        .expect(200);
+    assert_eq!(
+        actions(&after.body),
+        ["role.delete", "group.create", "role.update"]
+    );
+    let before = app
+        .get(&format!("/v1/tenants/acme/audit?to={midpoint}"))
+        .await
+        .expect(200);
+    assert_eq!(
+        actions(&before.body),
+        ["role.create", "apiKey.create", "tenant.create"]
+    );
+
+    // Paging through with a cursor gives every event once.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get(&format!("/v1/tenants/acme/audit?limit=4{cursor}"))
+            .await
+            .expect(200);
+        seen.extend(actions(&page.body));
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, actions(&all.body));
+
+    app.get("/v1/tenants/acme/audit?action=%25")
+        .await
+        .expect_problem(400, "invalid_parameter");
+    app.get("/v1/tenants/acme/audit?from=yesterday")
+        .await
+        .expect_problem(400, "invalid_parameter");
+    app.get("/v1/tenants/acme/audit?cursor=eA")
+        .await
+        .expect_problem(400, "invalid_cursor");
+}

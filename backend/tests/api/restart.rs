@@ -1,0 +1,185 @@
+//! The real binary: it starts with nothing configured, stops cleanly on SIGTERM, and what
+//! it acknowledged is there after a restart.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{ADMIN, Db, TestDb};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(data_dir: &std::path::Path, database_url: Option<&str>) -> Server {
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portcullis"));
+    command
+        .arg("serve")
+        .env("PORTCULLIS_LISTEN", format!("127.0.0.1:{port}"))
+        .env("PORTCULLIS_DATA_DIR", data_dir)
+        .env("PORTCULLIS_ADMIN_TOKEN", ADMIN)
+        .env_remove("PORTCULLIS_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(url) = database_url {
+        command.env("PORTCULLIS_DATABASE_URL", url);
+    }
+    let child = command.spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = reqwest::Client::new();
+    while client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not become ready"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Server { child, base }
+}
+
+fn stop(mut server: Server) {
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            assert!(
+                exit.success(),
+                "the server exited with {exit} after SIGTERM"
+            );
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn data_survives_a_restart(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let server = start(dir.path(), database_url).await;
+    let created = client
+        .post(format!("{}/v1/tenants", server.base))
+        .bearer_auth(ADMIN)
+        .json(&json!({"tenantId": "acme", "name": "Acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let role = client
+        .put(format!("{}/v1/tenants/acme/roles/editor", server.base))
+        .bearer_auth(ADMIN)
+        .json(&json!({"name": "Editor", "permissions": [{"action": "documents:*"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(role.status(), 201);
+    stop(server);
+    if database_url.is_none() {
+        assert!(
+            dir.path().join("portcullis.db").exists(),
+            "the SQLite file lives in the data directory"
+        );
+    }
+
+    let server = start(dir.path(), database_url).await;
+    let role = client
+        .get(format!("{}/v1/tenants/acme/roles/editor", server.base))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(role.status(), 200);
+    let role: serde_json::Value = role.json().await.unwrap();
+    assert_eq!(role["permissions"][0]["action"], "documents:*");
+    assert_eq!(role["revision"], 2);
+    stop(server);
+}
+
+#[tokio::test]
+async fn sqlite_data_survives_a_restart() {
+    data_survives_a_restart(None).await;
+}
+
+#[tokio::test]
+async fn postgres_data_survives_a_restart() {
+    if let Some(db) = TestDb::create(Db::Postgres).await {
+        data_survives_a_restart(Some(&db.url)).await;
+    }
+}
+
+#[tokio::test]
+async fn first_start_prints_an_admin_token_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |dir: &std::path::Path| {
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+            .arg("serve")
+            .env("PORTCULLIS_LISTEN", format!("127.0.0.1:{port}"))
+            .env("PORTCULLIS_DATA_DIR", dir)
+            .env_remove("PORTCULLIS_ADMIN_TOKEN")
+            .env_remove("PORTCULLIS_DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap());
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        stop(Server {
+            child,
+            base: String::new(),
+        });
+        reader.join().unwrap()
+    };
+    let first = run(dir.path());
+    let token = first
+        .split_whitespace()
+        .find(|w| w.starts_with("pcadmin_"))
+        .expect("the first start prints the admin token")
+        .to_owned();
+    let second = run(dir.path());
+    assert!(
+        !second.contains("pcadmin_"),
+        "the token is printed on the first start only"
+    );
+    assert!(
+        second.contains("listening on http://127.0.0.1:"),
+        "the address is logged"
+    );
+    // Only its hash is stored.
+    let db = std::fs::read(dir.path().join("portcullis.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains(&token));
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, and the integration tests on SQLite and on PostgreSQL.
+#
+# PostgreSQL: set PORTCULLIS_TEST_DATABASE_URL to a server where the tests may create
+# databases (one per test). Without it, this script starts a throwaway cluster from the
+# machine's PostgreSQL binaries (Debian's postgresql package) and removes it afterwards.
+# Without either, the PostgreSQL half is skipped, loudly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_dir=""
+cleanup() {
+  if [ -n "$pg_dir" ]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+trap cleanup EXIT
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+if [ -z "${PORTCULLIS_TEST_DATABASE_URL:-}" ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
+    pg_dir=$(mktemp -d)
+    [ "$(id -u)" = 0 ] && chown postgres "$pg_dir"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" \
+      -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" -w start >/dev/null
+    export PORTCULLIS_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "test.sh: started a throwaway PostgreSQL on port $port"
+  else
+    echo "!!! test.sh: no PostgreSQL found (install Debian's postgresql, or set PORTCULLIS_TEST_DATABASE_URL):"
+    echo "!!! the PostgreSQL half of the tests will be SKIPPED."
+  fi
+fi
+
+cargo test --workspace --locked "$@"
