@@ -21,12 +21,12 @@ macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
                     super::$name(crate::helpers::TestApp::spawn(crate::helpers::Db::Sqlite).await.unwrap()).await;
                 }
 
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     if let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Db::Postgres).await {
                         super::$name(app).await;
