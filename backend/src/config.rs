@@ -33,6 +33,8 @@ pub struct Config {
     pub admin_token: Option<Secret>,
     /// Log format.
     pub log_format: LogFormat,
+    /// Requests per second each credential may send (bursts of as many); 0: no limit.
+    pub rate_limit_per_second: u32,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             database_url: None,
             admin_token: None,
             log_format: LogFormat::Text,
+            rate_limit_per_second: 10_000,
         }
     }
 }
@@ -56,6 +59,7 @@ struct FileConfig {
     database_url: Option<String>,
     admin_token: Option<String>,
     log_format: Option<LogFormat>,
+    rate_limit_per_second: Option<u32>,
 }
 
 /// A configuration that cannot be used.
@@ -114,12 +118,20 @@ impl Config {
                 });
             }
         };
+        let rate_limit_per_second = match var("PORTCULLIS_RATE_LIMIT_PER_SECOND") {
+            None => None,
+            Some(text) => Some(text.parse::<u32>().map_err(|_| ConfigError::Env {
+                name: "PORTCULLIS_RATE_LIMIT_PER_SECOND".into(),
+                message: format!("`{text}` is not a whole number of requests per second"),
+            })?),
+        };
         config.apply(FileConfig {
             listen: var("PORTCULLIS_LISTEN"),
             data_dir: var("PORTCULLIS_DATA_DIR").map(PathBuf::from),
             database_url: var("PORTCULLIS_DATABASE_URL"),
             admin_token: var("PORTCULLIS_ADMIN_TOKEN"),
             log_format,
+            rate_limit_per_second,
         });
         Ok(config)
     }
@@ -139,6 +151,9 @@ impl Config {
         }
         if let Some(format) = layer.log_format {
             self.log_format = format;
+        }
+        if let Some(rate) = layer.rate_limit_per_second {
+            self.rate_limit_per_second = rate;
         }
     }
 

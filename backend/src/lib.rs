@@ -97,21 +97,24 @@ impl App {
             },
         };
         let service = Arc::new(Service::new(store.clone(), Some(admin_token_hash)));
-        let router = api::app(AppState { service })
-            .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
-            .layer(TraceLayer::new_for_http())
-            .layer(CatchPanicLayer::custom(
-                |_panic: Box<dyn std::any::Any + Send>| {
-                    use axum::response::IntoResponse;
-                    tracing::error!("a request handler panicked");
-                    ApiError::new(
-                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal_error",
-                        "the server could not complete the request; it has been logged",
-                    )
-                    .into_response()
-                },
-            ));
+        let router = api::app(AppState {
+            service,
+            limiter: api::rate_limiter(config.rate_limit_per_second),
+        })
+        .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                use axum::response::IntoResponse;
+                tracing::error!("a request handler panicked");
+                ApiError::new(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "the server could not complete the request; it has been logged",
+                )
+                .into_response()
+            },
+        ));
         let listener =
             TcpListener::bind(&config.listen)
                 .await

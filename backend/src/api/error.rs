@@ -42,6 +42,7 @@ pub struct Problem {
 pub struct ApiError {
     status: StatusCode,
     problem: Box<Problem>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -59,7 +60,20 @@ impl ApiError {
                 referrers: None,
                 current_revision: None,
             }),
+            retry_after: None,
         }
+    }
+
+    /// 429: the credential sent more requests than its rate allows; retry after `wait`.
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("this credential sent too many requests; retry in {seconds} s"),
+        );
+        error.retry_after = Some(seconds.max(1));
+        error
     }
 
     /// Adds field errors.
@@ -133,6 +147,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -150,7 +150,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The authenticated caller (`Authorization: Bearer …`); 401 without a valid credential.
+/// The authenticated caller (`Authorization: Bearer …`); 401 without a valid credential,
+/// 429 (with `Retry-After`) when the credential is over its rate limit.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
 
@@ -179,6 +180,17 @@ impl FromRequestParts<AppState> for Caller {
                 )
             })?;
         let principal = state.service.authenticate(token).await?;
+        if let Some(limiter) = &state.limiter {
+            let key = match &principal {
+                Principal::PlatformAdmin => "platform".to_owned(),
+                Principal::ApiKey { tenant, key_id, .. } => format!("{tenant}/{key_id}"),
+            };
+            if let Err(not_until) = limiter.check_key(&key) {
+                use governor::clock::Clock;
+                let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+                return Err(ApiError::rate_limited(wait));
+            }
+        }
         parts.extensions.insert(principal.clone());
         Ok(Caller(principal))
     }

@@ -6,6 +6,7 @@ mod audit;
 mod error;
 mod extract;
 mod health;
+mod metrics;
 mod objects;
 mod tenants;
 
@@ -32,6 +33,20 @@ pub const REVISION_HEADER: HeaderName = HeaderName::from_static("portcullis-revi
 pub struct AppState {
     /// The use-cases.
     pub service: Arc<Service>,
+    /// Requests per credential, when limited.
+    pub limiter: Option<Arc<RateLimiter>>,
+}
+
+/// The per-credential rate limiter.
+pub type RateLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// A limiter allowing `per_second` requests per credential, in bursts of as many; `None`
+/// for 0 (no limit).
+pub fn rate_limiter(per_second: u32) -> Option<Arc<RateLimiter>> {
+    let rate = std::num::NonZeroU32::new(per_second)?;
+    Some(Arc::new(governor::RateLimiter::keyed(
+        governor::Quota::per_second(rate),
+    )))
 }
 
 /// `?limit=&cursor=` of every list.
@@ -269,6 +284,7 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
 fn router() -> (axum::Router<AppState>, OpenApiDoc) {
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
+        .merge(metrics::routes())
         .merge(tenants::routes())
         .merge(objects::routes())
         .merge(api_keys::routes())
@@ -285,8 +301,10 @@ pub fn openapi() -> OpenApiDoc {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> axum::Router {
+    metrics::install();
     let (router, openapi) = router();
     router
+        .route_layer(axum::middleware::from_fn(metrics::track))
         // Serves the spec at /openapi.json and the interactive docs, from assets built into
         // the binary, at /docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))

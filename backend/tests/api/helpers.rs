@@ -165,13 +165,19 @@ impl Drop for TestApp {
 impl TestApp {
     /// Starts a server on a fresh database of the kind asked for.
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// Starts a server with a configuration changed by `configure`.
+    pub async fn spawn_with(db: Db, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let db = TestDb::create(db).await?;
-        let config = Config {
+        let mut config = Config {
             listen: "127.0.0.1:0".into(),
             database_url: Some(db.url.clone()),
             admin_token: Some(Secret::new(ADMIN.into())),
             ..Config::default()
         };
+        configure(&mut config);
         let app = App::build(&config).await.unwrap();
         let base = format!("http://{}", app.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

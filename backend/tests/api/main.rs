@@ -11,5 +11,6 @@ mod audit;
 mod auth;
 mod objects;
 mod openapi;
+mod operations;
 mod restart;
 mod tenants;
