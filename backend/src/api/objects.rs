@@ -95,7 +95,7 @@ async fn delete<K: Kind>(
 
 macro_rules! object_endpoints {
     (
-        module: $module:ident, kind: $kind:ident, tag: $tag:tt, name: $name:tt,
+        module: $module:ident, kind: $kind:ident, tag: $tag:tt,
         collection: $collection:tt, item: $item:tt, id: $id:tt, id_doc: $id_doc:tt,
         ids: [$create_id:tt, $list_id:tt, $get_id:tt, $put_id:tt, $delete_id:tt],
         docs: [$create_doc:tt, $list_doc:tt, $get_doc:tt, $put_doc:tt, $delete_doc:tt]
@@ -186,7 +186,7 @@ macro_rules! object_endpoints {
 }
 
 object_endpoints!(
-    module: roles, kind: Role, tag: "roles", name: "role",
+    module: roles, kind: Role, tag: "roles",
     collection: "/v1/tenants/{tenantId}/roles", item: "/v1/tenants/{tenantId}/roles/{roleId}",
     id: "roleId", id_doc: "The role's id",
     ids: ["createRole", "listRoles", "getRole", "putRole", "deleteRole"],
@@ -195,7 +195,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: groups, kind: Group, tag: "groups", name: "group",
+    module: groups, kind: Group, tag: "groups",
     collection: "/v1/tenants/{tenantId}/groups", item: "/v1/tenants/{tenantId}/groups/{groupId}",
     id: "groupId", id_doc: "The group's id",
     ids: ["createGroup", "listGroups", "getGroup", "putGroup", "deleteGroup"],
@@ -204,7 +204,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: records, kind: AccessRecord, tag: "records", name: "record",
+    module: records, kind: AccessRecord, tag: "records",
     collection: "/v1/tenants/{tenantId}/records", item: "/v1/tenants/{tenantId}/records/{recordId}",
     id: "recordId", id_doc: "The record's id",
     ids: ["createRecord", "listRecords", "getRecord", "putRecord", "deleteRecord"],
@@ -213,7 +213,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: resources, kind: ResourceConfig, tag: "resources", name: "resource",
+    module: resources, kind: ResourceConfig, tag: "resources",
     collection: "/v1/tenants/{tenantId}/resources", item: "/v1/tenants/{tenantId}/resources/{resourceUri}",
     id: "resourceUri", id_doc: "The resource URI, URL-encoded: `%2Forgs%2Facme`",
     ids: ["createResource", "listResources", "getResource", "putResource", "deleteResource"],
@@ -222,7 +222,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: users, kind: User, tag: "users", name: "user",
+    module: users, kind: User, tag: "users",
     collection: "/v1/tenants/{tenantId}/users", item: "/v1/tenants/{tenantId}/users/{userId}",
     id: "userId", id_doc: "The user's id, URL-encoded",
     ids: ["createUser", "listUsers", "getUser", "putUser", "deleteUser"],

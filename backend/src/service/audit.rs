@@ -53,29 +53,11 @@ pub struct AuditEvent {
     pub revision: i64,
 }
 
-/// Which events to list.
-#[derive(Debug, Clone, Default)]
-pub struct AuditQuery {
-    /// Only changes by this actor id (`platform` or a key id).
-    pub actor: Option<String>,
-    /// Only this action (`role.update`), or a family of them (`role.`).
-    pub action: Option<String>,
-    /// Only changes to this kind of object.
-    pub target_kind: Option<String>,
-    /// Only changes to the object with this id.
-    pub target_id: Option<String>,
-    /// Only changes at or after this instant.
-    pub from: Option<Timestamp>,
-    /// Only changes before this instant.
-    pub to: Option<Timestamp>,
-}
-
 fn parse_json(
     row: &AuditRow,
-    text: &Option<String>,
+    text: Option<&str>,
 ) -> Result<Option<serde_json::Value>, ServiceError> {
-    text.as_deref()
-        .map(serde_json::from_str)
+    text.map(serde_json::from_str::<serde_json::Value>)
         .transpose()
         .map_err(|e| {
             ServiceError::Store(StoreError::Corrupt {
@@ -90,16 +72,16 @@ fn event(row: &AuditRow) -> Result<AuditEvent, ServiceError> {
         event_id: row.event_id.clone(),
         at: row.at,
         actor: AuditActor {
-            kind: row.actor_kind.clone(),
-            id: row.actor_id.clone(),
+            kind: row.record.actor_kind.clone(),
+            id: row.record.actor_id.clone(),
         },
-        action: row.action.clone(),
+        action: row.record.action.clone(),
         target: AuditTarget {
-            kind: row.target_kind.clone(),
-            id: row.target_id.clone(),
+            kind: row.record.target_kind.clone(),
+            id: row.record.target_id.clone(),
         },
-        before: parse_json(row, &row.before)?,
-        after: parse_json(row, &row.after)?,
+        before: parse_json(row, row.record.before.as_deref())?,
+        after: parse_json(row, row.record.after.as_deref())?,
         revision: row.revision,
     })
 }
@@ -109,7 +91,7 @@ impl Service {
     pub async fn list_audit(
         &self,
         access: &TenantAccess,
-        query: AuditQuery,
+        query: AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>, ServiceError> {
         if let Some(action) = &query.action {
@@ -137,18 +119,14 @@ impl Service {
                 })?),
                 None => None,
             };
-        let filter = AuditFilter {
-            actor: query.actor,
-            action: query.action,
-            target_kind: query.target_kind,
-            target_id: query.target_id,
-            from: query.from,
-            to: query.to,
-            before_revision,
-        };
         let rows = self
             .store
-            .list_audit(access.tenant.as_str(), &filter, page.limit + 1)
+            .list_audit(
+                access.tenant.as_str(),
+                &query,
+                before_revision,
+                page.limit + 1,
+            )
             .await?;
         Page::from_rows(rows, page.limit, |row| row.revision.to_string(), event)
     }

@@ -12,8 +12,10 @@ mod tenants;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+/// Which audit events to list.
+pub use crate::store::AuditFilter as AuditQuery;
 pub use access::{Principal, TenantAccess};
-pub use audit::{AuditActor, AuditEvent, AuditQuery, AuditTarget};
+pub use audit::{AuditActor, AuditEvent, AuditTarget};
 pub use error::{FieldError, Reference, ServiceError};
 pub use objects::{Kind, WriteMode, Written, path_id};
 pub use tenants::Tenant;

@@ -113,8 +113,6 @@ pub struct AuditFilter {
     pub from: Option<Timestamp>,
     /// Only events before this instant.
     pub to: Option<Timestamp>,
-    /// Only events with a revision below this one (the cursor; newest first).
-    pub before_revision: Option<i64>,
 }
 
 const ADMIN_TOKEN_SETTING: &str = "admin_token_sha256";
@@ -392,11 +390,13 @@ impl Store {
         Ok(())
     }
 
-    /// Audit events of a tenant matching the filter, newest first.
+    /// Audit events of a tenant matching the filter, newest first, below revision
+    /// `before_revision` when given (the cursor).
     pub async fn list_audit(
         &self,
         tenant: &str,
         filter: &AuditFilter,
+        before_revision: Option<i64>,
         limit: usize,
     ) -> Result<Vec<AuditRow>, StoreError> {
         enum Value {
@@ -435,7 +435,7 @@ impl Store {
         if let Some(to) = filter.to {
             and("at <", Value::Int(to.millis()));
         }
-        if let Some(before) = filter.before_revision {
+        if let Some(before) = before_revision {
             and("revision <", Value::Int(before));
         }
         sql.push_str(&format!(
@@ -454,7 +454,7 @@ impl Store {
     }
 }
 
-/// A stored audit event.
+/// A stored audit event: what the write recorded, and when and as which revision.
 #[derive(Debug, Clone)]
 pub struct AuditRow {
     /// The tenant revision the event produced.
@@ -463,20 +463,8 @@ pub struct AuditRow {
     pub event_id: String,
     /// When it happened.
     pub at: Timestamp,
-    /// `platformAdmin` or `apiKey`.
-    pub actor_kind: String,
-    /// Who did it.
-    pub actor_id: String,
-    /// What was done (`role.update`).
-    pub action: String,
-    /// The kind of object changed.
-    pub target_kind: String,
-    /// The id of the object changed.
-    pub target_id: String,
-    /// The object before, as JSON.
-    pub before: Option<String>,
-    /// The object after, as JSON.
-    pub after: Option<String>,
+    /// Who did what to which object.
+    pub record: AuditRecord,
 }
 
 fn tenant_row(row: &sqlx::any::AnyRow) -> Result<TenantRow, StoreError> {
@@ -504,12 +492,14 @@ fn audit_row(row: &sqlx::any::AnyRow) -> Result<AuditRow, StoreError> {
         revision: row.try_get("revision")?,
         event_id: row.try_get("event_id")?,
         at: Timestamp::from_millis(row.try_get("at")?),
-        actor_kind: row.try_get("actor_kind")?,
-        actor_id: row.try_get("actor_id")?,
-        action: row.try_get("action")?,
-        target_kind: row.try_get("target_kind")?,
-        target_id: row.try_get("target_id")?,
-        before: row.try_get("before_json")?,
-        after: row.try_get("after_json")?,
+        record: AuditRecord {
+            actor_kind: row.try_get("actor_kind")?,
+            actor_id: row.try_get("actor_id")?,
+            action: row.try_get("action")?,
+            target_kind: row.try_get("target_kind")?,
+            target_id: row.try_get("target_id")?,
+            before: row.try_get("before_json")?,
+            after: row.try_get("after_json")?,
+        },
     })
 }
