@@ -3,6 +3,7 @@
 //! of one of these types is known to be well formed. No I/O happens here.
 
 mod ids;
+pub mod matching;
 mod model;
 mod time;
 
