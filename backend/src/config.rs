@@ -35,6 +35,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Requests per second each credential may send (bursts of as many); 0: no limit.
     pub rate_limit_per_second: u32,
+    /// Other server processes share the database: fully consistent checks read the
+    /// committed revision first.
+    pub cluster: bool,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             admin_token: None,
             log_format: LogFormat::Text,
             rate_limit_per_second: 10_000,
+            cluster: false,
         }
     }
 }
@@ -60,6 +64,7 @@ struct FileConfig {
     admin_token: Option<String>,
     log_format: Option<LogFormat>,
     rate_limit_per_second: Option<u32>,
+    cluster: Option<bool>,
 }
 
 /// A configuration that cannot be used.
@@ -125,6 +130,17 @@ impl Config {
                 message: format!("`{text}` is not a whole number of requests per second"),
             })?),
         };
+        let cluster = match var("PORTCULLIS_CLUSTER").as_deref() {
+            None => None,
+            Some("true" | "1") => Some(true),
+            Some("false" | "0") => Some(false),
+            Some(other) => {
+                return Err(ConfigError::Env {
+                    name: "PORTCULLIS_CLUSTER".into(),
+                    message: format!("`{other}` is neither `true` nor `false`"),
+                });
+            }
+        };
         config.apply(FileConfig {
             listen: var("PORTCULLIS_LISTEN"),
             data_dir: var("PORTCULLIS_DATA_DIR").map(PathBuf::from),
@@ -132,6 +148,7 @@ impl Config {
             admin_token: var("PORTCULLIS_ADMIN_TOKEN"),
             log_format,
             rate_limit_per_second,
+            cluster,
         });
         Ok(config)
     }
@@ -154,6 +171,9 @@ impl Config {
         }
         if let Some(rate) = layer.rate_limit_per_second {
             self.rate_limit_per_second = rate;
+        }
+        if let Some(cluster) = layer.cluster {
+            self.cluster = cluster;
         }
     }
 

@@ -97,7 +97,11 @@ impl App {
                 }
             },
         };
-        let service = Arc::new(Service::new(store.clone(), Some(admin_token_hash)));
+        let service = Arc::new(Service::new(
+            store.clone(),
+            Some(admin_token_hash),
+            config.cluster,
+        ));
         let router = api::app(AppState {
             service,
             limiter: api::rate_limiter(config.rate_limit_per_second),

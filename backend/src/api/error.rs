@@ -127,6 +127,15 @@ impl From<ServiceError> for ApiError {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_exceeded", detail)
                     .with_errors(errors)
             }
+            ServiceError::Unavailable(_) => {
+                let mut error = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "revision_unavailable",
+                    detail,
+                );
+                error.retry_after = Some(1);
+                error
+            }
             ServiceError::Store(error) => {
                 // The cause goes to the log, not to the caller.
                 tracing::error!(%error, "storage failure");

@@ -202,6 +202,9 @@ pub trait RequiredScope: Send + Sync {
     const SCOPE: Scope;
 }
 
+/// Demands the `check` scope.
+#[derive(Debug)]
+pub struct Check;
 /// Demands the `read` scope.
 #[derive(Debug)]
 pub struct Read;
@@ -209,6 +212,9 @@ pub struct Read;
 #[derive(Debug)]
 pub struct Write;
 
+impl RequiredScope for Check {
+    const SCOPE: Scope = Scope::Check;
+}
 impl RequiredScope for Read {
     const SCOPE: Scope = Scope::Read;
 }

@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod audit;
+mod decisions;
 mod error;
 mod extract;
 mod health;
@@ -144,6 +145,7 @@ pub(crate) fn deleted(revision: i64) -> Response {
     modifiers(&Security),
     components(schemas(Problem, Revision)),
     tags(
+        (name = "decisions", description = "Checks: may a user do something on a resource?"),
         (name = "tenants", description = "Tenants: the unit of isolation (platform admin)"),
         (name = "roles", description = "Roles: named sets of permission entries"),
         (name = "groups", description = "Groups of users"),
@@ -289,6 +291,7 @@ fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .merge(objects::routes())
         .merge(api_keys::routes())
         .merge(audit::routes())
+        .merge(decisions::routes())
         .split_for_parts();
     add_problem_responses(&mut openapi);
     (router, openapi)

@@ -45,7 +45,7 @@ impl Service {
         let key_id = prepared.audit.target_id.clone();
         tx.insert_key_secret(&key_id, &secret_hash(secret.expose()))
             .await?;
-        let revision = tx.commit(prepared.audit).await?;
+        let revision = self.commit(&access.tenant, tx, prepared.audit).await?;
         prepared.object.secret = Some(secret.expose().to_owned());
         Ok(Written {
             object: prepared.object,
@@ -88,7 +88,7 @@ impl Service {
         let mut tx = self.begin_write(&access.tenant).await?;
         let audit = delete_in::<ApiKey>(&mut tx, &access.actor(), key_id, precondition).await?;
         tx.delete_key_secret(key_id).await?;
-        Ok(tx.commit(audit).await?)
+        self.commit(&access.tenant, tx, audit).await
     }
 
     /// One key, with its last use.

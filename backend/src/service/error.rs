@@ -76,6 +76,9 @@ pub enum ServiceError {
     /// A size limit of SPEC.md was exceeded.
     #[error("a limit was exceeded")]
     LimitExceeded(Vec<FieldError>),
+    /// The answer cannot be given now (a `minRevision` this process cannot reach in time).
+    #[error("{0}")]
+    Unavailable(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),

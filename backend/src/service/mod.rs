@@ -4,6 +4,7 @@
 mod access;
 mod api_keys;
 mod audit;
+mod decisions;
 mod error;
 mod kinds;
 mod objects;
@@ -16,6 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub use crate::store::AuditFilter as AuditQuery;
 pub use access::{Principal, TenantAccess};
 pub use audit::{AuditActor, AuditEvent, AuditTarget};
+pub use decisions::{CheckQuery, Consistency};
 pub use error::{FieldError, Reference, ServiceError};
 pub use objects::{Kind, WriteMode, Written, path_id};
 pub use tenants::Tenant;
@@ -140,18 +142,23 @@ impl<T> Page<T> {
 }
 
 /// The use-cases, over one store.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Service {
     store: Store,
     admin_token_hash: Option<String>,
+    indexes: decisions::Indexes,
+    cluster: bool,
 }
 
 impl Service {
-    /// A service over `store`; `admin_token_hash` is the SHA-256 of the platform admin token.
-    pub fn new(store: Store, admin_token_hash: Option<String>) -> Self {
+    /// A service over `store`; `admin_token_hash` is the SHA-256 of the platform admin token;
+    /// `cluster`: other processes may write to the same database.
+    pub fn new(store: Store, admin_token_hash: Option<String>, cluster: bool) -> Self {
         Self {
             store,
             admin_token_hash,
+            indexes: decisions::Indexes::default(),
+            cluster,
         }
     }
 

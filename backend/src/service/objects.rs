@@ -373,6 +373,19 @@ impl Service {
             .ok_or_else(|| ServiceError::not_found("tenant", tenant.as_str()))
     }
 
+    /// Commits a write, then brings the tenant's decision index up to it: a write is
+    /// acknowledged only once the next check on this process sees it.
+    pub(super) async fn commit(
+        &self,
+        tenant: &TenantId,
+        tx: WriteTx,
+        audit: AuditRecord,
+    ) -> Result<i64, ServiceError> {
+        let revision = tx.commit(audit).await?;
+        self.after_commit(tenant.as_str()).await;
+        Ok(revision)
+    }
+
     /// Creates (`POST`), replaces or upserts (`PUT`) an object.
     pub async fn put_object<K: Kind>(
         &self,
@@ -385,7 +398,7 @@ impl Service {
     ) -> Result<Written<K>, ServiceError> {
         let mut tx = self.begin_write(tenant).await?;
         let prepared = put_in(&mut tx, actor, path_id, &object, mode, precondition).await?;
-        let revision = tx.commit(prepared.audit).await?;
+        let revision = self.commit(tenant, tx, prepared.audit).await?;
         Ok(Written {
             object: prepared.object,
             revision,
@@ -403,7 +416,7 @@ impl Service {
     ) -> Result<i64, ServiceError> {
         let mut tx = self.begin_write(tenant).await?;
         let audit = delete_in::<K>(&mut tx, actor, id, precondition).await?;
-        Ok(tx.commit(audit).await?)
+        self.commit(tenant, tx, audit).await
     }
 
     /// One object.

@@ -144,14 +144,14 @@ impl Service {
             revision: Some(tx.revision()),
             ..before.clone()
         };
-        tx.commit(audit(
+        let record = audit(
             &access.actor(),
             "update",
             access.tenant.as_str(),
             Some(&before),
             Some(&after),
-        ))
-        .await?;
+        );
+        self.commit(&access.tenant, tx, record).await?;
         Ok(after)
     }
 
@@ -166,6 +166,7 @@ impl Service {
         if !self.store.delete_tenant(access.tenant.as_str()).await? {
             return Err(ServiceError::not_found("tenant", access.tenant.as_str()));
         }
+        self.forget_index(access.tenant.as_str());
         tracing::info!(tenant = %access.tenant, "tenant deleted");
         Ok(())
     }

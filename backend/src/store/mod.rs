@@ -390,6 +390,56 @@ impl Store {
         Ok(())
     }
 
+    /// The tenant's current revision; `None` when it does not exist.
+    pub async fn tenant_revision(&self, tenant: &str) -> Result<Option<i64>, StoreError> {
+        let revision = sqlx::query_scalar("SELECT revision FROM tenants WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(revision)
+    }
+
+    /// Every object of the given kinds in a tenant, as `(kind, row)`.
+    pub async fn objects_of_kinds(
+        &self,
+        tenant: &str,
+        kinds: &[&str],
+    ) -> Result<Vec<(String, ObjectRow)>, StoreError> {
+        let sql = format!(
+            "SELECT kind, object_id, body, revision, created_at, updated_at FROM objects \
+             WHERE tenant_id = $1 AND kind IN ({})",
+            tx::placeholders(2, kinds.len())
+        );
+        let mut query = sqlx::query(&sql).bind(tenant);
+        for kind in kinds {
+            query = query.bind(*kind);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("kind")?, object_row(row)?)))
+            .collect()
+    }
+
+    /// The change feed: a tenant's audit events after `revision`, oldest first, at most `limit`.
+    pub async fn changes_after(
+        &self,
+        tenant: &str,
+        revision: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT revision, event_id, at, actor_kind, actor_id, action, target_kind, target_id, \
+             before_json, after_json FROM audit_events WHERE tenant_id = $1 AND revision > $2 \
+             ORDER BY revision LIMIT $3",
+        )
+        .bind(tenant)
+        .bind(revision)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_row).collect()
+    }
+
     /// Audit events of a tenant matching the filter, newest first, below revision
     /// `before_revision` when given (the cursor).
     pub async fn list_audit(

@@ -45,9 +45,10 @@ pub enum Db {
 }
 
 /// A database for one test; the SQLite file is removed with it.
+#[derive(Clone)]
 pub struct TestDb {
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    _dir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 static WARNED: AtomicBool = AtomicBool::new(false);
@@ -62,7 +63,7 @@ impl TestDb {
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
                 Some(TestDb {
                     url,
-                    _dir: Some(dir),
+                    _dir: Some(std::sync::Arc::new(dir)),
                 })
             }
             Db::Postgres => {
@@ -150,7 +151,7 @@ impl Resp {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    _db: TestDb,
+    pub db: TestDb,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -171,6 +172,11 @@ impl TestApp {
     /// Starts a server with a configuration changed by `configure`.
     pub async fn spawn_with(db: Db, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let db = TestDb::create(db).await?;
+        Some(Self::spawn_on(db, configure).await)
+    }
+
+    /// Starts a server on an existing database (a second replica, say).
+    pub async fn spawn_on(db: TestDb, configure: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config {
             listen: "127.0.0.1:0".into(),
             database_url: Some(db.url.clone()),
@@ -184,12 +190,12 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        Some(TestApp {
+        TestApp {
             base,
             client: reqwest::Client::new(),
-            _db: db,
+            db,
             stop: Some(stop),
-        })
+        }
     }
 
     /// Sends a request with a bearer token (or none) and an optional JSON body.
@@ -274,6 +280,20 @@ impl TestApp {
             .await
             .expect(201);
         response.body["secret"].as_str().unwrap().to_owned()
+    }
+
+    /// Asks a check with a key; returns the answer's body.
+    pub async fn check(&self, tenant: &str, key: &str, body: Value) -> Value {
+        let path = format!("/v1/tenants/{tenant}/check");
+        let response = self
+            .call(Method::POST, &path, Some(key), Some(body))
+            .await
+            .expect(200);
+        assert_eq!(
+            response.revision(),
+            response.body["revision"].as_i64().unwrap()
+        );
+        response.body
     }
 
     /// The tenant's current revision.

@@ -9,6 +9,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod decisions;
 mod objects;
 mod openapi;
 mod operations;

@@ -1,0 +1,266 @@
+//! Decisions: each tenant's [`TenantIndex`], kept current by following the change feed
+//! (the audit log, one event per revision), and the checks asked of it.
+//!
+//! One mechanism keeps an index current: read the events after its revision and apply them
+//! in order, under the tenant's refresh lock, then swap the new index in. A write runs it
+//! after its commit and before it answers, so the next check on this process sees the
+//! write; a process started anew builds the index from the objects and then follows the
+//! feed the same way. Checks read the index through an atomic pointer and never wait.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use tokio::sync::{Mutex, OnceCell};
+
+use super::objects::from_row;
+use super::{Service, ServiceError, TenantAccess};
+use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, UserId, now};
+use crate::engine::{Change, Decision, TenantIndex};
+use crate::store::{AuditRow, StoreError};
+
+/// Events applied per read of the change feed.
+const FEED_BATCH: usize = 1000;
+/// How long a check naming a `minRevision` this process has not reached may wait.
+const MIN_REVISION_WAIT: Duration = Duration::from_secs(2);
+
+/// One tenant's current index and the lock that serialises its refreshes.
+#[derive(Debug, Default)]
+struct Slot {
+    index: OnceCell<ArcSwap<TenantIndex>>,
+    refresh: Mutex<()>,
+}
+
+/// The indexes of the tenants this process has answered for.
+#[derive(Debug, Default)]
+pub struct Indexes {
+    slots: RwLock<HashMap<String, Arc<Slot>>>,
+}
+
+impl Indexes {
+    fn slot(&self, tenant: &str) -> Arc<Slot> {
+        if let Some(slot) = self
+            .slots
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(tenant)
+        {
+            return slot.clone();
+        }
+        let mut slots = self.slots.write().unwrap_or_else(|e| e.into_inner());
+        slots.entry(tenant.to_owned()).or_default().clone()
+    }
+
+    fn loaded(&self, tenant: &str) -> Option<Arc<Slot>> {
+        let slots = self.slots.read().unwrap_or_else(|e| e.into_inner());
+        slots
+            .get(tenant)
+            .filter(|slot| slot.index.initialized())
+            .cloned()
+    }
+
+    fn forget(&self, tenant: &str) {
+        self.slots
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(tenant);
+    }
+}
+
+/// How fresh an answer must be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Consistency {
+    /// At the newest committed revision (the default). On a single node the local index is
+    /// that revision already; with `cluster` set, the committed revision is read first.
+    #[default]
+    FullyConsistent,
+    /// Whatever revision the serving process has now: no database read, ever.
+    MinimizeLatency,
+}
+
+/// One question: may `user` do `permission` on `resource`? Both concrete.
+#[derive(Debug, Clone)]
+pub struct CheckQuery {
+    /// The user.
+    pub user: UserId,
+    /// The resource, without `*`.
+    pub resource: ResourcePattern,
+    /// The permission, without `*`.
+    pub permission: Action,
+    /// Whether to explain the answer.
+    pub explain: bool,
+}
+
+fn corrupt(row: &AuditRow, error: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt {
+        what: format!("change at revision {}", row.revision),
+        detail: error.to_string(),
+    })
+}
+
+/// The engine change an audit event stands for.
+fn change_of(row: &AuditRow) -> Result<Change, ServiceError> {
+    fn after<T: serde::de::DeserializeOwned>(row: &AuditRow) -> Result<Option<T>, ServiceError> {
+        row.record
+            .after
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt(row, e))
+    }
+    let id = row.record.target_id.clone();
+    Ok(match row.record.target_kind.as_str() {
+        "role" => Change::Role(id, after::<Role>(row)?),
+        "group" => Change::Group(id, after::<Group>(row)?),
+        "record" => Change::Record(id, after::<AccessRecord>(row)?),
+        _ => Change::Other,
+    })
+}
+
+impl Service {
+    /// Builds a tenant's index from its objects, then follows the feed from the revision
+    /// read first. Objects written meanwhile are set again by their events, in order, so the
+    /// result is exactly the state at the last event applied.
+    async fn build_index(&self, tenant: &str) -> Result<ArcSwap<TenantIndex>, ServiceError> {
+        let revision = self
+            .store
+            .tenant_revision(tenant)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("tenant", tenant))?;
+        let mut index = TenantIndex::new(revision);
+        for (kind, row) in self
+            .store
+            .objects_of_kinds(tenant, &["role", "group", "record"])
+            .await?
+        {
+            let change = match kind.as_str() {
+                "role" => Change::Role(row.id.clone(), Some(from_row::<Role>(&row)?)),
+                "group" => Change::Group(row.id.clone(), Some(from_row::<Group>(&row)?)),
+                _ => Change::Record(row.id.clone(), Some(from_row::<AccessRecord>(&row)?)),
+            };
+            index.apply(revision, change);
+        }
+        let index = ArcSwap::from_pointee(index);
+        self.follow(tenant, &index).await?;
+        Ok(index)
+    }
+
+    /// Applies the events after the index's revision, in order, and swaps the result in.
+    async fn follow(
+        &self,
+        tenant: &str,
+        current: &ArcSwap<TenantIndex>,
+    ) -> Result<(), ServiceError> {
+        loop {
+            let mut index = TenantIndex::clone(&current.load());
+            let changes = self
+                .store
+                .changes_after(tenant, index.revision(), FEED_BATCH)
+                .await?;
+            if changes.is_empty() {
+                return Ok(());
+            }
+            let complete = changes.len() < FEED_BATCH;
+            for row in &changes {
+                index.apply(row.revision, change_of(row)?);
+            }
+            current.store(Arc::new(index));
+            if complete {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The tenant's index, built on first use.
+    async fn index(&self, tenant: &str) -> Result<Arc<TenantIndex>, ServiceError> {
+        let slot = self.indexes.slot(tenant);
+        let index = slot
+            .index
+            .get_or_try_init(|| self.build_index(tenant))
+            .await?;
+        Ok(index.load_full())
+    }
+
+    /// Brings the tenant's index up to the newest committed revision.
+    async fn catch_up(&self, tenant: &str) -> Result<Arc<TenantIndex>, ServiceError> {
+        let slot = self.indexes.slot(tenant);
+        let index = slot
+            .index
+            .get_or_try_init(|| self.build_index(tenant))
+            .await?;
+        let _serialised = slot.refresh.lock().await;
+        self.follow(tenant, index).await?;
+        Ok(index.load_full())
+    }
+
+    /// Run after every committed write, before it is acknowledged: the index reflects it.
+    /// If the index cannot be refreshed it is dropped, so the next check rebuilds it from
+    /// the database, where the write is.
+    pub(super) async fn after_commit(&self, tenant: &str) {
+        if self.indexes.loaded(tenant).is_none() {
+            return;
+        }
+        if let Err(error) = self.catch_up(tenant).await {
+            tracing::warn!(%error, tenant, "could not refresh the decision index; it will be rebuilt");
+            self.indexes.forget(tenant);
+        }
+    }
+
+    /// Forgets a deleted tenant's index.
+    pub(super) fn forget_index(&self, tenant: &str) {
+        self.indexes.forget(tenant);
+    }
+
+    /// Answers checks, all on one index, never older than `min_revision` (nor, with
+    /// `cluster` set and full consistency, than the newest committed revision). Returns the
+    /// decisions in order and the revision they were computed at.
+    pub async fn check(
+        &self,
+        access: &TenantAccess,
+        queries: &[CheckQuery],
+        min_revision: Option<i64>,
+        consistency: Consistency,
+    ) -> Result<(Vec<Decision>, i64), ServiceError> {
+        let tenant = access.tenant.as_str();
+        let mut index = self.index(tenant).await?;
+        if self.cluster && consistency == Consistency::FullyConsistent {
+            // Another process may have committed a write this one has not applied yet.
+            let committed = self.store.tenant_revision(tenant).await?.unwrap_or(0);
+            if index.revision() < committed {
+                index = self.catch_up(tenant).await?;
+            }
+        }
+        if let Some(wanted) = min_revision {
+            let started = Instant::now();
+            while index.revision() < wanted {
+                index = self.catch_up(tenant).await?;
+                if index.revision() >= wanted {
+                    break;
+                }
+                if started.elapsed() >= MIN_REVISION_WAIT {
+                    return Err(ServiceError::Unavailable(format!(
+                        "revision {wanted} is not available: the newest committed revision is {}",
+                        index.revision()
+                    )));
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        let at = now();
+        let decisions = queries
+            .iter()
+            .map(|q| {
+                index.check(
+                    q.user.as_str(),
+                    q.resource.as_str(),
+                    q.permission.as_str(),
+                    at,
+                    q.explain,
+                )
+            })
+            .collect();
+        Ok((decisions, index.revision()))
+    }
+}
