@@ -401,5 +401,214 @@ impl TenantIndex {
     }
 }
 
+/// What a user may do on one resource: the permission entries of every role given on it
+/// by a record in force, merged by action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectivePermission {
+    /// The action, as the role states it (it may hold `*`).
+    pub action: String,
+    /// Some role allows it.
+    pub allow: bool,
+    /// Some role lets the user grant it.
+    pub grant: bool,
+    /// Some role lets the user delegate it.
+    pub delegate: bool,
+}
+
+/// A user who holds a permission on a resource, and the records that give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Holder {
+    /// The user.
+    pub user_id: String,
+    /// The records that give it, each with whom it names that brought the user in.
+    pub grants: Vec<HolderGrant>,
+}
+
+/// One record through which a user holds a permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HolderGrant {
+    /// The access record.
+    pub record_id: String,
+    /// Whom the record names that brought the user in.
+    pub via: Via,
+}
+
+/// What pattern `granted` covers of everything at or below the concrete `under`: `under`
+/// itself when `granted` covers it, the part of `granted` below `under` when `granted` is
+/// more specific (its `*` segments taking `under`'s values), `None` when they are disjoint.
+fn within(granted: &[Box<str>], under: &[&str]) -> Option<String> {
+    let mut segments: Vec<&str> = Vec::with_capacity(granted.len().max(under.len()));
+    for i in 0..granted.len().max(under.len()) {
+        let segment = match (granted.get(i).map(|s| &**s), under.get(i).copied()) {
+            (Some(g), Some(u)) if g == u || g == "*" => u,
+            (Some(_), Some(_)) => return None,
+            (Some(g), None) => g,
+            (None, Some(u)) => u,
+            (None, None) => break,
+        };
+        segments.push(segment);
+    }
+    Some(format!("/{}", segments.join("/")))
+}
+
+impl TenantIndex {
+    fn in_force(record: &CompiledRecord, now: Timestamp) -> bool {
+        !record.disabled && record.expires_at.is_none_or(|at| at > now)
+    }
+
+    /// Every permission entry `user` holds on `resource` (concrete), merged by action and
+    /// sorted by it.
+    pub fn effective_permissions(
+        &self,
+        user: &str,
+        resource: &str,
+        now: Timestamp,
+    ) -> Vec<EffectivePermission> {
+        let resource: Vec<&str> = resource
+            .strip_prefix('/')
+            .unwrap_or(resource)
+            .split('/')
+            .collect();
+        let mut merged: std::collections::BTreeMap<String, EffectivePermission> =
+            Default::default();
+        for (record, _) in self.records_of(user) {
+            if !Self::in_force(record, now) {
+                continue;
+            }
+            for statement in &record.statements {
+                if !statement
+                    .resources
+                    .iter()
+                    .any(|(_, p)| covers(p, &resource))
+                {
+                    continue;
+                }
+                for role in statement.roles.iter().filter_map(|id| self.roles.get(id)) {
+                    for (_, entry) in &role.entries {
+                        let slot = merged.entry(entry.action.to_string()).or_insert_with(|| {
+                            EffectivePermission {
+                                action: entry.action.to_string(),
+                                allow: false,
+                                grant: false,
+                                delegate: false,
+                            }
+                        });
+                        slot.allow |= entry.allow;
+                        slot.grant |= entry.grant;
+                        slot.delegate |= entry.delegate;
+                    }
+                }
+            }
+        }
+        merged.into_values().collect()
+    }
+
+    /// The resource patterns on which `user` holds `action` (concrete), sorted; with
+    /// `under`, only what lies at or below it (a grant covering all of `under` gives
+    /// `under` itself).
+    pub fn resources_for(
+        &self,
+        user: &str,
+        action: &str,
+        under: Option<&str>,
+        now: Timestamp,
+    ) -> Vec<String> {
+        let action: Vec<&str> = action.split(':').collect();
+        let under: Option<Vec<&str>> =
+            under.map(|u| u.strip_prefix('/').unwrap_or(u).split('/').collect());
+        let mut found = std::collections::BTreeSet::new();
+        for (record, _) in self.records_of(user) {
+            if !Self::in_force(record, now) {
+                continue;
+            }
+            for statement in &record.statements {
+                let allows = statement
+                    .roles
+                    .iter()
+                    .filter_map(|id| self.roles.get(id))
+                    .any(|role| role.allowing(&action).is_some());
+                if !allows {
+                    continue;
+                }
+                for (pattern, segments) in &statement.resources {
+                    match &under {
+                        None => {
+                            found.insert(pattern.to_string());
+                        }
+                        Some(under) => {
+                            if let Some(part) = within(segments, under) {
+                                found.insert(part);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+
+    /// The users who hold `action` on `resource` (both concrete), sorted by id, each with
+    /// the records that give it. Looks at every record of the tenant.
+    pub fn holders(&self, resource: &str, action: &str, now: Timestamp) -> Vec<Holder> {
+        let resource: Vec<&str> = resource
+            .strip_prefix('/')
+            .unwrap_or(resource)
+            .split('/')
+            .collect();
+        let action: Vec<&str> = action.split(':').collect();
+        let mut holders: std::collections::BTreeMap<String, Vec<HolderGrant>> = Default::default();
+        let mut records: Vec<&CompiledRecord> = self.records.values().map(|r| r.as_ref()).collect();
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        for record in records {
+            if !Self::in_force(record, now) {
+                continue;
+            }
+            let grants = record.statements.iter().any(|statement| {
+                statement
+                    .resources
+                    .iter()
+                    .any(|(_, p)| covers(p, &resource))
+                    && statement
+                        .roles
+                        .iter()
+                        .filter_map(|id| self.roles.get(id))
+                        .any(|role| role.allowing(&action).is_some())
+            });
+            if !grants {
+                continue;
+            }
+            let mut add = |user: &Id, via: Via| {
+                let grants = holders.entry(user.to_string()).or_default();
+                if !grants.iter().any(|g| *g.record_id == *record.id) {
+                    grants.push(HolderGrant {
+                        record_id: record.id.to_string(),
+                        via,
+                    });
+                }
+            };
+            for user in &record.users {
+                add(user, Via::User(user.to_string()));
+            }
+            for group in &record.groups {
+                for user in self
+                    .group_members
+                    .get(group)
+                    .into_iter()
+                    .flat_map(|m| m.iter())
+                {
+                    add(user, Via::Group(group.to_string()));
+                }
+            }
+        }
+        holders
+            .into_iter()
+            .map(|(user_id, grants)| Holder { user_id, grants })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -275,7 +275,76 @@ fn tenant() -> impl Strategy<Value = Tenant> {
         )
 }
 
+fn covered_by_any(patterns: &[String], resource: &str) -> bool {
+    let requested: Vec<&str> = resource[1..].split('/').collect();
+    patterns
+        .iter()
+        .any(|p| naive_prefix(&p[1..].split('/').collect::<Vec<_>>(), &requested))
+}
+
+fn assert_lookups_agree(tenant: &Tenant, index: &TenantIndex) -> Result<(), TestCaseError> {
+    let now = Timestamp::from_millis(NOW);
+    for user in USERS {
+        for resource in CONCRETE_RESOURCES {
+            let effective = index.effective_permissions(user, resource, now);
+            for action in CONCRETE_ACTIONS {
+                let requested: Vec<&str> = action.split(':').collect();
+                let implied = effective.iter().any(|e| {
+                    e.allow && naive_prefix(&e.action.split(':').collect::<Vec<_>>(), &requested)
+                });
+                prop_assert_eq!(
+                    implied,
+                    naive_allowed(tenant, user, resource, action),
+                    "effective {} {} {}",
+                    user,
+                    resource,
+                    action
+                );
+            }
+        }
+        for action in CONCRETE_ACTIONS {
+            let everywhere = index.resources_for(user, action, None, now);
+            for under in [None, Some("/x"), Some("/x/y")] {
+                let found = index.resources_for(user, action, under, now);
+                if under.is_none() {
+                    prop_assert_eq!(&found, &everywhere);
+                }
+                for resource in CONCRETE_RESOURCES {
+                    let below = under.is_none_or(|u| covered_by_any(&[u.to_owned()], resource));
+                    let expected = below && naive_allowed(tenant, user, resource, action);
+                    prop_assert_eq!(
+                        covered_by_any(&found, resource),
+                        expected,
+                        "resources {} {} {:?} {}",
+                        user,
+                        action,
+                        under,
+                        resource
+                    );
+                }
+            }
+        }
+    }
+    for resource in CONCRETE_RESOURCES {
+        for action in CONCRETE_ACTIONS {
+            let holders: Vec<String> = index
+                .holders(resource, action, now)
+                .into_iter()
+                .map(|h| h.user_id)
+                .collect();
+            let expected: Vec<String> = USERS
+                .iter()
+                .filter(|u| naive_allowed(tenant, u, resource, action))
+                .map(|u| u.to_string())
+                .collect();
+            prop_assert_eq!(holders, expected, "holders {} {}", resource, action);
+        }
+    }
+    Ok(())
+}
+
 fn assert_agrees(tenant: &Tenant, index: &TenantIndex) -> Result<(), TestCaseError> {
+    assert_lookups_agree(tenant, index)?;
     for user in USERS {
         for resource in CONCRETE_RESOURCES {
             for action in CONCRETE_ACTIONS {

@@ -15,9 +15,9 @@ use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, OnceCell};
 
 use super::objects::from_row;
-use super::{Service, ServiceError, TenantAccess};
+use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, UserId, now};
-use crate::engine::{Change, Decision, TenantIndex};
+use crate::engine::{Change, Decision, EffectivePermission, Holder, TenantIndex};
 use crate::store::{AuditRow, StoreError};
 
 /// Events applied per read of the change feed.
@@ -213,17 +213,14 @@ impl Service {
         self.indexes.forget(tenant);
     }
 
-    /// Answers checks, all on one index, never older than `min_revision` (nor, with
-    /// `cluster` set and full consistency, than the newest committed revision). Returns the
-    /// decisions in order and the revision they were computed at.
-    pub async fn check(
+    /// The tenant's index, never older than `min_revision` (nor, with `cluster` set and full
+    /// consistency, than the newest committed revision).
+    async fn fresh_index(
         &self,
-        access: &TenantAccess,
-        queries: &[CheckQuery],
+        tenant: &str,
         min_revision: Option<i64>,
         consistency: Consistency,
-    ) -> Result<(Vec<Decision>, i64), ServiceError> {
-        let tenant = access.tenant.as_str();
+    ) -> Result<Arc<TenantIndex>, ServiceError> {
         let mut index = self.index(tenant).await?;
         if self.cluster && consistency == Consistency::FullyConsistent {
             // Another process may have committed a write this one has not applied yet.
@@ -248,6 +245,21 @@ impl Service {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
+        Ok(index)
+    }
+
+    /// Answers checks, all on one index (see [`Service::fresh_index`]). Returns the
+    /// decisions in order and the revision they were computed at.
+    pub async fn check(
+        &self,
+        access: &TenantAccess,
+        queries: &[CheckQuery],
+        min_revision: Option<i64>,
+        consistency: Consistency,
+    ) -> Result<(Vec<Decision>, i64), ServiceError> {
+        let index = self
+            .fresh_index(access.tenant.as_str(), min_revision, consistency)
+            .await?;
         let at = now();
         let decisions = queries
             .iter()
@@ -262,5 +274,72 @@ impl Service {
             })
             .collect();
         Ok((decisions, index.revision()))
+    }
+
+    /// What `user` may do on `resource`, at the revision returned.
+    pub async fn effective_permissions(
+        &self,
+        access: &TenantAccess,
+        user: &UserId,
+        resource: &ResourcePattern,
+        min_revision: Option<i64>,
+    ) -> Result<(Vec<EffectivePermission>, i64), ServiceError> {
+        let index = self
+            .fresh_index(access.tenant.as_str(), min_revision, Consistency::default())
+            .await?;
+        Ok((
+            index.effective_permissions(user.as_str(), resource.as_str(), now()),
+            index.revision(),
+        ))
+    }
+
+    /// A page of the resource patterns on which `user` holds `permission`.
+    pub async fn resources_for(
+        &self,
+        access: &TenantAccess,
+        user: &UserId,
+        permission: &Action,
+        under: Option<&ResourcePattern>,
+        page: &PageRequest,
+        min_revision: Option<i64>,
+    ) -> Result<(Page<String>, i64), ServiceError> {
+        let after = page.after()?;
+        let index = self
+            .fresh_index(access.tenant.as_str(), min_revision, Consistency::default())
+            .await?;
+        let found = index.resources_for(
+            user.as_str(),
+            permission.as_str(),
+            under.map(|u| u.as_str()),
+            now(),
+        );
+        let rest: Vec<String> = found
+            .into_iter()
+            .filter(|r| after.as_ref().is_none_or(|a| r > a))
+            .collect();
+        let page = Page::from_rows(rest, page.limit, Clone::clone, |r| Ok(r.clone()))?;
+        Ok((page, index.revision()))
+    }
+
+    /// A page of the users who hold `permission` on `resource`, with the records that give it.
+    pub async fn holders(
+        &self,
+        access: &TenantAccess,
+        resource: &ResourcePattern,
+        permission: &Action,
+        page: &PageRequest,
+        min_revision: Option<i64>,
+    ) -> Result<(Page<Holder>, i64), ServiceError> {
+        let after = page.after()?;
+        let index = self
+            .fresh_index(access.tenant.as_str(), min_revision, Consistency::default())
+            .await?;
+        let found = index.holders(resource.as_str(), permission.as_str(), now());
+        let rest: Vec<Holder> = found
+            .into_iter()
+            .filter(|h| after.as_ref().is_none_or(|a| h.user_id > *a))
+            .collect();
+        let page = Page::from_rows(rest, page.limit, |h| h.user_id.clone(), |h| Ok(h.clone()))?;
+        Ok((page, index.revision()))
     }
 }

@@ -13,6 +13,7 @@ on_both_databases!(
     decisions_need_the_check_scope_and_stay_in_the_tenant,
     min_revision_is_honoured,
     replicas_sharing_a_database_never_answer_stale,
+    lookups_answer_who_can_do_what_where,
 );
 
 async fn setup(app: &TestApp) -> String {
@@ -499,4 +500,185 @@ async fn replicas_sharing_a_database_never_answer_stale(first: TestApp) {
     let mut request = ask("ada", "/docs/0/x", "documents:read");
     request["consistency"] = json!("minimizeLatency");
     assert_eq!(b.check("acme", &key, request).await["allowed"], false);
+}
+
+async fn lookups_answer_who_can_do_what_where(app: TestApp) {
+    let key = setup(&app).await;
+    app.put(
+        "/v1/tenants/acme/groups/team",
+        json!({"name": "Team", "users": ["bob", "carol"]}),
+    )
+    .await
+    .expect(201);
+    app.put(
+        "/v1/tenants/acme/records/ada",
+        json!({"name": "A", "users": ["ada"], "statements": [
+        {"roles": ["viewer"], "resources": ["/orgs/acme/docs", "/orgs/beta/docs/d9"]},
+        {"roles": ["editor"], "resources": ["/orgs/*/drafts"]}]}),
+    )
+    .await
+    .expect(201);
+    app.put(
+        "/v1/tenants/acme/records/team",
+        json!({"name": "T", "groups": ["team"], "users": ["dave"], "statements": [
+        {"roles": ["editor"], "resources": ["/orgs/acme"]}]}),
+    )
+    .await
+    .expect(201);
+    let last = app
+        .put(
+            "/v1/tenants/acme/records/off",
+            json!({"name": "Off", "status": "disabled", "users": ["erin"], "statements": [
+            {"roles": ["editor"], "resources": ["/orgs"]}]}),
+        )
+        .await
+        .expect(201);
+    let get = |path: String| {
+        let app = &app;
+        let key = key.clone();
+        async move { app.call(Method::GET, &path, Some(&key), None).await }
+    };
+
+    let effective =
+        get("/v1/tenants/acme/users/ada/resources/%2Forgs%2Facme%2Fdrafts%2Fd1/permissions".into())
+            .await
+            .expect(200);
+    assert_eq!(
+        effective.body["permissions"],
+        json!([{"action": "documents:*", "allow": true, "grant": false, "delegate": false}])
+    );
+    assert_eq!(effective.body["revision"], last.revision());
+    let effective =
+        get("/v1/tenants/acme/users/ada/resources/%2Forgs%2Facme%2Fdocs/permissions".into())
+            .await
+            .expect(200);
+    assert_eq!(effective.body["permissions"][0]["action"], "documents:read");
+    let none = get("/v1/tenants/acme/users/erin/resources/%2Forgs/permissions".into())
+        .await
+        .expect(200);
+    assert_eq!(none.body["permissions"], json!([]));
+
+    let resources = get("/v1/tenants/acme/users/ada/resources?permission=documents:read".into())
+        .await
+        .expect(200);
+    let uris: Vec<&str> = resources.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resourceUri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        uris,
+        ["/orgs/*/drafts", "/orgs/acme/docs", "/orgs/beta/docs/d9"]
+    );
+    let under = get(
+        "/v1/tenants/acme/users/ada/resources?permission=documents:read&under=/orgs/beta".into(),
+    )
+    .await
+    .expect(200);
+    let uris: Vec<&str> = under.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resourceUri"].as_str().unwrap())
+        .collect();
+    assert_eq!(uris, ["/orgs/beta/docs/d9", "/orgs/beta/drafts"]);
+    let writable = get("/v1/tenants/acme/users/ada/resources?permission=documents:write".into())
+        .await
+        .expect(200);
+    assert_eq!(
+        writable.body["items"],
+        json!([{"resourceUri": "/orgs/*/drafts"}])
+    );
+
+    let users = get(
+        "/v1/tenants/acme/resources/%2Forgs%2Facme%2Fdocs%2Fd1/users?permission=documents:read"
+            .into(),
+    )
+    .await
+    .expect(200);
+    assert_eq!(users.body["revision"], last.revision());
+    assert_eq!(
+        users.body["items"],
+        json!([
+            {"userId": "ada", "grants": [{"recordId": "ada", "via": {"kind": "user", "id": "ada"}}]},
+            {"userId": "bob", "grants": [{"recordId": "team", "via": {"kind": "group", "id": "team"}}]},
+            {"userId": "carol", "grants": [{"recordId": "team", "via": {"kind": "group", "id": "team"}}]},
+            {"userId": "dave", "grants": [{"recordId": "team", "via": {"kind": "user", "id": "dave"}}]},
+        ])
+    );
+    // Paging through gives every user once.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = get(format!("/v1/tenants/acme/resources/%2Forgs%2Facme%2Fdocs%2Fd1/users?permission=documents:read&limit=3{cursor}"))
+            .await
+            .expect(200);
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["userId"].as_str().unwrap().to_owned()),
+        );
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["ada", "bob", "carol", "dave"]);
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = get(format!(
+            "/v1/tenants/acme/users/ada/resources?permission=documents:read&limit=2{cursor}"
+        ))
+        .await
+        .expect(200);
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["resourceUri"].as_str().unwrap().to_owned()),
+        );
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3);
+
+    get("/v1/tenants/acme/users/ada/resources?permission=documents:*".into())
+        .await
+        .expect_problem(400, "invalid_check");
+    get("/v1/tenants/acme/users/ada/resources".into())
+        .await
+        .expect_problem(400, "invalid_parameter");
+    get("/v1/tenants/acme/users/ada/resources?permission=a&under=/x/*".into())
+        .await
+        .expect_problem(400, "invalid_check");
+    get("/v1/tenants/acme/resources/%2Forgs%2F*/users?permission=a".into())
+        .await
+        .expect_problem(400, "invalid_check");
+    let reader = app.key("acme", &["read"]).await;
+    app.call(
+        Method::GET,
+        "/v1/tenants/acme/users/ada/resources?permission=a",
+        Some(&reader),
+        None,
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.tenant("other").await;
+    let other = app.key("other", &["check"]).await;
+    for path in [
+        "/v1/tenants/acme/users/ada/resources?permission=documents:read",
+        "/v1/tenants/acme/users/ada/resources/%2Forgs/permissions",
+        "/v1/tenants/acme/resources/%2Forgs/users?permission=documents:read",
+    ] {
+        app.call(Method::GET, path, Some(&other), None)
+            .await
+            .expect_problem(404, "not_found");
+    }
 }

@@ -102,6 +102,14 @@ async fn data_survives_a_restart(database_url: Option<&str>) {
         .await
         .unwrap();
     assert_eq!(role.status(), 201);
+    let record = client
+        .put(format!("{}/v1/tenants/acme/records/ada", server.base))
+        .bearer_auth(ADMIN)
+        .json(&json!({"name": "Ada", "users": ["ada"], "statements": [{"roles": ["editor"], "resources": ["/docs"]}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(record.status(), 201);
     stop(server);
     if database_url.is_none() {
         assert!(
@@ -121,6 +129,18 @@ async fn data_survives_a_restart(database_url: Option<&str>) {
     let role: serde_json::Value = role.json().await.unwrap();
     assert_eq!(role["permissions"][0]["action"], "documents:*");
     assert_eq!(role["revision"], 2);
+    // The decision index is rebuilt from the database.
+    let check = client
+        .post(format!("{}/v1/tenants/acme/check", server.base))
+        .bearer_auth(ADMIN)
+        .json(&json!({"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(check.status(), 200);
+    let check: serde_json::Value = check.json().await.unwrap();
+    assert_eq!(check["allowed"], true);
+    assert_eq!(check["revision"], 3);
     stop(server);
 }
 
