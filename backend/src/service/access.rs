@@ -4,12 +4,89 @@
 //! gets, so nothing about other tenants can be learnt from the answer.
 
 use crate::auth::{ADMIN_TOKEN_PREFIX, API_KEY_PREFIX, secret_hash};
-use crate::domain::{ApiKey, Scope, TenantId, now};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::domain::{ApiKey, Scope, TenantId, Timestamp, now};
 
 use super::{Actor, Service, ServiceError};
 
 /// How often `lastUsedAt` of a key is written at most, in milliseconds.
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// With `cluster` set, how long a cached key is trusted before it is read again: a key
+/// changed or revoked through another process is in force here within this time. Changes
+/// made through this process apply at once.
+const CLUSTER_KEY_TTL: Duration = Duration::from_secs(1);
+
+/// An API key as authentication needs it, kept in memory by the SHA-256 of its secret.
+#[derive(Debug, Clone)]
+pub(super) struct CachedKey {
+    tenant: String,
+    key_id: String,
+    scopes: Vec<Scope>,
+    expires_at: Option<Timestamp>,
+    cached_at: Instant,
+    last_used_at: Option<Timestamp>,
+}
+
+/// The API keys that authenticated recently: one hash-map lookup per request instead of a
+/// database read. Unknown secrets are not remembered, so guessing cannot fill memory.
+#[derive(Debug)]
+pub(super) struct KeyCache {
+    by_hash: RwLock<HashMap<String, CachedKey>>,
+    ttl: Option<Duration>,
+    /// Bumped by every `forget`: a key read from the database before a change committed
+    /// is not cached after it.
+    generation: AtomicU64,
+}
+
+impl KeyCache {
+    /// A cache whose entries live for ever (`None`: this process makes every change) or `ttl`.
+    pub(super) fn new(cluster: bool) -> Self {
+        Self {
+            by_hash: RwLock::default(),
+            ttl: cluster.then_some(CLUSTER_KEY_TTL),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<CachedKey> {
+        let keys = self.by_hash.read().unwrap_or_else(|e| e.into_inner());
+        keys.get(hash)
+            .filter(|key| self.ttl.is_none_or(|ttl| key.cached_at.elapsed() < ttl))
+            .cloned()
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Caches a key read at `generation`, unless a key changed since.
+    fn insert(&self, hash: String, key: CachedKey, generation: u64) -> CachedKey {
+        let mut keys = self.by_hash.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation() == generation {
+            keys.insert(hash, key.clone());
+        }
+        key
+    }
+
+    fn touched(&self, hash: &str, at: Timestamp) {
+        let mut keys = self.by_hash.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(key) = keys.get_mut(hash) {
+            key.last_used_at = Some(at);
+        }
+    }
+
+    /// Forgets a key that was changed or revoked (`None`: every key of the tenant).
+    pub(super) fn forget(&self, tenant: &str, key_id: Option<&str>) {
+        let mut keys = self.by_hash.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        keys.retain(|_, key| key.tenant != tenant || key_id.is_some_and(|id| id != key.key_id));
+    }
+}
 
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,25 +164,44 @@ impl Service {
         if !token.starts_with(API_KEY_PREFIX) {
             return Err(unauthenticated());
         }
-        let Some(row) = self.store.api_key_by_hash(&hash).await? else {
-            return Err(unauthenticated());
+        let key = match self.keys.get(&hash) {
+            Some(key) => key,
+            None => {
+                let generation = self.keys.generation();
+                let Some(row) = self.store.api_key_by_hash(&hash).await? else {
+                    return Err(unauthenticated());
+                };
+                let settings: ApiKey = serde_json::from_str(&row.body).map_err(|e| {
+                    ServiceError::Store(crate::store::StoreError::Corrupt {
+                        what: format!("apiKey `{}`", row.key_id),
+                        detail: e.to_string(),
+                    })
+                })?;
+                self.keys.insert(
+                    hash.clone(),
+                    CachedKey {
+                        tenant: row.tenant_id,
+                        key_id: row.key_id,
+                        scopes: settings.scopes,
+                        expires_at: settings.expires_at,
+                        cached_at: Instant::now(),
+                        last_used_at: row.last_used_at,
+                    },
+                    generation,
+                )
+            }
         };
-        let key: ApiKey = serde_json::from_str(&row.body).map_err(|e| {
-            ServiceError::Store(crate::store::StoreError::Corrupt {
-                what: format!("apiKey `{}`", row.key_id),
-                detail: e.to_string(),
-            })
-        })?;
         let at = now();
         if key.expires_at.is_some_and(|expiry| expiry <= at) {
             return Err(ServiceError::Unauthenticated(
                 "the API key has expired".into(),
             ));
         }
-        if row
+        if key
             .last_used_at
             .is_none_or(|last| at.millis() - last.millis() >= LAST_USED_RESOLUTION_MS)
         {
+            self.keys.touched(&hash, at);
             // Bookkeeping off the request's path: a failure here must not fail the request.
             let store = self.store.clone();
             tokio::spawn(async move {
@@ -115,8 +211,8 @@ impl Service {
             });
         }
         Ok(Principal::ApiKey {
-            tenant: row.tenant_id,
-            key_id: row.key_id,
+            tenant: key.tenant,
+            key_id: key.key_id,
             scopes: key.scopes,
         })
     }

@@ -73,6 +73,7 @@ impl Service {
                 precondition,
             )
             .await?;
+        self.keys.forget(access.tenant.as_str(), Some(key_id));
         self.fill_last_used(access, std::slice::from_mut(&mut written.object))
             .await?;
         Ok(written)
@@ -88,7 +89,9 @@ impl Service {
         let mut tx = self.begin_write(&access.tenant).await?;
         let audit = delete_in::<ApiKey>(&mut tx, &access.actor(), key_id, precondition).await?;
         tx.delete_key_secret(key_id).await?;
-        self.commit(&access.tenant, tx, audit).await
+        let revision = self.commit(&access.tenant, tx, audit).await?;
+        self.keys.forget(access.tenant.as_str(), Some(key_id));
+        Ok(revision)
     }
 
     /// One key, with its last use.

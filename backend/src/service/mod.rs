@@ -147,6 +147,7 @@ pub struct Service {
     store: Store,
     admin_token_hash: Option<String>,
     indexes: decisions::Indexes,
+    keys: access::KeyCache,
     cluster: bool,
 }
 
@@ -158,6 +159,7 @@ impl Service {
             store,
             admin_token_hash,
             indexes: decisions::Indexes::default(),
+            keys: access::KeyCache::new(cluster),
             cluster,
         }
     }

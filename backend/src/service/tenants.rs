@@ -167,6 +167,7 @@ impl Service {
             return Err(ServiceError::not_found("tenant", access.tenant.as_str()));
         }
         self.forget_index(access.tenant.as_str());
+        self.keys.forget(access.tenant.as_str(), None);
         tracing::info!(tenant = %access.tenant, "tenant deleted");
         Ok(())
     }

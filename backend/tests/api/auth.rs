@@ -1,7 +1,7 @@
 //! Credentials, scopes and tenant isolation.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -180,6 +180,26 @@ async fn keys_expire_and_are_revoked(app: TestApp) {
     app.call(Method::GET, "/v1/tenants/acme/roles", Some(secret), None)
         .await
         .expect(200);
+    // A change of scopes is in force for the very next request.
+    let with_scopes = |scopes: Value| json!({"name": "renamed", "scopes": scopes});
+    app.put(
+        &format!("/v1/tenants/acme/api-keys/{key_id}"),
+        with_scopes(json!(["check"])),
+    )
+    .await
+    .expect(200);
+    app.call(Method::GET, "/v1/tenants/acme/roles", Some(secret), None)
+        .await
+        .expect_problem(403, "forbidden");
+    app.put(
+        &format!("/v1/tenants/acme/api-keys/{key_id}"),
+        with_scopes(json!(["read"])),
+    )
+    .await
+    .expect(200);
+    app.call(Method::GET, "/v1/tenants/acme/roles", Some(secret), None)
+        .await
+        .expect(200);
     app.put(
         "/v1/tenants/acme/api-keys/key_unknown",
         json!({"name": "x", "scopes": ["read"]}),
@@ -208,6 +228,8 @@ async fn keys_expire_and_are_revoked(app: TestApp) {
         actions,
         [
             "apiKey.delete",
+            "apiKey.update",
+            "apiKey.update",
             "apiKey.update",
             "apiKey.create",
             "apiKey.create"

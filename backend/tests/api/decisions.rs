@@ -500,6 +500,35 @@ async fn replicas_sharing_a_database_never_answer_stale(first: TestApp) {
     let mut request = ask("ada", "/docs/0/x", "documents:read");
     request["consistency"] = json!("minimizeLatency");
     assert_eq!(b.check("acme", &key, request).await["allowed"], false);
+
+    // A key revoked through one replica stops working on the other within a second.
+    let keys = a.get("/v1/tenants/acme/api-keys").await.expect(200);
+    let key_id = keys.body["items"][0]["keyId"].as_str().unwrap().to_owned();
+    a.delete(&format!("/v1/tenants/acme/api-keys/{key_id}"))
+        .await
+        .expect(200);
+    let started = std::time::Instant::now();
+    let check = ask("ada", "/docs", "documents:read");
+    loop {
+        let got = b
+            .call(
+                Method::POST,
+                "/v1/tenants/acme/check",
+                Some(&key),
+                Some(check.clone()),
+            )
+            .await;
+        if got.status == 401 {
+            break;
+        }
+        assert_eq!(got.status, 200);
+        let waited = started.elapsed();
+        assert!(
+            waited < std::time::Duration::from_secs(3),
+            "the revoked key still works on the other replica"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 async fn lookups_answer_who_can_do_what_where(app: TestApp) {
