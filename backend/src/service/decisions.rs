@@ -142,6 +142,10 @@ impl Service {
             };
             index.apply(revision, change);
         }
+        metrics::gauge!("portcullis_engine_records", "tenant" => tenant.to_owned())
+            .set(index.record_count() as f64);
+        metrics::gauge!("portcullis_engine_revision", "tenant" => tenant.to_owned())
+            .set(index.revision() as f64);
         let index = ArcSwap::from_pointee(index);
         self.follow(tenant, &index).await?;
         Ok(index)
@@ -166,6 +170,10 @@ impl Service {
             for row in &changes {
                 index.apply(row.revision, change_of(row)?);
             }
+            metrics::gauge!("portcullis_engine_records", "tenant" => tenant.to_owned())
+                .set(index.record_count() as f64);
+            metrics::gauge!("portcullis_engine_revision", "tenant" => tenant.to_owned())
+                .set(index.revision() as f64);
             current.store(Arc::new(index));
             if complete {
                 return Ok(());
@@ -261,7 +269,7 @@ impl Service {
             .fresh_index(access.tenant.as_str(), min_revision, consistency)
             .await?;
         let at = now();
-        let decisions = queries
+        let decisions: Vec<Decision> = queries
             .iter()
             .map(|q| {
                 index.check(
@@ -273,6 +281,10 @@ impl Service {
                 )
             })
             .collect();
+        let allowed = decisions.iter().filter(|d| d.allowed).count() as u64;
+        metrics::counter!("portcullis_decisions_total", "result" => "allowed").increment(allowed);
+        metrics::counter!("portcullis_decisions_total", "result" => "denied")
+            .increment(decisions.len() as u64 - allowed);
         Ok((decisions, index.revision()))
     }
 

@@ -57,6 +57,15 @@ async fn metrics_count_requests_by_route_template() {
     app.tenant("acme").await;
     app.get("/v1/tenants/acme/roles").await.expect(200);
     app.get("/v1/tenants/acme/roles/missing").await.expect(404);
+    let check = serde_json::json!({"userId": "ada", "resourceUri": "/docs", "permission": "documents:read"});
+    app.call(
+        Method::POST,
+        "/v1/tenants/acme/check",
+        Some(crate::helpers::ADMIN),
+        Some(check),
+    )
+    .await
+    .expect(200);
     let metrics = app
         .call(Method::GET, "/metrics", None, None)
         .await
@@ -73,6 +82,14 @@ async fn metrics_count_requests_by_route_template() {
     let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
     assert!(count >= 1.0);
     assert!(text.contains("portcullis_http_request_duration_seconds_bucket"));
+    assert!(
+        text.contains("portcullis_decisions_total{result=\"denied\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("portcullis_engine_revision{tenant=\"acme\"}"),
+        "{text}"
+    );
     // Concrete ids never become labels.
     assert!(!text.contains("missing"));
 }
