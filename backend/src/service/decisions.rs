@@ -16,7 +16,7 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::objects::from_row;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
-use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, UserId, now};
+use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, UserId, now};
 use crate::engine::{Change, Decision, EffectivePermission, Holder, TenantIndex};
 use crate::store::{AuditRow, StoreError};
 
@@ -28,8 +28,15 @@ const MIN_REVISION_WAIT: Duration = Duration::from_secs(2);
 /// One tenant's current index and the lock that serialises its refreshes.
 #[derive(Debug, Default)]
 struct Slot {
-    index: OnceCell<ArcSwap<TenantIndex>>,
+    index: OnceCell<Built>,
     refresh: Mutex<()>,
+}
+
+/// An index, and the creation time of the tenant it was built for.
+#[derive(Debug)]
+struct Built {
+    created_at: Timestamp,
+    index: ArcSwap<TenantIndex>,
 }
 
 /// The indexes of the tenants this process has answered for.
@@ -123,10 +130,10 @@ impl Service {
     /// Builds a tenant's index from its objects, then follows the feed from the revision
     /// read first. Objects written meanwhile are set again by their events, in order, so the
     /// result is exactly the state at the last event applied.
-    async fn build_index(&self, tenant: &str) -> Result<ArcSwap<TenantIndex>, ServiceError> {
-        let revision = self
+    async fn build_index(&self, tenant: &str) -> Result<Built, ServiceError> {
+        let (revision, created_at) = self
             .store
-            .tenant_revision(tenant)
+            .tenant_version(tenant)
             .await?
             .ok_or_else(|| ServiceError::not_found("tenant", tenant))?;
         let mut index = TenantIndex::new(revision);
@@ -148,7 +155,7 @@ impl Service {
             .set(index.revision() as f64);
         let index = ArcSwap::from_pointee(index);
         self.follow(tenant, &index).await?;
-        Ok(index)
+        Ok(Built { created_at, index })
     }
 
     /// Applies the events after the index's revision, in order, and swaps the result in.
@@ -181,26 +188,26 @@ impl Service {
         }
     }
 
-    /// The tenant's index, built on first use.
-    async fn index(&self, tenant: &str) -> Result<Arc<TenantIndex>, ServiceError> {
+    /// The tenant's index, built on first use, and the tenant creation time it is for.
+    async fn index(&self, tenant: &str) -> Result<(Arc<TenantIndex>, Timestamp), ServiceError> {
         let slot = self.indexes.slot(tenant);
-        let index = slot
+        let built = slot
             .index
             .get_or_try_init(|| self.build_index(tenant))
             .await?;
-        Ok(index.load_full())
+        Ok((built.index.load_full(), built.created_at))
     }
 
     /// Brings the tenant's index up to the newest committed revision.
     async fn catch_up(&self, tenant: &str) -> Result<Arc<TenantIndex>, ServiceError> {
         let slot = self.indexes.slot(tenant);
-        let index = slot
+        let built = slot
             .index
             .get_or_try_init(|| self.build_index(tenant))
             .await?;
         let _serialised = slot.refresh.lock().await;
-        self.follow(tenant, index).await?;
-        Ok(index.load_full())
+        self.follow(tenant, &built.index).await?;
+        Ok(built.index.load_full())
     }
 
     /// Run after every committed write, before it is acknowledged: the index reflects it.
@@ -229,12 +236,23 @@ impl Service {
         min_revision: Option<i64>,
         consistency: Consistency,
     ) -> Result<Arc<TenantIndex>, ServiceError> {
-        let mut index = self.index(tenant).await?;
+        let (mut index, created_at) = self.index(tenant).await?;
         if self.cluster && consistency == Consistency::FullyConsistent {
-            // Another process may have committed a write this one has not applied yet.
-            let committed = self.store.tenant_revision(tenant).await?.unwrap_or(0);
-            if index.revision() < committed {
-                index = self.catch_up(tenant).await?;
+            // Another process may have committed a write this one has not applied yet, or
+            // deleted the tenant (and perhaps created another with the same id since).
+            match self.store.tenant_version(tenant).await? {
+                Some((_, created)) if created != created_at => {
+                    self.indexes.forget(tenant);
+                    index = self.index(tenant).await?.0;
+                }
+                Some((committed, _)) if committed > index.revision() => {
+                    index = self.catch_up(tenant).await?
+                }
+                Some(_) => {}
+                None => {
+                    self.indexes.forget(tenant);
+                    return Err(ServiceError::not_found("tenant", tenant));
+                }
             }
         }
         if let Some(wanted) = min_revision {

@@ -390,13 +390,23 @@ impl Store {
         Ok(())
     }
 
-    /// The tenant's current revision; `None` when it does not exist.
-    pub async fn tenant_revision(&self, tenant: &str) -> Result<Option<i64>, StoreError> {
-        let revision = sqlx::query_scalar("SELECT revision FROM tenants WHERE tenant_id = $1")
+    /// The tenant's current revision and its creation time (which tells a tenant from a
+    /// later one with the same id); `None` when it does not exist. One primary-key read.
+    pub async fn tenant_version(
+        &self,
+        tenant: &str,
+    ) -> Result<Option<(i64, Timestamp)>, StoreError> {
+        let row = sqlx::query("SELECT revision, created_at FROM tenants WHERE tenant_id = $1")
             .bind(tenant)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(revision)
+        row.map(|row| {
+            Ok((
+                row.try_get("revision")?,
+                Timestamp::from_millis(row.try_get("created_at")?),
+            ))
+        })
+        .transpose()
     }
 
     /// Every object of the given kinds in a tenant, as `(kind, row)`.

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# HTTP benchmark: the release server on SQLite, the dataset loaded through the API, then wrk
+# against POST /check and, in the same run, GET /healthz as the local ceiling; at 32
+# connections and at 1. Needs wrk (apt-get install wrk). DURATION=15s by default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "http.sh: needs wrk (apt-get install wrk)"; exit 1; }
+duration=${DURATION:-15s}
+out=bench/out
+mkdir -p "$out"
+cargo build --release -q -p portcullis
+python3 bench/dataset.py > "$out/dataset.json"
+
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+admin="pcadmin_bench_$(date +%s)"
+PORTCULLIS_LISTEN=127.0.0.1:$port PORTCULLIS_DATA_DIR=$data PORTCULLIS_ADMIN_TOKEN=$admin \
+  PORTCULLIS_RATE_LIMIT_PER_SECOND=0 RUST_LOG=warn target/release/portcullis serve &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+url=http://127.0.0.1:$port
+python3 bench/load.py "$url" "$admin" "$out/dataset.json" "$out"
+
+run() { # run NAME CONNECTIONS THREADS SCRIPT PATH
+  local result
+  result=$(BENCH_OUT=$out wrk -t"$3" -c"$2" -d"$duration" -s "bench/$4" "$url$5" | tail -n 1)
+  echo "{\"name\": \"$1\", \"connections\": $2, \"result\": $result}"
+}
+{
+  run healthz 32 2 health.lua /healthz
+  run check 32 2 check.lua /
+  run healthz 1 1 health.lua /healthz
+  run check 1 1 check.lua /
+} | tee "$out/http.jsonl"
+python3 - "$out/http.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = {(r["name"], r["connections"]): r["result"] for r in rows}
+print("\n| endpoint | connections | requests/s | p50 ms | p99 ms | p99.9 ms |\n|---|---|---|---|---|---|")
+for (name, c), r in by.items():
+    print(f"| {name} | {c} | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} | {r['p999_ms']} |")
+h, k = by[("healthz", 32)], by[("check", 32)]
+print(f"\ncheck/healthz throughput at c=32: {k['rps'] / h['rps']:.0%}; "
+      f"p99 ratio at c=32: {k['p99_ms'] / h['p99_ms']:.2f}x; check p99 at c=1: {by[('check', 1)]['p99_ms']} ms")
+PY
