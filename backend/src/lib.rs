@@ -58,6 +58,7 @@ pub struct App {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    follower: Option<tokio::task::JoinHandle<()>>,
     /// The platform admin token this start generated, to be shown once; `None` when one
     /// was configured or already existed.
     pub new_admin_token: Option<Secret>,
@@ -102,6 +103,9 @@ impl App {
             Some(admin_token_hash),
             config.cluster,
         ));
+        let follower = config
+            .cluster
+            .then(|| tokio::spawn(service.clone().follow_changes()));
         let router = api::app(AppState {
             service,
             limiter: api::rate_limiter(config.rate_limit_per_second),
@@ -131,6 +135,7 @@ impl App {
             listener,
             router,
             store,
+            follower,
             new_admin_token: generated,
         })
     }
@@ -149,6 +154,9 @@ impl App {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Some(follower) = self.follower {
+            follower.abort();
+        }
         self.store.close().await;
         Ok(())
     }

@@ -25,6 +25,19 @@ const FEED_BATCH: usize = 1000;
 /// How long a check naming a `minRevision` this process has not reached may wait.
 const MIN_REVISION_WAIT: Duration = Duration::from_secs(2);
 
+/// How often a process in cluster mode polls the change feed of the tenants it serves.
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The tenant named by the next change notification; never, without a listener.
+async fn next_notification(
+    listener: &mut Option<sqlx::postgres::PgListener>,
+) -> Result<String, sqlx::Error> {
+    match listener {
+        Some(listener) => listener.recv().await.map(|n| n.payload().to_owned()),
+        None => std::future::pending().await,
+    }
+}
+
 /// One tenant's current index and the lock that serialises its refreshes.
 #[derive(Debug, Default)]
 struct Slot {
@@ -65,6 +78,19 @@ impl Indexes {
             .get(tenant)
             .filter(|slot| slot.index.initialized())
             .cloned()
+    }
+
+    /// The tenants with a built index, with the creation time each was built for.
+    fn loaded_tenants(&self) -> Vec<(String, Timestamp)> {
+        let slots = self.slots.read().unwrap_or_else(|e| e.into_inner());
+        slots
+            .iter()
+            .filter_map(|(tenant, slot)| {
+                slot.index
+                    .get()
+                    .map(|built| (tenant.clone(), built.created_at))
+            })
+            .collect()
     }
 
     fn forget(&self, tenant: &str) {
@@ -210,16 +236,54 @@ impl Service {
         Ok(built.index.load_full())
     }
 
-    /// Run after every committed write, before it is acknowledged: the index reflects it.
-    /// If the index cannot be refreshed it is dropped, so the next check rebuilds it from
-    /// the database, where the write is.
-    pub(super) async fn after_commit(&self, tenant: &str) {
+    /// Brings a tenant's index, if this process has one, up to the newest committed
+    /// revision. Run after every committed write, before it is acknowledged, so the index
+    /// reflects the write. If the index cannot be refreshed it is dropped, so the next
+    /// check rebuilds it from the database, where the write is.
+    pub(super) async fn refresh_if_loaded(&self, tenant: &str) {
         if self.indexes.loaded(tenant).is_none() {
             return;
         }
         if let Err(error) = self.catch_up(tenant).await {
             tracing::warn!(%error, tenant, "could not refresh the decision index; it will be rebuilt");
             self.indexes.forget(tenant);
+        }
+    }
+
+    /// In cluster mode, keeps the index of every tenant this process serves following the
+    /// change feed, so that `minimizeLatency` answers lag by little: woken at once by the
+    /// `NOTIFY` that every commit sends on PostgreSQL, and polling every 250 ms as the
+    /// fallback (and on SQLite). A tenant deleted, or deleted and created again, through
+    /// another process is dropped here at the next poll. Runs until the task is aborted.
+    pub async fn follow_changes(self: Arc<Self>) {
+        let mut listener = match self.store.listen_for_changes().await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for change notifications; polling only");
+                None
+            }
+        };
+        let mut tick = tokio::time::interval(POLL_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    for (tenant, created_at) in self.indexes.loaded_tenants() {
+                        match self.store.tenant_version(&tenant).await {
+                            Ok(Some((_, created))) if created == created_at => self.refresh_if_loaded(&tenant).await,
+                            Ok(_) => self.indexes.forget(&tenant),
+                            Err(error) => tracing::warn!(%error, "cannot poll the change feed"),
+                        }
+                    }
+                }
+                notification = next_notification(&mut listener) => match notification {
+                    Ok(tenant) => self.refresh_if_loaded(&tenant).await,
+                    Err(error) => {
+                        tracing::warn!(%error, "change notifications stopped; polling only");
+                        listener = None;
+                    }
+                },
+            }
         }
     }
 

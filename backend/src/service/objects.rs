@@ -382,7 +382,7 @@ impl Service {
         audit: AuditRecord,
     ) -> Result<i64, ServiceError> {
         let revision = tx.commit(audit).await?;
-        self.after_commit(tenant.as_str()).await;
+        self.refresh_if_loaded(tenant.as_str()).await;
         Ok(revision)
     }
 

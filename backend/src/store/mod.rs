@@ -20,7 +20,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
-pub use tx::{AuditRecord, WriteTx};
+pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
 use crate::domain::{TenantId, Timestamp};
 
@@ -118,10 +118,20 @@ pub struct AuditFilter {
 const ADMIN_TOKEN_SETTING: &str = "admin_token_sha256";
 
 /// The database behind Portcullis.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: String,
+}
+
+impl std::fmt::Debug for Store {
+    // Not the URL: it may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -167,12 +177,29 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            url: url.to_owned(),
+        })
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// On PostgreSQL, a listener on the channel where every commit names its tenant (see
+    /// [`CHANGES_CHANNEL`]); `None` on SQLite, which has no such thing (poll instead).
+    pub async fn listen_for_changes(
+        &self,
+    ) -> Result<Option<sqlx::postgres::PgListener>, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(CHANGES_CHANNEL).await?;
+        Ok(Some(listener))
     }
 
     /// Whether the database answers.
@@ -291,7 +318,7 @@ impl Store {
     /// Starts a write to `tenant`: a transaction that has already taken the tenant's next
     /// revision. `None` when the tenant does not exist.
     pub async fn begin_write(&self, tenant: &str) -> Result<Option<WriteTx>, StoreError> {
-        WriteTx::begin(&self.pool, tenant).await
+        WriteTx::begin(&self.pool, tenant, self.backend == Backend::Postgres).await
     }
 
     /// One object of a kind.

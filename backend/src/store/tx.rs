@@ -5,6 +5,9 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 use super::{ObjectRow, StoreError, object_row};
 use crate::domain::{Timestamp, now};
 
+/// The PostgreSQL channel on which every commit names the tenant it changed.
+pub const CHANGES_CHANNEL: &str = "portcullis_changes";
+
 /// Rows per multi-row statement: well under both databases' limits on bound parameters.
 pub(super) const CHUNK: usize = 200;
 
@@ -71,10 +74,16 @@ pub struct WriteTx {
     tenant: String,
     revision: i64,
     at: Timestamp,
+    notify: bool,
 }
 
 impl WriteTx {
-    pub(super) async fn begin(pool: &AnyPool, tenant: &str) -> Result<Option<Self>, StoreError> {
+    /// `notify`: send a PostgreSQL `NOTIFY` on [`CHANGES_CHANNEL`] with the commit.
+    pub(super) async fn begin(
+        pool: &AnyPool,
+        tenant: &str,
+        notify: bool,
+    ) -> Result<Option<Self>, StoreError> {
         let at = now();
         let mut tx = pool.begin().await?;
         let revision: Option<i64> = sqlx::query_scalar(
@@ -88,6 +97,7 @@ impl WriteTx {
             tenant: tenant.to_owned(),
             revision,
             at,
+            notify,
         }))
     }
 
@@ -312,6 +322,14 @@ impl WriteTx {
     /// Appends the audit event and commits. Returns the tenant's new revision.
     pub async fn commit(mut self, audit: AuditRecord) -> Result<i64, StoreError> {
         insert_audit(&mut self.tx, &self.tenant, self.revision, self.at, &audit).await?;
+        if self.notify {
+            // Delivered at commit, and only if the commit succeeds.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(self.tenant.as_str())
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         Ok(self.revision)
     }
