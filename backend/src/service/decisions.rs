@@ -8,6 +8,7 @@
 //! feed the same way. Checks read the index through an atomic pointer and never wait.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,38 @@ async fn next_notification(
 struct Slot {
     index: OnceCell<Built>,
     refresh: Mutex<()>,
+    committed: SharedRead,
+}
+
+/// The tenant's committed version, read once for all the checks waiting for it.
+///
+/// A check may only use a read that started after the check arrived (an older one could
+/// miss a commit acknowledged before the check). Reads are taken one at a time; each
+/// check notes how many had started when it arrived, and when its turn comes it reuses
+/// the last read if that one started later, or else makes a new read. So a burst of checks
+/// costs one read, and every check still sees every commit that preceded it.
+#[derive(Debug, Default)]
+struct SharedRead {
+    started: AtomicU64,
+    last: Mutex<(u64, Option<(i64, Timestamp)>)>,
+}
+
+impl SharedRead {
+    async fn get(
+        &self,
+        store: &crate::store::Store,
+        tenant: &str,
+    ) -> Result<Option<(i64, Timestamp)>, ServiceError> {
+        let arrived_after = self.started.load(Ordering::SeqCst);
+        let mut last = self.last.lock().await;
+        if last.0 > arrived_after {
+            return Ok(last.1);
+        }
+        let number = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+        let version = store.tenant_version(tenant).await?;
+        *last = (number, version);
+        Ok(version)
+    }
 }
 
 /// An index, and the creation time of the tenant it was built for.
@@ -304,7 +337,8 @@ impl Service {
         if self.cluster && consistency == Consistency::FullyConsistent {
             // Another process may have committed a write this one has not applied yet, or
             // deleted the tenant (and perhaps created another with the same id since).
-            match self.store.tenant_version(tenant).await? {
+            let slot = self.indexes.slot(tenant);
+            match slot.committed.get(&self.store, tenant).await? {
                 Some((_, created)) if created != created_at => {
                     self.indexes.forget(tenant);
                     index = self.index(tenant).await?.0;

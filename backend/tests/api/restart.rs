@@ -28,6 +28,14 @@ fn free_port() -> u16 {
 }
 
 async fn start(data_dir: &std::path::Path, database_url: Option<&str>) -> Server {
+    start_with(data_dir, database_url, &[]).await
+}
+
+async fn start_with(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+    env: &[(&str, &str)],
+) -> Server {
     let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_portcullis"));
     command
@@ -40,6 +48,9 @@ async fn start(data_dir: &std::path::Path, database_url: Option<&str>) -> Server
         .stderr(Stdio::null());
     if let Some(url) = database_url {
         command.env("PORTCULLIS_DATABASE_URL", url);
+    }
+    for (name, value) in env {
+        command.env(name, value);
     }
     let child = command.spawn().unwrap();
     let base = format!("http://127.0.0.1:{port}");
@@ -202,4 +213,98 @@ async fn first_start_prints_an_admin_token_once() {
     // Only its hash is stored.
     let db = std::fs::read(dir.path().join("portcullis.db")).unwrap();
     assert!(!String::from_utf8_lossy(&db).contains(&token));
+}
+
+/// Two server processes on one database: a revocation acknowledged by one is in force on
+/// the other for the very next request, trial after trial.
+async fn two_processes_never_answer_stale(database_url: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = [("PORTCULLIS_CLUSTER", "true")];
+    let a = start_with(dir.path(), database_url, &cluster).await;
+    let b = start_with(dir.path(), database_url, &cluster).await;
+    let client = reqwest::Client::new();
+    let send = |method: reqwest::Method, base: &str, path: &str, body: serde_json::Value| {
+        client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(ADMIN)
+            .json(&body)
+            .send()
+    };
+    let put = reqwest::Method::PUT;
+    let status = send(
+        reqwest::Method::POST,
+        &a.base,
+        "/v1/tenants",
+        json!({"tenantId": "acme", "name": "A"}),
+    )
+    .await
+    .unwrap()
+    .status();
+    assert_eq!(status, 201);
+    let role = json!({"name": "Viewer", "permissions": [{"action": "documents:read"}]});
+    assert_eq!(
+        send(put.clone(), &a.base, "/v1/tenants/acme/roles/viewer", role)
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let check = json!({"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"});
+    let allowed_on_b = || async {
+        let answer = send(
+            reqwest::Method::POST,
+            &b.base,
+            "/v1/tenants/acme/check",
+            check.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(answer.status(), 200);
+        answer.json::<serde_json::Value>().await.unwrap()["allowed"]
+            .as_bool()
+            .unwrap()
+    };
+    let mut stale = 0;
+    for _ in 0..20 {
+        let record = json!({"name": "R", "users": ["ada"], "statements": [{"roles": ["viewer"], "resources": ["/docs"]}]});
+        assert_eq!(
+            send(put.clone(), &a.base, "/v1/tenants/acme/records/r", record)
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+        assert!(
+            allowed_on_b().await,
+            "a grant acknowledged by A is in force on B"
+        );
+        let revoke = client
+            .delete(format!("{}/v1/tenants/acme/records/r", a.base))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoke.status(), 200);
+        if allowed_on_b().await {
+            stale += 1;
+        }
+    }
+    assert_eq!(
+        stale, 0,
+        "stale allows on B after a revocation acknowledged by A"
+    );
+    stop(a);
+    stop(b);
+}
+
+#[tokio::test]
+async fn two_sqlite_processes_never_answer_stale() {
+    two_processes_never_answer_stale(None).await;
+}
+
+#[tokio::test]
+async fn two_postgres_processes_never_answer_stale() {
+    if let Some(db) = TestDb::create(Db::Postgres).await {
+        two_processes_never_answer_stale(Some(&db.url)).await;
+    }
 }
