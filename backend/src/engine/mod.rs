@@ -86,6 +86,23 @@ pub enum Via {
     Group(String),
 }
 
+/// [`Via`] without owning its id: made for every record a check looks at, turned into a
+/// `Via` only when an explanation is asked for.
+#[derive(Debug, Clone, Copy)]
+enum ViaRef<'a> {
+    User(&'a str),
+    Group(&'a str),
+}
+
+impl ViaRef<'_> {
+    fn to_owned(self) -> Via {
+        match self {
+            ViaRef::User(id) => Via::User(id.to_owned()),
+            ViaRef::Group(id) => Via::Group(id.to_owned()),
+        }
+    }
+}
+
 /// What granted an allowed request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -293,27 +310,25 @@ impl TenantIndex {
 
     /// The records that name `user`, directly or through a group, each once (the first
     /// way found: directly, then by group id), in record id order.
-    fn records_of(&self, user: &str) -> Vec<(&CompiledRecord, Via)> {
-        let mut found: Vec<(&CompiledRecord, Via)> = Vec::new();
-        let mut add = |record_ids: Option<&Arc<[Id]>>, via: &dyn Fn() -> Via| {
+    fn records_of<'a>(&'a self, user: &'a str) -> Vec<(&'a CompiledRecord, ViaRef<'a>)> {
+        let mut found: Vec<(&CompiledRecord, ViaRef<'a>)> = Vec::new();
+        let mut add = |record_ids: Option<&'a Arc<[Id]>>, via: ViaRef<'a>| {
             for record_id in record_ids.into_iter().flat_map(|ids| ids.iter()) {
                 if let Some(record) = self.records.get(record_id)
                     && !found.iter().any(|(r, _)| r.id == record.id)
                 {
-                    found.push((record, via()));
+                    found.push((record, via));
                 }
             }
         };
-        add(self.user_records.get(user), &|| Via::User(user.to_owned()));
+        add(self.user_records.get(user), ViaRef::User(user));
         for group in self
             .user_groups
             .get(user)
             .into_iter()
             .flat_map(|g| g.iter())
         {
-            add(self.group_records.get(group), &|| {
-                Via::Group(group.to_string())
-            });
+            add(self.group_records.get(group), ViaRef::Group(group));
         }
         found.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         found
@@ -363,7 +378,7 @@ impl TenantIndex {
                         let explanation = explain.then(|| Explanation {
                             granted_by: Some(Grant {
                                 record_id: record.id.to_string(),
-                                via: via.clone(),
+                                via: via.to_owned(),
                                 statement: index,
                                 resource: pattern.to_string(),
                                 role_id: role_id.to_string(),
@@ -386,7 +401,7 @@ impl TenantIndex {
             if explain {
                 not_applied.push(NotApplied {
                     record_id: record.id.to_string(),
-                    via,
+                    via: via.to_owned(),
                     reason,
                 });
             }
