@@ -8,17 +8,8 @@ command -v wrk >/dev/null || { echo "http.sh: needs wrk (apt-get install wrk)"; 
 duration=${DURATION:-15s}
 out=bench/out
 mkdir -p "$out"
-cargo build --release -q -p portcullis
 python3 bench/dataset.py > "$out/dataset.json"
-
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-admin="pcadmin_bench_$(date +%s)"
-PORTCULLIS_LISTEN=127.0.0.1:$port PORTCULLIS_DATA_DIR=$data PORTCULLIS_ADMIN_TOKEN=$admin \
-  PORTCULLIS_RATE_LIMIT_PER_SECOND=0 RUST_LOG=warn target/release/portcullis serve &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
-url=http://127.0.0.1:$port
+source bench/server.sh
 python3 bench/load.py "$url" "$admin" "$out/dataset.json" "$out"
 
 run() { # run NAME CONNECTIONS THREADS SCRIPT PATH
@@ -27,9 +18,9 @@ run() { # run NAME CONNECTIONS THREADS SCRIPT PATH
   echo "{\"name\": \"$1\", \"connections\": $2, \"result\": $result}"
 }
 {
-  run healthz 32 2 health.lua /healthz
+  run healthz 32 2 summary.lua /healthz
   run check 32 2 check.lua /
-  run healthz 1 1 health.lua /healthz
+  run healthz 1 1 summary.lua /healthz
   run check 1 1 check.lua /
 } | tee "$out/http.jsonl"
 python3 - "$out/http.jsonl" <<'PY'

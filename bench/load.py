@@ -6,26 +6,18 @@ body per line, for wrk)."""
 import json
 import sys
 import time
-import urllib.request
+
+import api
 
 base, admin, dataset_path, out = sys.argv[1:5]
 data = json.load(open(dataset_path))
 
 
 def call(method, path, body=None, token=admin):
-    request = urllib.request.Request(base + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
+    return api.call(base, token, method, path, body)
 
 
-for _ in range(300):
-    try:
-        urllib.request.urlopen(base + "/readyz")
-        break
-    except OSError:
-        time.sleep(0.1)
+api.wait_ready(base)
 
 started = time.monotonic()
 call("POST", "/v1/tenants", {"tenantId": "bench", "name": "Benchmark"})

@@ -7,18 +7,15 @@ import json
 import random
 import sys
 import time
-import urllib.request
+
+import api
 
 base, admin, out, pid = sys.argv[1:5]
 random.seed(7)
 
 
 def call(method, path, body=None, token=admin):
-    request = urllib.request.Request(base + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"null")
+    return api.call(base, token, method, path, body)
 
 
 def rss_bytes():
@@ -27,12 +24,7 @@ def rss_bytes():
             return int(line.split()[1]) * 1024
 
 
-for _ in range(300):
-    try:
-        urllib.request.urlopen(base + "/readyz")
-        break
-    except OSError:
-        time.sleep(0.1)
+api.wait_ready(base)
 
 call("POST", "/v1/tenants", {"tenantId": "bench", "name": "Scale"})
 key = call("POST", "/v1/tenants/bench/api-keys", {"name": "bench", "scopes": ["check"]})["secret"]

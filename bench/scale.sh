@@ -7,15 +7,7 @@ command -v wrk >/dev/null || { echo "scale.sh: needs wrk (apt-get install wrk)";
 duration=${DURATION:-15s}
 out=bench/out/scale
 mkdir -p "$out"
-cargo build --release -q -p portcullis
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-admin="pcadmin_scale_$(date +%s)"
-PORTCULLIS_LISTEN=127.0.0.1:$port PORTCULLIS_DATA_DIR=$data PORTCULLIS_ADMIN_TOKEN=$admin \
-  PORTCULLIS_RATE_LIMIT_PER_SECOND=0 RUST_LOG=warn target/release/portcullis serve &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
-url=http://127.0.0.1:$port
+source bench/server.sh
 python3 bench/scale.py "$url" "$admin" "$out" "$server" | tee "$out/load.json"
 for c in 32 1; do
   t=$([ "$c" = 1 ] && echo 1 || echo 2)

@@ -170,6 +170,19 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
     .with_errors(errors)
 }
 
+/// 422 `limit_exceeded` for a batch larger than [`MAX_BATCH`].
+fn too_many(field: &str, count: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "limit_exceeded",
+        "too many questions in one request",
+    )
+    .with_errors(vec![FieldError::new(
+        field,
+        format!("at most {MAX_BATCH} are allowed, got {count}"),
+    )])
+}
+
 fn with_revision(mut response: Response, revision: i64) -> Response {
     response
         .headers_mut()
@@ -226,18 +239,7 @@ async fn check_batch(
     ApiJson(request): ApiJson<BatchRequest>,
 ) -> Result<Response, ApiError> {
     if request.checks.len() > MAX_BATCH {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "limit_exceeded",
-            "too many checks",
-        )
-        .with_errors(vec![FieldError::new(
-            "checks",
-            format!(
-                "at most {MAX_BATCH} checks are allowed, got {}",
-                request.checks.len()
-            ),
-        )]));
+        return Err(too_many("checks", request.checks.len()));
     }
     let mut queries = Vec::with_capacity(request.checks.len());
     let mut errors = Vec::new();
@@ -448,15 +450,7 @@ async fn authzen_evaluations(
     ApiJson(request): ApiJson<AuthzenEvaluations>,
 ) -> Result<Response, ApiError> {
     if request.evaluations.len() > MAX_BATCH {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "limit_exceeded",
-            "too many evaluations",
-        )
-        .with_errors(vec![FieldError::new(
-            "evaluations",
-            format!("at most {MAX_BATCH} evaluations are allowed"),
-        )]));
+        return Err(too_many("evaluations", request.evaluations.len()));
     }
     // Without `evaluations`, the request is a single evaluation of its top-level fields.
     let single = [AuthzenEvaluation {

@@ -18,19 +18,14 @@ use std::sync::Arc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::matching::covers;
+use crate::domain::matching::{action_segments, covers, resource_segments};
 use crate::domain::{AccessRecord, Group, PermissionEntry, RecordStatus, Role, Timestamp};
 
 type Id = Arc<str>;
 type Segments = Box<[Box<str>]>;
 
-fn segments(text: &str, separator: char) -> Segments {
-    let text = if separator == '/' {
-        text.strip_prefix('/').unwrap_or(text)
-    } else {
-        text
-    };
-    text.split(separator).map(Box::from).collect()
+fn owned(segments: Vec<&str>) -> Segments {
+    segments.into_iter().map(Box::from).collect()
 }
 
 /// A change to apply to an index: an object's new state, or its removal (`None`).
@@ -238,7 +233,7 @@ impl TenantIndex {
                         let entries = role
                             .permissions
                             .into_iter()
-                            .map(|entry| (segments(entry.action.as_str(), ':'), entry))
+                            .map(|entry| (owned(action_segments(entry.action.as_str())), entry))
                             .collect();
                         roles.insert(id.into(), Arc::new(CompiledRole { entries }));
                     }
@@ -287,7 +282,9 @@ impl TenantIndex {
                             resources: statement
                                 .resources
                                 .iter()
-                                .map(|r| (Id::from(r.as_str()), segments(r.as_str(), '/')))
+                                .map(|r| {
+                                    (Id::from(r.as_str()), owned(resource_segments(r.as_str())))
+                                })
                                 .collect(),
                         })
                         .collect(),
@@ -344,12 +341,8 @@ impl TenantIndex {
         now: Timestamp,
         explain: bool,
     ) -> Decision {
-        let resource: Vec<&str> = resource
-            .strip_prefix('/')
-            .unwrap_or(resource)
-            .split('/')
-            .collect();
-        let action: Vec<&str> = action.split(':').collect();
+        let resource = resource_segments(resource);
+        let action = action_segments(action);
         let mut not_applied = Vec::new();
         for (record, via) in self.records_of(user) {
             let reason = if record.disabled {
@@ -470,6 +463,15 @@ fn within(granted: &[Box<str>], under: &[&str]) -> Option<String> {
 }
 
 impl TenantIndex {
+    /// Whether some role of the statement allows the action.
+    fn statement_allows(&self, statement: &CompiledStatement, action: &[&str]) -> bool {
+        statement
+            .roles
+            .iter()
+            .filter_map(|id| self.roles.get(id))
+            .any(|role| role.allowing(action).is_some())
+    }
+
     fn in_force(record: &CompiledRecord, now: Timestamp) -> bool {
         !record.disabled && record.expires_at.is_none_or(|at| at > now)
     }
@@ -482,11 +484,7 @@ impl TenantIndex {
         resource: &str,
         now: Timestamp,
     ) -> Vec<EffectivePermission> {
-        let resource: Vec<&str> = resource
-            .strip_prefix('/')
-            .unwrap_or(resource)
-            .split('/')
-            .collect();
+        let resource = resource_segments(resource);
         let mut merged: std::collections::BTreeMap<String, EffectivePermission> =
             Default::default();
         for (record, _) in self.records_of(user) {
@@ -531,21 +529,15 @@ impl TenantIndex {
         under: Option<&str>,
         now: Timestamp,
     ) -> Vec<String> {
-        let action: Vec<&str> = action.split(':').collect();
-        let under: Option<Vec<&str>> =
-            under.map(|u| u.strip_prefix('/').unwrap_or(u).split('/').collect());
+        let action = action_segments(action);
+        let under = under.map(resource_segments);
         let mut found = std::collections::BTreeSet::new();
         for (record, _) in self.records_of(user) {
             if !Self::in_force(record, now) {
                 continue;
             }
             for statement in &record.statements {
-                let allows = statement
-                    .roles
-                    .iter()
-                    .filter_map(|id| self.roles.get(id))
-                    .any(|role| role.allowing(&action).is_some());
-                if !allows {
+                if !self.statement_allows(statement, &action) {
                     continue;
                 }
                 for (pattern, segments) in &statement.resources {
@@ -568,12 +560,8 @@ impl TenantIndex {
     /// The users who hold `action` on `resource` (both concrete), sorted by id, each with
     /// the records that give it. Looks at every record of the tenant.
     pub fn holders(&self, resource: &str, action: &str, now: Timestamp) -> Vec<Holder> {
-        let resource: Vec<&str> = resource
-            .strip_prefix('/')
-            .unwrap_or(resource)
-            .split('/')
-            .collect();
-        let action: Vec<&str> = action.split(':').collect();
+        let resource = resource_segments(resource);
+        let action = action_segments(action);
         let mut holders: std::collections::BTreeMap<String, Vec<HolderGrant>> = Default::default();
         let mut records: Vec<&CompiledRecord> = self.records.values().map(|r| r.as_ref()).collect();
         records.sort_by(|a, b| a.id.cmp(&b.id));
@@ -586,11 +574,7 @@ impl TenantIndex {
                     .resources
                     .iter()
                     .any(|(_, p)| covers(p, &resource))
-                    && statement
-                        .roles
-                        .iter()
-                        .filter_map(|id| self.roles.get(id))
-                        .any(|role| role.allowing(&action).is_some())
+                    && self.statement_allows(statement, &action)
             });
             if !grants {
                 continue;
