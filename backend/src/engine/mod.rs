@@ -174,6 +174,81 @@ pub struct TenantIndex {
     records: Arc<HashMap<Id, Arc<CompiledRecord>>>,
     user_records: Arc<HashMap<Id, Arc<[Id]>>>,
     group_records: Arc<HashMap<Id, Arc<[Id]>>>,
+    patterns: Arc<PatternNode>,
+}
+
+/// The records indexed by the resource patterns of their statements, as a trie of
+/// segments (`*` is a child like any other). Finding the records whose patterns cover a
+/// resource walks only the branches that match it, so it grows with the matching grants,
+/// not with the tenant. Changed by copying the path to the changed node; the rest is shared.
+#[derive(Debug, Clone, Default)]
+struct PatternNode {
+    /// Records with a pattern that ends here.
+    records: Arc<[Id]>,
+    children: HashMap<Box<str>, Arc<PatternNode>>,
+}
+
+impl PatternNode {
+    fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.children.is_empty()
+    }
+
+    /// A copy with `record` added at (or removed from) the node of `path`.
+    fn with(&self, path: &[Box<str>], record: &Id, add: bool) -> PatternNode {
+        let mut node = self.clone();
+        match path.split_first() {
+            None => {
+                let mut records: Vec<Id> = node
+                    .records
+                    .iter()
+                    .filter(|r| *r != record)
+                    .cloned()
+                    .collect();
+                if add {
+                    records.push(record.clone());
+                }
+                node.records = records.into();
+            }
+            Some((head, rest)) => {
+                let child = node.children.get(head).map(|c| c.with(rest, record, add));
+                let child = child.unwrap_or_else(|| PatternNode::default().with(rest, record, add));
+                if child.is_empty() {
+                    node.children.remove(head);
+                } else {
+                    node.children.insert(head.clone(), Arc::new(child));
+                }
+            }
+        }
+        node
+    }
+
+    /// Adds the records with a pattern covering `resource` (concrete segments) to `found`.
+    fn covering(&self, resource: &[&str], found: &mut Vec<Id>) {
+        found.extend(self.records.iter().cloned());
+        if let Some((head, rest)) = resource.split_first() {
+            if let Some(child) = self.children.get(*head) {
+                child.covering(rest, found);
+            }
+            if let Some(child) = self.children.get("*") {
+                child.covering(rest, found);
+            }
+        }
+    }
+}
+
+/// The distinct resource patterns of a record, as segments.
+fn patterns_of(record: Option<&CompiledRecord>) -> Vec<&Segments> {
+    let mut patterns: Vec<&Segments> = record
+        .into_iter()
+        .flat_map(|r| {
+            r.statements
+                .iter()
+                .flat_map(|s| s.resources.iter().map(|(_, p)| p))
+        })
+        .collect();
+    patterns.sort();
+    patterns.dedup();
+    patterns
 }
 
 /// Moves `value` from the entries of `old` keys to those of `new` keys.
@@ -295,6 +370,17 @@ impl TenantIndex {
                 };
                 relink(&mut self.user_records, &old_users, &new_users, &id);
                 relink(&mut self.group_records, &old_groups, &new_groups, &id);
+                let old_record = self.records.get(&id).cloned();
+                let old_patterns = patterns_of(old_record.as_deref());
+                let new_patterns = patterns_of(compiled.as_ref());
+                let mut patterns = PatternNode::clone(&self.patterns);
+                for pattern in old_patterns.iter().filter(|p| !new_patterns.contains(p)) {
+                    patterns = patterns.with(pattern, &id, false);
+                }
+                for pattern in new_patterns.iter().filter(|p| !old_patterns.contains(p)) {
+                    patterns = patterns.with(pattern, &id, true);
+                }
+                self.patterns = Arc::new(patterns);
                 let records = Arc::make_mut(&mut self.records);
                 match compiled {
                     Some(record) => records.insert(id, Arc::new(record)),
@@ -558,14 +644,16 @@ impl TenantIndex {
     }
 
     /// The users who hold `action` on `resource` (both concrete), sorted by id, each with
-    /// the records that give it. Looks at every record of the tenant.
+    /// the records that give it. Looks only at the records with a pattern covering it.
     pub fn holders(&self, resource: &str, action: &str, now: Timestamp) -> Vec<Holder> {
         let resource = resource_segments(resource);
         let action = action_segments(action);
         let mut holders: std::collections::BTreeMap<String, Vec<HolderGrant>> = Default::default();
-        let mut records: Vec<&CompiledRecord> = self.records.values().map(|r| r.as_ref()).collect();
-        records.sort_by(|a, b| a.id.cmp(&b.id));
-        for record in records {
+        let mut candidates = Vec::new();
+        self.patterns.covering(&resource, &mut candidates);
+        candidates.sort();
+        candidates.dedup();
+        for record in candidates.iter().filter_map(|id| self.records.get(id)) {
             if !Self::in_force(record, now) {
                 continue;
             }

@@ -538,3 +538,32 @@ fn the_examples_of_the_spec() {
     assert!(!check(&index, "ada", "/orgs/acme", "documents:list"));
     assert_eq!(index.revision(), 6);
 }
+
+#[test]
+fn replaced_and_deleted_records_leave_nothing_in_the_pattern_index() {
+    let mut index = TenantIndex::new(0);
+    index.apply(
+        1,
+        Change::Role("docs".into(), Some(role_with("docs", &["documents"]))),
+    );
+    index.apply(
+        2,
+        Change::Record(
+            "r1".into(),
+            Some(record_with("r1", &["ada"], &["docs"], &["/a/b", "/a/*/c"])),
+        ),
+    );
+    index.apply(
+        3,
+        Change::Record(
+            "r1".into(),
+            Some(record_with("r1", &["ada"], &["docs"], &["/x"])),
+        ),
+    );
+    let now = Timestamp::from_millis(NOW);
+    assert!(index.holders("/a/b", "documents:read", now).is_empty());
+    assert_eq!(index.holders("/x/y", "documents:read", now).len(), 1);
+    index.apply(4, Change::Record("r1".into(), None));
+    assert!(index.patterns.is_empty(), "{:?}", index.patterns);
+    assert!(index.user_records.is_empty());
+}
