@@ -1,7 +1,8 @@
 //! Portcullis: a multi-tenant authorization service.
 //!
 //! The layers, each depending only on those after it: [`api`] (HTTP) → [`service`]
-//! (use-cases) → [`store`] (SQLite / PostgreSQL) → [`domain`] (vocabulary, no I/O).
+//! (use-cases) → [`store`] (SQLite / PostgreSQL) and [`engine`] (decisions in memory) →
+//! [`domain`] (vocabulary, no I/O).
 //! [`App`] puts them together behind a TCP listener.
 
 pub mod api;
