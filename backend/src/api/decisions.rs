@@ -170,6 +170,25 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
     .with_errors(errors)
 }
 
+/// Every query of a batch, or one 400 naming every field that is wrong.
+fn parse_all(
+    parsed: impl Iterator<Item = Result<CheckQuery, Vec<FieldError>>>,
+) -> Result<Vec<CheckQuery>, ApiError> {
+    let mut queries = Vec::new();
+    let mut errors = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(query) => queries.push(query),
+            Err(mut problems) => errors.append(&mut problems),
+        }
+    }
+    if errors.is_empty() {
+        Ok(queries)
+    } else {
+        Err(invalid(errors))
+    }
+}
+
 /// 422 `limit_exceeded` for a batch larger than [`MAX_BATCH`].
 fn too_many(field: &str, count: usize) -> ApiError {
     ApiError::new(
@@ -241,23 +260,16 @@ async fn check_batch(
     if request.checks.len() > MAX_BATCH {
         return Err(too_many("checks", request.checks.len()));
     }
-    let mut queries = Vec::with_capacity(request.checks.len());
-    let mut errors = Vec::new();
-    for (i, item) in request.checks.iter().enumerate() {
-        match parse_query(
+    let queries = parse_all(request.checks.iter().enumerate().map(|(i, item)| {
+        let prefix = format!("checks[{i}].");
+        parse_query(
             &item.user_id,
             &item.resource_uri,
             &item.permission,
             item.explain,
-            &format!("checks[{i}]."),
-        ) {
-            Ok(query) => queries.push(query),
-            Err(mut problems) => errors.append(&mut problems),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
+            &prefix,
+        )
+    }))?;
     let (decisions, revision) = state
         .service
         .check(&access, &queries, request.min_revision, request.consistency)
@@ -463,22 +475,14 @@ async fn authzen_evaluations(
     } else {
         (&request.evaluations, true)
     };
-    let mut queries = Vec::new();
-    let mut errors = Vec::new();
-    for (i, evaluation) in items.iter().enumerate() {
+    let queries = parse_all(items.iter().enumerate().map(|(i, evaluation)| {
         let field = if prefix {
             format!("evaluations[{i}].")
         } else {
             String::new()
         };
-        match authzen_query(evaluation, Some(&request), &field) {
-            Ok(query) => queries.push(query),
-            Err(mut problems) => errors.append(&mut problems),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
+        authzen_query(evaluation, Some(&request), &field)
+    }))?;
     let (decisions, revision) = state
         .service
         .check(&access, &queries, None, Consistency::default())
