@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Check};
-use super::{ApiError, AppState, REVISION_HEADER};
+use super::{ApiError, AppState, with_revision};
 use crate::domain::{Action, ResourcePattern, UserId};
 use crate::engine::{EffectivePermission, Explanation, Holder};
 use crate::service::{CheckQuery, Consistency, FieldError, PageRequest};
@@ -200,13 +200,6 @@ fn too_many(field: &str, count: usize) -> ApiError {
         field,
         format!("at most {MAX_BATCH} are allowed, got {count}"),
     )])
-}
-
-fn with_revision(mut response: Response, revision: i64) -> Response {
-    response
-        .headers_mut()
-        .insert(REVISION_HEADER, revision.into());
-    response
 }
 
 /// Check a permission

@@ -94,8 +94,13 @@ fn etag(revision: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{revision}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-fn revision_header(revision: i64) -> HeaderValue {
-    HeaderValue::from(revision)
+/// Adds the `Portcullis-Revision` header: the tenant revision a write produced or an
+/// answer was computed at.
+pub(crate) fn with_revision(mut response: Response, revision: i64) -> Response {
+    response
+        .headers_mut()
+        .insert(REVISION_HEADER, HeaderValue::from(revision));
+    response
 }
 
 /// An object with its `ETag`.
@@ -115,19 +120,15 @@ pub(crate) fn written<K: Kind>(written: Written<K>) -> Response {
         StatusCode::OK
     };
     let mut response = (status, Json(written.object)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::ETAG, etag(written.revision));
-    headers.insert(REVISION_HEADER, revision_header(written.revision));
     response
+        .headers_mut()
+        .insert(header::ETAG, etag(written.revision));
+    with_revision(response, written.revision)
 }
 
 /// The answer to a delete.
 pub(crate) fn deleted(revision: i64) -> Response {
-    let mut response = Json(Revision { revision }).into_response();
-    response
-        .headers_mut()
-        .insert(REVISION_HEADER, revision_header(revision));
-    response
+    with_revision(Json(Revision { revision }).into_response(), revision)
 }
 
 #[derive(OpenApi)]

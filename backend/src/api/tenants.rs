@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiQuery, Caller, Preconditions, Read, Write};
-use super::{ApiError, AppState, List, ListParams, REVISION_HEADER, single};
+use super::{ApiError, AppState, List, ListParams, single, with_revision};
 use crate::service::{PageRequest, Tenant};
 
 /// The fields of a tenant that can change.
@@ -35,11 +35,8 @@ async fn create_tenant(
     let actor = state.service.require_platform_admin(&principal)?;
     let tenant = state.service.create_tenant(&actor, tenant).await?;
     let revision = tenant.revision.unwrap_or(1);
-    let mut response = (StatusCode::CREATED, single(tenant, Some(revision))).into_response();
-    response
-        .headers_mut()
-        .insert(REVISION_HEADER, revision.into());
-    Ok(response)
+    let response = (StatusCode::CREATED, single(tenant, Some(revision))).into_response();
+    Ok(with_revision(response, revision))
 }
 
 /// List tenants
@@ -87,11 +84,7 @@ async fn update_tenant(
         .rename_tenant(&access, &patch.name, precondition)
         .await?;
     let revision = tenant.revision.unwrap_or_default();
-    let mut response = single(tenant, Some(revision));
-    response
-        .headers_mut()
-        .insert(REVISION_HEADER, revision.into());
-    Ok(response)
+    Ok(with_revision(single(tenant, Some(revision)), revision))
 }
 
 /// Delete a tenant and everything in it

@@ -172,10 +172,7 @@ impl Service {
                     return Err(unauthenticated());
                 };
                 let settings: ApiKey = serde_json::from_str(&row.body).map_err(|e| {
-                    ServiceError::Store(crate::store::StoreError::Corrupt {
-                        what: format!("apiKey `{}`", row.key_id),
-                        detail: e.to_string(),
-                    })
+                    ServiceError::corrupt(format_args!("apiKey `{}`", row.key_id), e)
                 })?;
                 self.keys.insert(
                     hash.clone(),

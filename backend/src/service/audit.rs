@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::Timestamp;
-use crate::store::{AuditFilter, AuditRow, StoreError};
+use crate::store::{AuditFilter, AuditRow};
 
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -60,10 +60,7 @@ fn parse_json(
     text.map(serde_json::from_str::<serde_json::Value>)
         .transpose()
         .map_err(|e| {
-            ServiceError::Store(StoreError::Corrupt {
-                what: format!("audit event at revision {}", row.revision),
-                detail: e.to_string(),
-            })
+            ServiceError::corrupt(format_args!("audit event at revision {}", row.revision), e)
         })
 }
 

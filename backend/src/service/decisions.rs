@@ -19,7 +19,7 @@ use super::objects::from_row;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, UserId, now};
 use crate::engine::{Change, Decision, EffectivePermission, Holder, TenantIndex};
-use crate::store::{AuditRow, StoreError};
+use crate::store::AuditRow;
 
 /// Events applied per read of the change feed.
 const FEED_BATCH: usize = 1000;
@@ -28,6 +28,14 @@ const MIN_REVISION_WAIT: Duration = Duration::from_secs(2);
 
 /// How often a process in cluster mode polls the change feed of the tenants it serves.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Exports the size and revision of a tenant's index as metrics.
+fn publish_gauges(tenant: &str, index: &TenantIndex) {
+    metrics::gauge!("portcullis_engine_records", "tenant" => tenant.to_owned())
+        .set(index.record_count() as f64);
+    metrics::gauge!("portcullis_engine_revision", "tenant" => tenant.to_owned())
+        .set(index.revision() as f64);
+}
 
 /// The tenant named by the next change notification; never, without a listener.
 async fn next_notification(
@@ -159,13 +167,6 @@ pub struct CheckQuery {
     pub explain: bool,
 }
 
-fn corrupt(row: &AuditRow, error: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Store(StoreError::Corrupt {
-        what: format!("change at revision {}", row.revision),
-        detail: error.to_string(),
-    })
-}
-
 /// The engine change an audit event stands for.
 fn change_of(row: &AuditRow) -> Result<Change, ServiceError> {
     fn after<T: serde::de::DeserializeOwned>(row: &AuditRow) -> Result<Option<T>, ServiceError> {
@@ -174,7 +175,9 @@ fn change_of(row: &AuditRow) -> Result<Change, ServiceError> {
             .as_deref()
             .map(serde_json::from_str)
             .transpose()
-            .map_err(|e| corrupt(row, e))
+            .map_err(|e| {
+                ServiceError::corrupt(format_args!("change at revision {}", row.revision), e)
+            })
     }
     let id = row.record.target_id.clone();
     Ok(match row.record.target_kind.as_str() {
@@ -208,10 +211,7 @@ impl Service {
             };
             index.apply(revision, change);
         }
-        metrics::gauge!("portcullis_engine_records", "tenant" => tenant.to_owned())
-            .set(index.record_count() as f64);
-        metrics::gauge!("portcullis_engine_revision", "tenant" => tenant.to_owned())
-            .set(index.revision() as f64);
+        publish_gauges(tenant, &index);
         let index = ArcSwap::from_pointee(index);
         self.follow(tenant, &index).await?;
         Ok(Built { created_at, index })
@@ -236,10 +236,7 @@ impl Service {
             for row in &changes {
                 index.apply(row.revision, change_of(row)?);
             }
-            metrics::gauge!("portcullis_engine_records", "tenant" => tenant.to_owned())
-                .set(index.record_count() as f64);
-            metrics::gauge!("portcullis_engine_revision", "tenant" => tenant.to_owned())
-                .set(index.revision() as f64);
+            publish_gauges(tenant, &index);
             current.store(Arc::new(index));
             if complete {
                 return Ok(());
@@ -247,23 +244,24 @@ impl Service {
         }
     }
 
+    /// The slot's index, built on first use.
+    async fn built<'a>(&self, slot: &'a Slot, tenant: &str) -> Result<&'a Built, ServiceError> {
+        slot.index
+            .get_or_try_init(|| self.build_index(tenant))
+            .await
+    }
+
     /// The tenant's index, built on first use, and the tenant creation time it is for.
     async fn index(&self, tenant: &str) -> Result<(Arc<TenantIndex>, Timestamp), ServiceError> {
         let slot = self.indexes.slot(tenant);
-        let built = slot
-            .index
-            .get_or_try_init(|| self.build_index(tenant))
-            .await?;
+        let built = self.built(&slot, tenant).await?;
         Ok((built.index.load_full(), built.created_at))
     }
 
     /// Brings the tenant's index up to the newest committed revision.
     async fn catch_up(&self, tenant: &str) -> Result<Arc<TenantIndex>, ServiceError> {
         let slot = self.indexes.slot(tenant);
-        let built = slot
-            .index
-            .get_or_try_init(|| self.build_index(tenant))
-            .await?;
+        let built = self.built(&slot, tenant).await?;
         let _serialised = slot.refresh.lock().await;
         self.follow(tenant, &built.index).await?;
         Ok(built.index.load_full())

@@ -90,6 +90,14 @@ impl ServiceError {
         Self::NotFound(format!("{kind} `{id}` does not exist"))
     }
 
+    /// A stored document (`what`) that no longer reads: a bug or a hand-edited database.
+    pub fn corrupt(what: impl std::fmt::Display, detail: impl std::fmt::Display) -> Self {
+        Self::Store(StoreError::Corrupt {
+            what: what.to_string(),
+            detail: detail.to_string(),
+        })
+    }
+
     /// A 400 for an ill-formed identifier in the path.
     pub fn bad_id(detail: impl Into<String>) -> Self {
         Self::BadRequest {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::error::{FieldError, Reference, ServiceError};
 use super::{Actor, Page, PageRequest, Precondition, Service};
 use crate::domain::{IdError, TenantId};
-use crate::store::{AuditRecord, ObjectRow, StoreError, WriteTx};
+use crate::store::{AuditRecord, ObjectRow, WriteTx};
 
 /// Fields every stored document has that are bookkeeping, not content.
 const BOOKKEEPING: [&str; 5] = ["createdAt", "updatedAt", "revision", "lastUsedAt", "secret"];
@@ -129,10 +129,7 @@ pub(super) fn check_text(
 }
 
 fn corrupt(kind: &str, id: &str, error: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Store(StoreError::Corrupt {
-        what: format!("{kind} `{id}`"),
-        detail: error.to_string(),
-    })
+    ServiceError::corrupt(format_args!("{kind} `{id}`"), error)
 }
 
 /// The stored document of `object`: its JSON without id and bookkeeping fields, and its id.
@@ -207,29 +204,22 @@ pub(super) async fn put_in<K: Kind>(
 ) -> Result<Prepared<K>, ServiceError> {
     validate(object)?;
     let (document, body_id) = to_document(object)?;
+    let invalid_id =
+        |message: String| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, message)]);
+    let body_id = body_id
+        .map(|id| K::parse_id(&id).map_err(|e| invalid_id(e.0)))
+        .transpose()?;
     let id = match (path_id, body_id) {
-        (Some(path), Some(body)) => {
-            let body = K::parse_id(&body)
-                .map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?;
-            if body != path {
-                return Err(ServiceError::Invalid(vec![FieldError::new(
-                    K::ID_FIELD,
-                    format!("`{body}` differs from the id in the path, `{path}`"),
-                )]));
-            }
-            path.to_owned()
+        (Some(path), Some(body)) if body != path => {
+            return Err(invalid_id(format!(
+                "`{body}` differs from the id in the path, `{path}`"
+            )));
         }
-        (Some(path), None) => path.to_owned(),
-        (None, Some(body)) => K::parse_id(&body)
-            .map_err(|e| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, e.0)]))?,
+        (Some(path), _) => path.to_owned(),
+        (None, Some(body)) => body,
         (None, None) => match K::ID_PREFIX {
             Some(prefix) => crate::domain::ObjectId::generate(prefix).to_string(),
-            None => {
-                return Err(ServiceError::Invalid(vec![FieldError::new(
-                    K::ID_FIELD,
-                    "is required",
-                )]));
-            }
+            None => return Err(invalid_id("is required".into())),
         },
     };
 

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::objects::{check_text, refuse};
 use super::{Actor, Page, PageRequest, Precondition, Service, ServiceError, TenantAccess};
 use crate::domain::{Limits, TenantId, Timestamp};
-use crate::store::{AuditRecord, StoreError, TenantRow};
+use crate::store::{AuditRecord, TenantRow};
 
 /// A tenant: the unit of isolation. Nothing is shared between tenants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -32,12 +32,8 @@ pub struct Tenant {
 }
 
 fn from_row(row: &TenantRow) -> Result<Tenant, ServiceError> {
-    let tenant_id = TenantId::parse(&row.tenant_id).map_err(|e| {
-        ServiceError::Store(StoreError::Corrupt {
-            what: format!("tenant `{}`", row.tenant_id),
-            detail: e.0,
-        })
-    })?;
+    let tenant_id = TenantId::parse(&row.tenant_id)
+        .map_err(|e| ServiceError::corrupt(format_args!("tenant `{}`", row.tenant_id), e))?;
     Ok(Tenant {
         tenant_id,
         name: row.name.clone(),
@@ -133,11 +129,10 @@ impl Service {
         precondition: Precondition,
     ) -> Result<Tenant, ServiceError> {
         check_name(name)?;
-        let before = self.get_tenant(access).await?;
         let mut tx = self.begin_write(&access.tenant).await?;
-        // The revision the tenant had before this write took the next one.
-        precondition.check(Some(tx.revision() - 1))?;
-        tx.rename_tenant(name).await?;
+        // Read inside the write, so the audit event's `before` is exactly what was replaced.
+        let before = from_row(&tx.rename_tenant(name).await?)?;
+        precondition.check(before.revision)?;
         let after = Tenant {
             name: name.to_owned(),
             updated_at: Some(tx.at()),

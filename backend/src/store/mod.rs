@@ -328,16 +328,7 @@ impl Store {
         kind: &str,
         id: &str,
     ) -> Result<Option<ObjectRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
-             WHERE tenant_id = $1 AND kind = $2 AND object_id = $3",
-        )
-        .bind(tenant)
-        .bind(kind)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| object_row(&r)).transpose()
+        fetch_object(&self.pool, tenant, kind, id).await
     }
 
     /// Objects of a kind in id order, after the cursor id.
@@ -552,6 +543,25 @@ pub struct AuditRow {
     pub at: Timestamp,
     /// Who did what to which object.
     pub record: AuditRecord,
+}
+
+/// One object, read through a pool or inside a transaction.
+async fn fetch_object<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    tenant: &str,
+    kind: &str,
+    id: &str,
+) -> Result<Option<ObjectRow>, StoreError> {
+    let row = sqlx::query(
+        "SELECT object_id, body, revision, created_at, updated_at FROM objects \
+         WHERE tenant_id = $1 AND kind = $2 AND object_id = $3",
+    )
+    .bind(tenant)
+    .bind(kind)
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    row.map(|r| object_row(&r)).transpose()
 }
 
 fn tenant_row(row: &sqlx::any::AnyRow) -> Result<TenantRow, StoreError> {

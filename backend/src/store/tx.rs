@@ -2,7 +2,7 @@
 
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-use super::{ObjectRow, StoreError, object_row};
+use super::{ObjectRow, StoreError, TenantRow, fetch_object, tenant_row};
 use crate::domain::{Timestamp, now};
 
 /// The PostgreSQL channel on which every commit names the tenant it changed.
@@ -117,16 +117,7 @@ impl WriteTx {
         kind: &str,
         id: &str,
     ) -> Result<Option<ObjectRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
-             WHERE tenant_id = $1 AND kind = $2 AND object_id = $3",
-        )
-        .bind(self.tenant.as_str())
-        .bind(kind)
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        row.map(|r| object_row(&r)).transpose()
+        fetch_object(&mut *self.tx, &self.tenant, kind, id).await
     }
 
     /// Those of `ids` for which no object of `kind` exists, in the order given.
@@ -308,15 +299,26 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Renames the tenant.
-    pub async fn rename_tenant(&mut self, name: &str) -> Result<(), StoreError> {
+    /// Renames the tenant; returns it as it was before this write.
+    pub async fn rename_tenant(&mut self, name: &str) -> Result<TenantRow, StoreError> {
+        let row = sqlx::query(
+            "SELECT tenant_id, name, revision, created_at, updated_at FROM tenants WHERE tenant_id = $1",
+        )
+        .bind(self.tenant.as_str())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let before = TenantRow {
+            // This transaction has taken the next revision already.
+            revision: self.revision - 1,
+            ..tenant_row(&row)?
+        };
         sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE tenant_id = $3")
             .bind(name)
             .bind(self.at.millis())
             .bind(self.tenant.as_str())
             .execute(&mut *self.tx)
             .await?;
-        Ok(())
+        Ok(before)
     }
 
     /// Appends the audit event and commits. Returns the tenant's new revision.
