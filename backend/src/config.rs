@@ -38,6 +38,18 @@ pub struct Config {
     /// Other server processes share the database: fully consistent checks read the
     /// committed revision first.
     pub cluster: bool,
+    /// Mark the console's session cookie `Secure` (set when users reach the server over
+    /// TLS, directly or through a proxy).
+    pub secure_cookies: bool,
+    /// A console session ends after this many minutes without a request.
+    pub session_idle_minutes: u32,
+    /// A console session ends this many hours after sign-in, however active.
+    pub session_max_hours: u32,
+    /// Console sign-in attempts allowed per username per minute (five times as many per
+    /// client address).
+    pub login_attempts_per_minute: u32,
+    /// Where the console's compiled assets are (`cargo leptos build` writes `target/site`).
+    pub console_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -50,6 +62,11 @@ impl Default for Config {
             log_format: LogFormat::Text,
             rate_limit_per_second: 10_000,
             cluster: false,
+            secure_cookies: false,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            login_attempts_per_minute: 10,
+            console_dir: PathBuf::from("target/site"),
         }
     }
 }
@@ -65,6 +82,11 @@ struct FileConfig {
     log_format: Option<LogFormat>,
     rate_limit_per_second: Option<u32>,
     cluster: Option<bool>,
+    secure_cookies: Option<bool>,
+    session_idle_minutes: Option<u32>,
+    session_max_hours: Option<u32>,
+    login_attempts_per_minute: Option<u32>,
+    console_dir: Option<PathBuf>,
 }
 
 /// A configuration that cannot be used.
@@ -123,22 +145,25 @@ impl Config {
                 });
             }
         };
-        let rate_limit_per_second = match var("PORTCULLIS_RATE_LIMIT_PER_SECOND") {
-            None => None,
-            Some(text) => Some(text.parse::<u32>().map_err(|_| ConfigError::Env {
-                name: "PORTCULLIS_RATE_LIMIT_PER_SECOND".into(),
-                message: format!("`{text}` is not a whole number of requests per second"),
-            })?),
+        let number = |name: &str, what: &str| -> Result<Option<u32>, ConfigError> {
+            var(name)
+                .map(|text| {
+                    text.parse::<u32>().map_err(|_| ConfigError::Env {
+                        name: name.into(),
+                        message: format!("`{text}` is not a whole number of {what}"),
+                    })
+                })
+                .transpose()
         };
-        let cluster = match var("PORTCULLIS_CLUSTER").as_deref() {
-            None => None,
-            Some("true" | "1") => Some(true),
-            Some("false" | "0") => Some(false),
-            Some(other) => {
-                return Err(ConfigError::Env {
-                    name: "PORTCULLIS_CLUSTER".into(),
+        let flag = |name: &str| -> Result<Option<bool>, ConfigError> {
+            match var(name).as_deref() {
+                None => Ok(None),
+                Some("true" | "1") => Ok(Some(true)),
+                Some("false" | "0") => Ok(Some(false)),
+                Some(other) => Err(ConfigError::Env {
+                    name: name.into(),
                     message: format!("`{other}` is neither `true` nor `false`"),
-                });
+                }),
             }
         };
         config.apply(FileConfig {
@@ -147,8 +172,19 @@ impl Config {
             database_url: var("PORTCULLIS_DATABASE_URL"),
             admin_token: var("PORTCULLIS_ADMIN_TOKEN"),
             log_format,
-            rate_limit_per_second,
-            cluster,
+            rate_limit_per_second: number(
+                "PORTCULLIS_RATE_LIMIT_PER_SECOND",
+                "requests per second",
+            )?,
+            cluster: flag("PORTCULLIS_CLUSTER")?,
+            secure_cookies: flag("PORTCULLIS_SECURE_COOKIES")?,
+            session_idle_minutes: number("PORTCULLIS_SESSION_IDLE_MINUTES", "minutes")?,
+            session_max_hours: number("PORTCULLIS_SESSION_MAX_HOURS", "hours")?,
+            login_attempts_per_minute: number(
+                "PORTCULLIS_LOGIN_ATTEMPTS_PER_MINUTE",
+                "attempts per minute",
+            )?,
+            console_dir: var("PORTCULLIS_CONSOLE_DIR").map(PathBuf::from),
         });
         Ok(config)
     }
@@ -174,6 +210,21 @@ impl Config {
         }
         if let Some(cluster) = layer.cluster {
             self.cluster = cluster;
+        }
+        if let Some(secure) = layer.secure_cookies {
+            self.secure_cookies = secure;
+        }
+        if let Some(minutes) = layer.session_idle_minutes {
+            self.session_idle_minutes = minutes.max(1);
+        }
+        if let Some(hours) = layer.session_max_hours {
+            self.session_max_hours = hours.max(1);
+        }
+        if let Some(attempts) = layer.login_attempts_per_minute {
+            self.login_attempts_per_minute = attempts.max(1);
+        }
+        if let Some(dir) = layer.console_dir {
+            self.console_dir = dir;
         }
     }
 

@@ -22,8 +22,11 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::api::{ApiError, AppState};
-use crate::auth::{Secret, new_admin_token, secret_hash};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::api::{ApiError, AppState, SessionPolicy};
+use crate::auth::{DatabaseSessions, Secret, new_admin_token, secret_hash};
 use crate::config::Config;
 use crate::domain::Limits;
 use crate::service::Service;
@@ -43,6 +46,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The first account could not be created.
+    #[error("cannot create the first console account: {0}")]
+    Account(service::ServiceError),
     /// The address could not be bound.
     #[error("cannot listen on `{address}`: {source}")]
     Bind {
@@ -59,11 +65,20 @@ pub struct App {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
-    follower: Option<tokio::task::JoinHandle<()>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The platform admin token this start generated, to be shown once; `None` when one
     /// was configured or already existed.
     pub new_admin_token: Option<Secret>,
+    /// The console account this start created (username, password), to be shown once:
+    /// the first start of an empty database creates a platform admin account `admin`.
+    pub new_admin_account: Option<(String, Secret)>,
 }
+
+/// The console account the first start creates.
+pub const FIRST_ACCOUNT: &str = "admin";
+
+/// How often sessions past their expiry are deleted from the database.
+const SESSION_SWEEP: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Opens the store the configuration names, creating the SQLite data directory if needed.
 pub async fn open_store(config: &Config) -> Result<Store, StartError> {
@@ -104,13 +119,43 @@ impl App {
             Some(admin_token_hash),
             config.cluster,
         ));
-        let follower = config
-            .cluster
-            .then(|| tokio::spawn(service.clone().follow_changes()));
+        let new_admin_account = if service.has_accounts().await.map_err(StartError::Account)? {
+            None
+        } else {
+            let password = Secret::new(auth::random_hex(12));
+            service
+                .create_account(service::NewAccount {
+                    username: FIRST_ACCOUNT.into(),
+                    password: password.expose().to_owned(),
+                    platform_admin: true,
+                })
+                .await
+                .map_err(StartError::Account)?;
+            Some((FIRST_ACCOUNT.to_owned(), password))
+        };
+        let mut tasks = Vec::new();
+        if config.cluster {
+            tasks.push(tokio::spawn(service.clone().follow_changes()));
+        }
+        tasks.push(tokio::spawn(sweep_sessions(store.clone())));
+        let sessions = SessionManagerLayer::new(DatabaseSessions(store.clone()))
+            .with_name("portcullis_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Strict)
+            .with_secure(config.secure_cookies)
+            .with_path("/")
+            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
+                config.session_idle_minutes,
+            ))));
         let router = api::app(AppState {
             service,
             limiter: api::rate_limiter(config.rate_limit_per_second),
+            sessions: SessionPolicy::new(
+                std::time::Duration::from_secs(u64::from(config.session_max_hours) * 3600),
+                config.login_attempts_per_minute,
+            ),
         })
+        .layer(sessions)
         .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(
@@ -136,8 +181,9 @@ impl App {
             listener,
             router,
             store,
-            follower,
+            tasks,
             new_admin_token: generated,
+            new_admin_account,
         })
     }
 
@@ -152,13 +198,31 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
-        if let Some(follower) = self.follower {
-            follower.abort();
+        // The peer address feeds the per-address sign-in throttle.
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        for task in self.tasks {
+            task.abort();
         }
         self.store.close().await;
         Ok(())
+    }
+}
+
+/// Deletes expired console sessions now and then (an expired one is already refused; this
+/// only keeps the table small).
+async fn sweep_sessions(store: Store) {
+    loop {
+        match store.delete_expired_sessions().await {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "expired console sessions deleted"),
+            Err(error) => tracing::warn!(%error, "could not delete expired console sessions"),
+        }
+        tokio::time::sleep(SESSION_SWEEP).await;
     }
 }

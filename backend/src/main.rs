@@ -35,6 +35,32 @@ enum Command {
         #[arg(default_value = "openapi/openapi.json")]
         out: String,
     },
+    /// Manage console accounts from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a console account (prints a generated password unless --password-stdin).
+    CreateUser {
+        /// The username: letters, digits, `.`, `_`, `-`, `@`.
+        username: String,
+        /// Make it a platform admin (manages tenants and accounts).
+        #[arg(long)]
+        platform_admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Also make it a member of this tenant ...
+        #[arg(long, requires = "role")]
+        tenant: Option<String>,
+        /// ... with this role.
+        #[arg(long, requires = "tenant", value_parser = ["owner", "admin", "viewer"])]
+        role: Option<String>,
+    },
 }
 
 fn init_logs(format: LogFormat) {
@@ -96,6 +122,25 @@ async fn main() -> ExitCode {
             .map(|_| ())
             .map_err(|e| e.to_string()),
         Command::Openapi { out } => write_openapi(&out),
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    username,
+                    platform_admin,
+                    password_stdin,
+                    tenant,
+                    role,
+                },
+        } => {
+            create_user(
+                &config,
+                username,
+                platform_admin,
+                password_stdin,
+                tenant.zip(role),
+            )
+            .await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,12 +163,86 @@ async fn serve(config: &Config) -> Result<(), String> {
             token.expose()
         );
     }
+    if let Some((username, password)) = &app.new_admin_account {
+        // Shown once as well: only its argon2id hash is stored.
+        eprintln!(
+            "  Console: http://{address}/console  (platform admin account, shown once)\n\n    \
+             username: {username}\n    password: {}\n",
+            password.expose()
+        );
+    }
     tracing::info!(%address, database = ?config.database_url.as_deref().map(|_| "configured url").unwrap_or("sqlite in data dir"), "portcullis listening on http://{address}");
     app.run_until_stopped(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn create_user(
+    config: &Config,
+    username: String,
+    platform_admin: bool,
+    password_stdin: bool,
+    membership: Option<(String, String)>,
+) -> Result<(), String> {
+    use portcullis::service::{MemberRole, NewAccount, Principal, Service};
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (portcullis::auth::random_hex(12), true)
+    };
+    let store = portcullis::open_store(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let service = Service::new(store.clone(), None, false);
+    let account = service
+        .create_account(NewAccount {
+            username,
+            password: password.clone(),
+            platform_admin,
+        })
+        .await
+        .map_err(|e| describe(&e))?;
+    if let Some((tenant, role)) = membership {
+        let role: MemberRole =
+            serde_json::from_value(serde_json::Value::String(role)).map_err(|e| e.to_string())?;
+        let access = service
+            .authorize(
+                &Principal::PlatformAdmin,
+                &tenant,
+                portcullis::domain::Scope::Write,
+            )
+            .await
+            .map_err(|e| describe(&e))?;
+        service
+            .put_member(&access, &account.username, role, Default::default())
+            .await
+            .map_err(|e| describe(&e))?;
+    }
+    store.close().await;
+    eprintln!("created account `{}`", account.username);
+    if generated {
+        eprintln!("password (shown once): {password}");
+    }
+    Ok(())
+}
+
+/// A service error in words, with its field errors.
+fn describe(error: &portcullis::service::ServiceError) -> String {
+    use portcullis::service::ServiceError;
+    match error {
+        ServiceError::Invalid(errors) | ServiceError::LimitExceeded(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }
 
 fn write_openapi(out: &str) -> Result<(), String> {

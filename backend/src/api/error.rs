@@ -66,13 +66,22 @@ impl ApiError {
 
     /// 429: the credential sent more requests than its rate allows; retry after `wait`.
     pub fn rate_limited(wait: std::time::Duration) -> Self {
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Self::too_many(
+            "rate_limited",
+            "this credential sent too many requests",
+            wait,
+        )
+    }
+
+    /// 429 with `code`: retry after `wait` (rounded up to whole seconds, in `Retry-After`).
+    pub fn too_many(code: &str, what: &str, wait: std::time::Duration) -> Self {
+        let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
         let mut error = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("this credential sent too many requests; retry in {seconds} s"),
+            code,
+            format!("{what}; retry in {seconds} s"),
         );
-        error.retry_after = Some(seconds.max(1));
+        error.retry_after = Some(seconds);
         error
     }
 
@@ -135,6 +144,14 @@ impl From<ServiceError> for ApiError {
                 );
                 error.retry_after = Some(1);
                 error
+            }
+            ServiceError::Internal(error) => {
+                tracing::error!(%error, "internal failure");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "the server could not complete the request; it has been logged",
+                )
             }
             ServiceError::Store(error) => {
                 // The cause goes to the log, not to the caller.

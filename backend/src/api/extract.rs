@@ -150,8 +150,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The authenticated caller (`Authorization: Bearer …`); 401 without a valid credential,
-/// 429 (with `Retry-After`) when the credential is over its rate limit.
+/// The authenticated caller: `Authorization: Bearer …` (the admin token or an API key), or
+/// else a console session cookie, which on state-changing methods must come with the
+/// session's CSRF token in `X-CSRF-Token`. 401 without a valid credential, 403
+/// `csrf_failed` without the token, 429 (with `Retry-After`) when the credential is over
+/// its rate limit.
 #[derive(Debug, Clone)]
 pub struct Caller(pub Principal);
 
@@ -162,28 +165,29 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(principal) = parts.extensions.get::<Principal>() {
             return Ok(Caller(principal.clone()));
         }
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "send a credential as `Authorization: Bearer <token>`",
-                )
-            })?;
-        let principal = state.service.authenticate(token).await?;
+        let principal = match parts.headers.get(header::AUTHORIZATION) {
+            Some(value) => {
+                let token = value
+                    .to_str()
+                    .ok()
+                    .and_then(|v| {
+                        v.strip_prefix("Bearer ")
+                            .or_else(|| v.strip_prefix("bearer "))
+                    })
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(no_credential)?;
+                state.service.authenticate(token).await?
+            }
+            None => super::session::principal(parts, state)
+                .await?
+                .ok_or_else(no_credential)?,
+        };
         if let Some(limiter) = &state.limiter {
             let key = match &principal {
                 Principal::PlatformAdmin => "platform".to_owned(),
                 Principal::ApiKey { tenant, key_id, .. } => format!("{tenant}/{key_id}"),
+                Principal::Account(account) => format!("account/{}", account.username),
             };
             if let Err(not_until) = limiter.check_key(&key) {
                 use governor::clock::Clock;
@@ -194,6 +198,14 @@ impl FromRequestParts<AppState> for Caller {
         parts.extensions.insert(principal.clone());
         Ok(Caller(principal))
     }
+}
+
+fn no_credential() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "send a credential as `Authorization: Bearer <token>`, or sign in to the console",
+    )
 }
 
 /// A scope an [`Access`] demands.

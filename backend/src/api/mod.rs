@@ -1,6 +1,7 @@
 //! The HTTP API: axum handlers registered together with their OpenAPI description
 //! (`utoipa_axum::routes!`), so the spec cannot drift from the routes.
 
+mod accounts;
 mod api_keys;
 mod audit;
 mod decisions;
@@ -9,6 +10,7 @@ mod extract;
 mod health;
 mod metrics;
 mod objects;
+mod session;
 mod tenants;
 
 use std::sync::Arc;
@@ -17,12 +19,13 @@ use axum::Json;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as OpenApiDoc, Ref, ResponseBuilder};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{ApiError, Problem};
+pub use session::{CSRF_HEADER, SessionPolicy};
 
 use crate::service::{Kind, Page, Service, Written};
 
@@ -36,6 +39,8 @@ pub struct AppState {
     pub service: Arc<Service>,
     /// Requests per credential, when limited.
     pub limiter: Option<Arc<RateLimiter>>,
+    /// Console session limits and sign-in throttling.
+    pub sessions: Arc<SessionPolicy>,
 }
 
 /// The per-credential rate limiter.
@@ -137,7 +142,9 @@ pub(crate) fn deleted(revision: i64) -> Response {
         title = "Portcullis",
         description = "Multi-tenant authorization: tenants define roles, groups and access records; \
             applications ask whether a user may do something on a resource.\n\n\
-            Authenticate with `Authorization: Bearer <token>`: the platform admin token, or a tenant API key (`pc_…`).\n\n\
+            Authenticate with `Authorization: Bearer <token>`: the platform admin token, or a tenant API key (`pc_…`). \
+            The web console uses the same API with a session cookie from `POST /v1/session`, and sends the session's \
+            CSRF token as `X-CSRF-Token` on every request that changes something.\n\n\
             Errors are RFC 9457 problem documents with a stable `code`. Lists page with `limit` and an opaque `cursor`. \
             Every write answers with the tenant's new revision (field `revision`, header `Portcullis-Revision`); \
             single objects carry an `ETag` honoured by `If-Match` on `PUT`, `PATCH` and `DELETE`.",
@@ -155,6 +162,8 @@ pub(crate) fn deleted(revision: i64) -> Response {
         (name = "users", description = "Users named in records and groups"),
         (name = "api-keys", description = "API keys of a tenant"),
         (name = "audit", description = "The audit log of a tenant"),
+        (name = "accounts", description = "Console accounts and their tenant memberships"),
+        (name = "session", description = "Console sign-in and sign-out"),
         (name = "operations", description = "Health and the API description")
     )
 )]
@@ -175,6 +184,14 @@ impl Modify for Security {
                     ))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "portcullis_session",
+                "A console session from `POST /v1/session`; requests that change something \
+                 also send the session's CSRF token as `X-CSRF-Token`.",
+            ))),
         );
     }
 }
@@ -251,10 +268,18 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
         ];
         for (method, operation) in operations {
             let Some(operation) = operation else { continue };
-            operation.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
-                "bearer",
-                Vec::<String>::new(),
-            )]);
+            // Either credential (alternatives).
+            operation.security = Some(
+                ["bearer", "session"]
+                    .into_iter()
+                    .map(|scheme| {
+                        utoipa::openapi::security::SecurityRequirement::new(
+                            scheme,
+                            Vec::<String>::new(),
+                        )
+                    })
+                    .collect(),
+            );
             for (status, code, description) in problem_statuses(method, path) {
                 let example = serde_json::json!({
                     "type": format!("https://portcullis.dev/problems/{code}"),
@@ -293,6 +318,8 @@ fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .merge(api_keys::routes())
         .merge(audit::routes())
         .merge(decisions::routes())
+        .merge(accounts::routes())
+        .merge(session::routes())
         .split_for_parts();
     add_problem_responses(&mut openapi);
     (router, openapi)

@@ -1,11 +1,17 @@
-//! Credentials: the platform admin token and tenant API keys.
+//! Credentials: the platform admin token, tenant API keys, console passwords and sessions.
 //!
 //! Both are high-entropy random secrets (256 bits), so they are stored and looked up by
 //! their SHA-256: a fast hash is enough when guessing is hopeless, and it keeps the
 //! authentication of every request cheap. (Slow password hashes are for console passwords,
 //! which people choose.) Secrets are wrapped in [`Secret`] so they never reach a log.
 
+mod passwords;
+mod sessions;
+
 use std::fmt;
+
+pub use passwords::{HashError, hash_password, verify_password};
+pub use sessions::{ACCOUNT_KEY, DatabaseSessions};
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -58,6 +64,15 @@ fn hex(bytes: &[u8]) -> String {
 /// The SHA-256 of a secret, as lowercase hex: how secrets are stored and looked up.
 pub fn secret_hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Whether two secrets are equal, in time that depends on their length only.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A new API key secret: `pc_` and 256 random bits.

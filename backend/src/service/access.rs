@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::domain::{ApiKey, Scope, TenantId, Timestamp, now};
 
+use super::accounts::AccountPrincipal;
 use super::{Actor, Service, ServiceError};
 
 /// How often `lastUsedAt` of a key is written at most, in milliseconds.
@@ -102,6 +103,8 @@ pub enum Principal {
         /// What it may do.
         scopes: Vec<Scope>,
     },
+    /// A console account signed in with a session.
+    Account(AccountPrincipal),
 }
 
 impl Principal {
@@ -116,16 +119,33 @@ impl Principal {
                 kind: "apiKey",
                 id: key_id.clone(),
             },
+            Principal::Account(account) => Actor {
+                kind: "account",
+                id: account.username.clone(),
+            },
         }
     }
 
-    /// Whether the principal holds `scope` (`write` implies `read`; the admin holds all).
-    pub fn has_scope(&self, scope: Scope) -> bool {
+    /// Whether the principal manages tenants and accounts.
+    pub fn is_platform_admin(&self) -> bool {
         match self {
             Principal::PlatformAdmin => true,
+            Principal::Account(account) => account.platform_admin,
+            Principal::ApiKey { .. } => false,
+        }
+    }
+
+    /// Whether the principal holds `scope` in `tenant` (`write` implies `read`; platform
+    /// admins hold all; an account what its role there gives).
+    pub fn has_scope(&self, tenant: &str, scope: Scope) -> bool {
+        match self {
             Principal::ApiKey { scopes, .. } => {
                 scopes.contains(&scope) || (scope == Scope::Read && scopes.contains(&Scope::Write))
             }
+            Principal::Account(account) if !account.platform_admin => account
+                .role_in(tenant)
+                .is_some_and(|role| role.has_scope(scope)),
+            Principal::PlatformAdmin | Principal::Account(_) => true,
         }
     }
 }
@@ -227,15 +247,26 @@ impl Service {
         match principal {
             Principal::ApiKey { tenant: own, .. } if own != tenant => return Err(not_found()),
             Principal::ApiKey { .. } => {}
-            Principal::PlatformAdmin => {
+            // Memberships are read with the account on every request; a member's tenant
+            // exists (deleting a tenant deletes its memberships).
+            Principal::Account(account) if !account.platform_admin => {
+                if account.role_in(tenant).is_none() {
+                    return Err(not_found());
+                }
+            }
+            Principal::PlatformAdmin | Principal::Account(_) => {
                 if self.store.get_tenant(tenant).await?.is_none() {
                     return Err(not_found());
                 }
             }
         }
-        if !principal.has_scope(scope) {
+        if !principal.has_scope(tenant, scope) {
+            let holder = match principal {
+                Principal::Account(_) => "your role in this tenant",
+                _ => "the API key",
+            };
             return Err(ServiceError::Forbidden(format!(
-                "the API key lacks the `{}` scope",
+                "{holder} lacks the `{}` scope",
                 serde_json::to_value(scope)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
@@ -250,11 +281,12 @@ impl Service {
 
     /// Lets only the platform admin through.
     pub fn require_platform_admin(&self, principal: &Principal) -> Result<Actor, ServiceError> {
-        match principal {
-            Principal::PlatformAdmin => Ok(principal.actor()),
-            Principal::ApiKey { .. } => Err(ServiceError::Forbidden(
-                "only the platform admin token may manage tenants".into(),
-            )),
+        if principal.is_platform_admin() {
+            Ok(principal.actor())
+        } else {
+            Err(ServiceError::Forbidden(
+                "only platform admins manage tenants and accounts".into(),
+            ))
         }
     }
 }

@@ -10,7 +10,7 @@ fn check_scopes(access: &TenantAccess, key: &ApiKey) -> Result<(), ServiceError>
     match key
         .scopes
         .iter()
-        .find(|scope| !access.principal.has_scope(**scope))
+        .find(|scope| !access.principal.has_scope(access.tenant.as_str(), **scope))
     {
         Some(scope) => Err(ServiceError::Forbidden(format!(
             "a key cannot give the `{}` scope, which it does not hold itself",

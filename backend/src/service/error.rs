@@ -79,6 +79,9 @@ pub enum ServiceError {
     /// The answer cannot be given now (a `minRevision` this process cannot reach in time).
     #[error("{0}")]
     Unavailable(String),
+    /// Something inside the server failed (password hashing); logged, not shown.
+    #[error("{0}")]
+    Internal(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),

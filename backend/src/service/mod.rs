@@ -2,6 +2,7 @@
 //! transaction (data, revision, audit event). Handlers call these; they never see SQL.
 
 mod access;
+mod accounts;
 mod api_keys;
 mod audit;
 mod decisions;
@@ -16,6 +17,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 /// Which audit events to list.
 pub use crate::store::AuditFilter as AuditQuery;
 pub use access::{Principal, TenantAccess};
+pub use accounts::{
+    Account, AccountPatch, AccountPrincipal, MIN_PASSWORD_CHARS, Member, MemberRole, Membership,
+    NewAccount,
+};
 pub use audit::{AuditActor, AuditEvent, AuditTarget};
 pub use decisions::{CheckQuery, Consistency};
 pub use error::{FieldError, Reference, ServiceError};
@@ -27,9 +32,9 @@ use crate::store::Store;
 /// Who made a change, as the audit log records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// `platformAdmin` or `apiKey`.
+    /// `platformAdmin`, `apiKey` or `account`.
     pub kind: &'static str,
-    /// `platform` for the admin, the key's id for a key.
+    /// `platform` for the admin token, the key's id for a key, the username for an account.
     pub id: String,
 }
 

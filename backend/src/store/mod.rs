@@ -11,6 +11,7 @@
 //! and one audit event, committed together. The store never decides anything: it answers
 //! what the service asks.
 
+mod accounts;
 mod tx;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
+pub use accounts::{AccountRow, MemberRow, SessionRow};
 pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
 use crate::domain::{TenantId, Timestamp};
@@ -305,7 +307,13 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        for table in ["objects", "object_refs", "api_key_secrets", "audit_events"] {
+        for table in [
+            "objects",
+            "object_refs",
+            "api_key_secrets",
+            "audit_events",
+            "memberships",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = $1"))
                 .bind(tenant)
                 .execute(&mut *tx)

@@ -2,7 +2,8 @@
 
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-use super::{ObjectRow, StoreError, TenantRow, fetch_object, tenant_row};
+use super::accounts::member_row;
+use super::{MemberRow, ObjectRow, StoreError, TenantRow, fetch_object, tenant_row};
 use crate::domain::{Timestamp, now};
 
 /// The PostgreSQL channel on which every commit names the tenant it changed.
@@ -319,6 +320,48 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         Ok(before)
+    }
+
+    /// An account's membership of this tenant, read inside the write.
+    pub async fn get_membership(
+        &mut self,
+        username: &str,
+    ) -> Result<Option<MemberRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT tenant_id, username, role, created_at, updated_at FROM memberships \
+             WHERE tenant_id = $1 AND username = $2",
+        )
+        .bind(self.tenant.as_str())
+        .bind(username)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.as_ref().map(member_row).transpose()
+    }
+
+    /// Gives an account a role in this tenant (creating or changing its membership).
+    pub async fn put_membership(&mut self, username: &str, role: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO memberships (tenant_id, username, role, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (tenant_id, username) DO UPDATE SET \
+             role = excluded.role, updated_at = excluded.updated_at",
+        )
+        .bind(self.tenant.as_str())
+        .bind(username)
+        .bind(role)
+        .bind(self.at.millis())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes an account from this tenant.
+    pub async fn delete_membership(&mut self, username: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND username = $2")
+            .bind(self.tenant.as_str())
+            .bind(username)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     /// Appends the audit event and commits. Returns the tenant's new revision.

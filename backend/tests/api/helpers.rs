@@ -306,3 +306,81 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// A browser-like client signed in to the console: it keeps cookies and knows the
+/// session's CSRF token.
+pub struct Console {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+    pub account: Value,
+}
+
+impl TestApp {
+    /// Creates a console account (as the platform admin) and, with `tenant`, makes it a
+    /// member with `role`.
+    pub async fn account(&self, username: &str, password: &str, member_of: Option<(&str, &str)>) {
+        self.post(
+            "/v1/accounts",
+            json!({"username": username, "password": password}),
+        )
+        .await
+        .expect(201);
+        if let Some((tenant, role)) = member_of {
+            self.put(
+                &format!("/v1/tenants/{tenant}/members/{username}"),
+                json!({"role": role}),
+            )
+            .await
+            .expect(201);
+        }
+    }
+
+    /// Signs in with a fresh cookie-keeping client; panics unless it succeeds.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Console {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let response = client
+            .post(format!("{}/v1/session", self.base))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "sign-in failed");
+        let body: Value = response.json().await.unwrap();
+        Console {
+            client,
+            base: self.base.clone(),
+            csrf: body["csrfToken"].as_str().unwrap().to_owned(),
+            account: body["account"].clone(),
+        }
+    }
+}
+
+impl Console {
+    /// Sends a request with the session cookie, and the CSRF token when `csrf` is set.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, csrf: bool) -> Resp {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if csrf {
+            request = request.header("x-csrf-token", &self.csrf);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        Resp {
+            status,
+            headers,
+            body: if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            },
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod console;
 mod decisions;
 mod objects;
 mod openapi;

@@ -210,9 +210,52 @@ async fn first_start_prints_an_admin_token_once() {
         second.contains("listening on http://127.0.0.1:"),
         "the address is logged"
     );
-    // Only its hash is stored.
+    // The first start also creates a platform admin account for the console.
+    let password = first
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("password: "))
+        .expect("the first start prints the console password")
+        .to_owned();
+    assert!(first.contains("username: admin"));
+    assert!(
+        !second.contains("password: "),
+        "printed on the first start only"
+    );
+    // Only hashes are stored.
     let db = std::fs::read(dir.path().join("portcullis.db")).unwrap();
     assert!(!String::from_utf8_lossy(&db).contains(&token));
+    assert!(!String::from_utf8_lossy(&db).contains(&password));
+
+    // `portcullis admin create-user` adds an account, its password read from stdin.
+    let mut create = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["admin", "create-user", "carol", "--password-stdin"])
+        .env("PORTCULLIS_DATA_DIR", dir.path())
+        .env_remove("PORTCULLIS_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = create.stdin.take().unwrap();
+        stdin.write_all(b"carols long password\n").unwrap();
+    }
+    assert!(create.wait().unwrap().success());
+    let server = start(dir.path(), None).await;
+    let client = reqwest::Client::new();
+    for (username, password) in [
+        ("admin", password.as_str()),
+        ("carol", "carols long password"),
+    ] {
+        let signed_in = client
+            .post(format!("{}/v1/session", server.base))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 200, "{username} signs in");
+    }
+    stop(server);
 }
 
 /// Two server processes on one database: a revocation acknowledged by one is in force on
