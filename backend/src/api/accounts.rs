@@ -116,6 +116,19 @@ async fn list_members(
     ))
 }
 
+/// Get a tenant's member
+#[utoipa::path(get, path = "/v1/tenants/{tenantId}/members/{username}", tag = "accounts", operation_id = "getMember",
+    params(("tenantId" = String, Path, description = "The tenant"),
+        ("username" = String, Path, description = "The account")),
+    responses((status = 200, description = "The member", body = Member)))]
+async fn get_member(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Read>,
+    ApiPath(path): ApiPath<(String, String)>,
+) -> Result<Json<Member>, ApiError> {
+    Ok(Json(state.service.get_member(&access, &path.1).await?))
+}
+
 /// Give an account a role in a tenant
 ///
 /// Owners of the tenant and platform admins only. `If-None-Match: *` adds only a new member.
@@ -177,5 +190,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_account, list_accounts))
         .routes(routes!(get_account, update_account, delete_account))
         .routes(routes!(list_members))
-        .routes(routes!(put_member, delete_member))
+        .routes(routes!(get_member, put_member, delete_member))
 }

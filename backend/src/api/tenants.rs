@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiQuery, Caller, Preconditions, Read, Write};
 use super::{ApiError, AppState, List, ListParams, single, with_revision};
-use crate::service::{PageRequest, Tenant};
+use crate::service::{PageRequest, Tenant, TenantSummary};
 
 /// The fields of a tenant that can change.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,6 +66,22 @@ async fn get_tenant(
     Ok(single(tenant, revision))
 }
 
+/// A tenant at a glance
+///
+/// Its revision and how many roles, groups, records, resources, users, API keys and console
+/// members it holds.
+#[utoipa::path(get, path = "/v1/tenants/{tenantId}/summary", tag = "tenants", operation_id = "getTenantSummary",
+    params(("tenantId" = String, Path, description = "The tenant")),
+    responses((status = 200, description = "The summary", body = TenantSummary)))]
+async fn tenant_summary(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Read>,
+) -> Result<Response, ApiError> {
+    let summary = state.service.tenant_summary(&access).await?;
+    let revision = summary.revision;
+    Ok(with_revision(Json(summary).into_response(), revision))
+}
+
 /// Rename a tenant
 #[utoipa::path(patch, path = "/v1/tenants/{tenantId}", tag = "tenants", operation_id = "updateTenant",
     params(("tenantId" = String, Path, description = "The tenant"),
@@ -107,4 +123,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_tenant, list_tenants))
         .routes(routes!(get_tenant, update_tenant, delete_tenant))
+        .routes(routes!(tenant_summary))
 }

@@ -428,6 +428,21 @@ impl Service {
         )
     }
 
+    /// One member of the tenant.
+    pub async fn get_member(
+        &self,
+        access: &TenantAccess,
+        username: &str,
+    ) -> Result<Member, ServiceError> {
+        self.store
+            .membership(access.tenant.as_str(), username)
+            .await?
+            .as_ref()
+            .map(member_from_row)
+            .transpose()?
+            .ok_or_else(|| ServiceError::not_found("member", username))
+    }
+
     /// Gives an account a role in the tenant. Returns the member, whether it is new, and
     /// the tenant's new revision.
     pub async fn put_member(

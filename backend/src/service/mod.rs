@@ -25,7 +25,7 @@ pub use audit::{AuditActor, AuditEvent, AuditTarget};
 pub use decisions::{CheckQuery, Consistency};
 pub use error::{FieldError, Reference, ServiceError};
 pub use objects::{Kind, WriteMode, Written, path_id};
-pub use tenants::Tenant;
+pub use tenants::{Tenant, TenantSummary};
 
 use crate::store::Store;
 

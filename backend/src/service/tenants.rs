@@ -31,6 +31,23 @@ pub struct Tenant {
     pub revision: Option<i64>,
 }
 
+/// A tenant at a glance: what the console's overview shows.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"tenantId": "acme", "name": "Acme Inc.", "revision": 42,
+    "counts": {"role": 3, "group": 2, "record": 10, "resource": 4, "user": 25, "apiKey": 2, "member": 3}}))]
+pub struct TenantSummary {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Its name.
+    pub name: String,
+    /// Its current revision.
+    pub revision: i64,
+    /// How many objects of each kind it holds (`role`, `group`, `record`, `resource`,
+    /// `user`, `apiKey`) and how many console members it has (`member`).
+    pub counts: std::collections::BTreeMap<String, i64>,
+}
+
 fn from_row(row: &TenantRow) -> Result<Tenant, ServiceError> {
     let tenant_id = TenantId::parse(&row.tenant_id)
         .map_err(|e| ServiceError::corrupt(format_args!("tenant `{}`", row.tenant_id), e))?;
@@ -109,6 +126,29 @@ impl Service {
             Some(row) => from_row(&row),
             None => Err(ServiceError::not_found("tenant", access.tenant.as_str())),
         }
+    }
+
+    /// The tenant with the number of objects of each kind.
+    pub async fn tenant_summary(
+        &self,
+        access: &TenantAccess,
+    ) -> Result<TenantSummary, ServiceError> {
+        let tenant = self.get_tenant(access).await?;
+        let mut counts: std::collections::BTreeMap<String, i64> = [
+            "role", "group", "record", "resource", "user", "apiKey", "member",
+        ]
+        .into_iter()
+        .map(|kind| (kind.to_owned(), 0))
+        .collect();
+        for (kind, count) in self.store.count_objects(access.tenant.as_str()).await? {
+            counts.insert(kind, count);
+        }
+        Ok(TenantSummary {
+            tenant_id: tenant.tenant_id,
+            name: tenant.name,
+            revision: tenant.revision.unwrap_or_default(),
+            counts,
+        })
     }
 
     /// All tenants, in id order.

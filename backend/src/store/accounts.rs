@@ -186,6 +186,22 @@ impl Store {
         rows.iter().map(member_row).collect()
     }
 
+    /// One account's membership of one tenant.
+    pub async fn membership(
+        &self,
+        tenant: &str,
+        username: &str,
+    ) -> Result<Option<MemberRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {MEMBER_COLUMNS} FROM memberships WHERE tenant_id = $1 AND username = $2"
+        ))
+        .bind(tenant)
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(member_row).transpose()
+    }
+
     /// A tenant's members in username order, after the cursor.
     pub async fn members_of(
         &self,

@@ -299,6 +299,20 @@ impl Store {
         rows.iter().map(tenant_row).collect()
     }
 
+    /// How many objects of each kind the tenant holds, and how many console members.
+    pub async fn count_objects(&self, tenant: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(*) AS n FROM objects WHERE tenant_id = $1 GROUP BY kind \
+             UNION ALL SELECT 'member' AS kind, COUNT(*) AS n FROM memberships WHERE tenant_id = $1",
+        )
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("kind")?, row.try_get("n")?)))
+            .collect()
+    }
+
     /// Deletes a tenant and everything in it, its audit log included. Whether it existed.
     pub async fn delete_tenant(&self, tenant: &str) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;

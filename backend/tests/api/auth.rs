@@ -286,6 +286,9 @@ async fn tenants_are_isolated(app: TestApp) {
         "/api-keys".into(),
         format!("/api-keys/{beta_key_id}"),
         "/audit".into(),
+        "/summary".into(),
+        "/members".into(),
+        "/members/admin".into(),
     ];
     for path in &paths {
         for tenant in ["beta", "nonexistent"] {

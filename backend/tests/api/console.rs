@@ -14,7 +14,37 @@ on_both_databases!(
     members_get_what_their_role_gives,
     members_are_managed_by_owners,
     expired_sessions_are_refused,
+    the_summary_counts_each_kind,
 );
+
+async fn the_summary_counts_each_kind(app: TestApp) {
+    app.tenant("acme").await;
+    app.tenant("globex").await;
+    app.put("/v1/tenants/acme/roles/r", json!({"name": "R"}))
+        .await
+        .expect(201);
+    app.put(
+        "/v1/tenants/acme/groups/g",
+        json!({"name": "G", "users": ["u1", "u2"]}),
+    )
+    .await
+    .expect(201);
+    app.put("/v1/tenants/globex/roles/other", json!({"name": "O"}))
+        .await
+        .expect(201);
+    app.account("vera", PASSWORD, Some(("acme", "viewer")))
+        .await;
+    let vera = app.sign_in("vera", PASSWORD).await;
+    let summary = vera
+        .call(Method::GET, "/v1/tenants/acme/summary", None, false)
+        .await
+        .expect(200);
+    assert_eq!(summary.body["revision"], app.revision("acme").await);
+    assert_eq!(
+        summary.body["counts"],
+        json!({"apiKey": 0, "group": 1, "member": 1, "record": 0, "resource": 0, "role": 1, "user": 2})
+    );
+}
 
 async fn accounts_are_managed_by_platform_admins(app: TestApp) {
     app.tenant("acme").await;
