@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, and the integration tests on SQLite and on PostgreSQL.
+# The whole test suite: unit tests, the integration tests on SQLite and on PostgreSQL, then
+# the console's browser tests (Playwright driving /usr/bin/chromium against a real server).
 #
 # PostgreSQL: set PORTCULLIS_TEST_DATABASE_URL to a server where the tests may create
 # databases (one per test). Without it, this script starts a throwaway cluster from the
@@ -39,3 +40,18 @@ if [ -z "${PORTCULLIS_TEST_DATABASE_URL:-}" ]; then
 fi
 
 cargo test --workspace --locked "$@"
+
+# The console: build it (debug: the wasm needs no wasm-opt), then run the browser tests.
+source scripts/console-tools.sh
+console_tools debug
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "!!! test.sh: /usr/bin/chromium is missing: apt-get install chromium" >&2
+    exit 1
+  fi
+fi
+cargo leptos build
+(cd e2e && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; } && npx playwright test)

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod domain;
 pub mod engine;
 pub mod service;
@@ -155,6 +156,7 @@ impl App {
                 config.login_attempts_per_minute,
             ),
         })
+        .merge(console::router(&config.console_dir))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
         .layer(TraceLayer::new_for_http())

@@ -1,0 +1,51 @@
+//! Serves the admin console (crate `portcullis-console`) from this binary, on the API's
+//! origin: its pages are rendered here, and its compiled assets (`pkg/`: the wasm, its
+//! JavaScript glue and the stylesheet, built by `cargo leptos build`) are files read from
+//! the console directory (`PORTCULLIS_CONSOLE_DIR`, default `target/site`).
+//!
+//! Nothing is fetched from another origin at run time. Without the built assets the pages
+//! still render, but stay static; the server logs a warning at start.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
+use leptos::config::{Env, LeptosOptions};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The console's name in `target/site/pkg/<name>.{js,wasm,css}`, as Cargo.toml's
+/// `[[workspace.metadata.leptos]] output-name` sets it.
+const OUTPUT_NAME: &str = "portcullis-console";
+
+/// The console's routes: `/console/…` pages, `/pkg/…` assets, `/favicon.ico`, and `/`
+/// sending people to the console.
+pub fn router(site_root: &Path) -> Router {
+    let pkg = site_root.join("pkg");
+    if !pkg.join(format!("{OUTPUT_NAME}.wasm")).exists() {
+        tracing::warn!(
+            dir = %pkg.display(),
+            "the console's compiled assets are missing: run `cargo leptos build --release` (see README)"
+        );
+    }
+    let options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(site_root.to_string_lossy().as_ref())
+        .site_pkg_dir("pkg")
+        .env(Env::PROD)
+        .build();
+    let routes = generate_route_list(portcullis_console::App);
+    Router::new()
+        .leptos_routes(&options, routes, {
+            let options = options.clone();
+            move || portcullis_console::shell(options.clone())
+        })
+        .route("/", get(|| async { Redirect::to("/console") }))
+        .nest_service("/pkg", ServeDir::new(pkg))
+        .route_service(
+            "/favicon.ico",
+            ServeFile::new(site_root.join("favicon.ico")),
+        )
+        .with_state(options)
+}

@@ -1,0 +1,138 @@
+import { expect, test } from '@playwright/test';
+import { act, admin, check, find, setup } from './console';
+
+test('sign-in refuses a wrong password and accepts the right one', async ({ page }) => {
+  await act.signIn(page, admin.username, 'not the password at all');
+  await expect(find.alert(page)).toContainText('the username or the password is wrong');
+  await check.onSignInPage(page);
+  await find.password(page).fill(admin.password);
+  await find.signInButton(page).click();
+  await check.signedIn(page);
+  await expect(page.getByRole('heading', { name: 'Your tenants' })).toBeVisible();
+});
+
+test('an admin builds access with the forms, and the playground follows every change', async ({ page, request }) => {
+  await setup.tenant(request, 'acme');
+  await act.signIn(page);
+  await check.signedIn(page);
+
+  // A role with one permission entry.
+  await act.open(page, '/console/t/acme/roles/_new');
+  await act.fill(page, 'Role id', 'editor');
+  await act.fill(page, 'Name', 'Editor');
+  await find.button(page, 'Add permission').click();
+  await page.getByLabel('Action of permission 1').fill('documents:read');
+  await act.save(page);
+  await expect(page).toHaveURL(/\/console\/t\/acme\/roles\/editor$/);
+  await expect(find.field(page, 'Name')).toHaveValue('Editor');
+
+  // A group with a member.
+  await act.open(page, '/console/t/acme/groups/_new');
+  await act.fill(page, 'Group id', 'support');
+  await act.fill(page, 'Name', 'Support');
+  await act.fill(page, 'Members (user ids, one per line)', 'ada');
+  await act.save(page);
+  await expect(page).toHaveURL(/\/groups\/support$/);
+
+  // A record giving the role to the group on /docs.
+  await act.open(page, '/console/t/acme/records/_new');
+  await act.fill(page, 'Record id', 'support-editors');
+  await act.fill(page, 'Name', 'Support edits the docs');
+  await act.fill(page, 'Groups (ids, one per line)', 'support');
+  await page.getByLabel('Roles of statement 1').fill('editor');
+  await page.getByLabel('Resources of statement 1').fill('/docs');
+  await act.save(page);
+  await expect(page).toHaveURL(/\/records\/support-editors$/);
+
+  // The playground: allowed, by that record.
+  await act.check(page, 'acme', 'ada', '/docs/handbook', 'documents:read');
+  await check.allowedBy(page, 'support-editors');
+  await expect(page).toHaveURL(/user=ada/);
+
+  // Revoke the record (disable it): the very next check is denied, with the reason.
+  await act.open(page, '/console/t/acme/records/support-editors');
+  await find.field(page, 'Disabled (grants nothing while disabled)').check();
+  await act.save(page);
+  await check.saved(page);
+  await act.check(page, 'acme', 'ada', '/docs/handbook', 'documents:read');
+  await check.deniedBecause(page, 'the record is disabled');
+
+  // The roles list shows what was made; deleting a role still in use is refused with its users.
+  await act.open(page, '/console/t/acme/roles/editor');
+  await find.button(page, 'Delete').click();
+  await find.button(page, 'Confirm: delete').click();
+  await expect(find.alert(page)).toBeVisible();
+  await expect(page.locator('.referrers')).toContainText('record support-editors');
+});
+
+test('the server\'s field errors are shown beside the field, and actions are checked as typed', async ({ page, request }) => {
+  await setup.tenant(request, 'fields');
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/fields/roles/_new');
+  await find.button(page, 'Add permission').click();
+  await page.getByLabel('Action of permission 1').fill('documents read');
+  await expect(page.locator('.field-error.inline')).toContainText('such as `documents:read`');
+  await page.getByLabel('Action of permission 1').fill('documents:read');
+  await expect(page.locator('.field-error.inline')).toHaveCount(0);
+  await act.fill(page, 'Role id', '-not-an-id');
+  await act.fill(page, 'Name', 'Broken');
+  await act.save(page);
+  const roleIdField = page.locator('.field', { has: find.field(page, 'Role id') });
+  await expect(roleIdField.locator('.field-error')).toContainText('not a valid id');
+  await expect(page).toHaveURL(/\/roles\/_new$/);
+});
+
+test('a viewer sees no edit controls, and a forged write is refused', async ({ page, request }) => {
+  await setup.tenant(request, 'viewing');
+  await setup.put(request, '/v1/tenants/viewing/roles/reader', { name: 'Reader', permissions: [{ action: 'documents:read' }] });
+  await setup.account(request, 'viewing', 'vera', 'vera viewer passphrase', 'viewer');
+  await act.signIn(page, 'vera', 'vera viewer passphrase');
+  await check.signedIn(page);
+  await act.open(page, '/console/t/viewing/roles');
+  await expect(page.getByRole('link', { name: 'reader' })).toBeVisible();
+  await expect(find.link(page, 'New role')).toHaveCount(0);
+  await act.open(page, '/console/t/viewing/roles/reader');
+  await expect(find.field(page, 'Name')).toHaveValue('Reader');
+  await expect(find.field(page, 'Name')).toBeDisabled();
+  await check.noEditControls(page);
+  await act.open(page, '/console/t/viewing/api-keys');
+  await expect(find.button(page, 'Create key')).toHaveCount(0);
+
+  const forged = await act.fetchFromPage(page, 'PUT', '/v1/tenants/viewing/roles/reader', { name: 'Hacked' }, true);
+  expect(forged.status).toBe(403);
+  expect(forged.body.code).toBe('forbidden');
+  // A viewer may still ask questions.
+  await act.check(page, 'viewing', 'ada', '/docs', 'documents:read');
+  await check.deniedBecause(page, 'No access record names this user');
+});
+
+test('a request without the CSRF token is refused', async ({ page, request }) => {
+  await setup.tenant(request, 'csrf');
+  await act.signIn(page);
+  await check.signedIn(page);
+  const without = await act.fetchFromPage(page, 'POST', '/v1/tenants/csrf/roles', { name: 'Sneaky' }, false);
+  expect(without.status).toBe(403);
+  expect(without.body.code).toBe('csrf_failed');
+  const withToken = await act.fetchFromPage(page, 'POST', '/v1/tenants/csrf/roles', { name: 'Welcome' }, true);
+  expect(withToken.status).toBe(201);
+});
+
+test('sign-out ends the session on the server', async ({ page, playwright, baseURL }) => {
+  await act.signIn(page);
+  await check.signedIn(page);
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'portcullis_session');
+  expect(cookie).toBeDefined();
+  expect(cookie!.httpOnly).toBe(true);
+  expect(cookie!.sameSite).toBe('Strict');
+  await act.signOut(page);
+  await check.onSignInPage(page);
+  // The same cookie, replayed from elsewhere, opens nothing.
+  const replay = await playwright.request.newContext({ baseURL });
+  const response = await replay.get('/v1/session', { headers: { cookie: `portcullis_session=${cookie!.value}` } });
+  expect(response.status()).toBe(401);
+  await replay.dispose();
+  // And the console sends a signed-out visitor to the sign-in page.
+  await page.goto('/console');
+  await check.onSignInPage(page);
+});

@@ -1,0 +1,235 @@
+//! The console's client of the `/v1` REST API: the same endpoints integrators use,
+//! authenticated by the session cookie, with the session's CSRF token on every request that
+//! changes something. Errors are the API's problem documents, kept whole so forms can show
+//! each field's message beside the field.
+//!
+//! Requests run in the browser only (feature `hydrate`): the server renders each page's
+//! frame and loading state, and the browser fetches the data.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One problem with one field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FieldError {
+    /// A path into the request body (`permissions[0].action`) or a parameter name.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// An object that still refers to one the user tried to delete.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Reference {
+    /// `record` or `group`.
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+}
+
+/// An error answer of the API (RFC 9457), or a failure to reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Problem {
+    /// The HTTP status (0: the request did not reach the server).
+    pub status: u16,
+    /// The stable code: `validation_failed`, `not_found`, `in_use` …
+    pub code: String,
+    /// What went wrong, in words.
+    pub detail: String,
+    /// Field-level problems.
+    #[serde(default)]
+    pub errors: Vec<FieldError>,
+    /// What still refers to an object that could not be deleted.
+    #[serde(default)]
+    pub referrers: Vec<Reference>,
+}
+
+impl Problem {
+    /// A failure that is not an answer of the API.
+    pub fn local(detail: impl Into<String>) -> Self {
+        Self {
+            status: 0,
+            code: "network_error".into(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            referrers: Vec::new(),
+        }
+    }
+}
+
+/// One tenant an account belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Membership {
+    /// The tenant.
+    pub tenant_id: String,
+    /// `owner`, `admin` or `viewer`.
+    pub role: String,
+}
+
+/// A console account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// The sign-in name.
+    pub username: String,
+    /// Whether it manages tenants and accounts.
+    pub platform_admin: bool,
+    /// Its tenants.
+    pub memberships: Vec<Membership>,
+}
+
+/// The signed-in account and its session's CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    /// Who is signed in.
+    pub account: Account,
+    /// Sent as `X-CSRF-Token` on state-changing requests.
+    pub csrf_token: String,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page {
+    /// The items.
+    pub items: Vec<Value>,
+    /// The cursor of the next page.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+    /// The revision of a lookup's answer.
+    #[serde(default)]
+    pub revision: Option<i64>,
+}
+
+/// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved
+/// characters).
+pub fn enc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A query string (`?a=1&b=2`) of the non-empty pairs; empty when there are none.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", enc(value)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// `/v1/tenants/{tenant}{rest}`.
+pub fn tenant_path(tenant: &str, rest: &str) -> String {
+    format!("/v1/tenants/{}{rest}", enc(tenant))
+}
+
+#[cfg(feature = "hydrate")]
+mod transport {
+    use std::cell::RefCell;
+
+    use gloo_net::http::{Method, RequestBuilder};
+    use serde_json::Value;
+
+    use super::Problem;
+
+    thread_local! {
+        static CSRF: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+
+    pub fn set_csrf(token: &str) {
+        CSRF.with(|csrf| *csrf.borrow_mut() = token.to_owned());
+    }
+
+    pub async fn request(method: &str, path: &str, body: Option<&Value>) -> Result<Value, Problem> {
+        let method = match method {
+            "GET" => Method::GET,
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            "PATCH" => Method::PATCH,
+            _ => Method::DELETE,
+        };
+        let mut builder = RequestBuilder::new(path).method(method.clone());
+        if method != Method::GET {
+            let token = CSRF.with(|csrf| csrf.borrow().clone());
+            builder = builder.header("x-csrf-token", &token);
+        }
+        let request = match body {
+            Some(body) => builder.json(body),
+            None => builder.build(),
+        }
+        .map_err(|e| Problem::local(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Problem::local(format!("the server could not be reached: {e}")))?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        if status >= 400 {
+            let mut problem: Problem = serde_json::from_str(&text).unwrap_or_else(|_| {
+                Problem::local(format!(
+                    "the server answered {status} without a problem document"
+                ))
+            });
+            problem.status = status;
+            return Err(problem);
+        }
+        if text.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| Problem::local(format!("unreadable answer: {e}")))
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod transport {
+    use serde_json::Value;
+
+    use super::Problem;
+
+    pub fn set_csrf(_token: &str) {}
+
+    pub async fn request(
+        _method: &str,
+        _path: &str,
+        _body: Option<&Value>,
+    ) -> Result<Value, Problem> {
+        Err(Problem::local("the API is called from the browser only"))
+    }
+}
+
+/// Remembers the session's CSRF token for later requests.
+pub fn set_csrf(token: &str) {
+    transport::set_csrf(token);
+}
+
+fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Problem> {
+    serde_json::from_value(value).map_err(|e| Problem::local(format!("unexpected answer: {e}")))
+}
+
+/// `GET path`, decoded.
+pub async fn get<T: DeserializeOwned>(path: String) -> Result<T, Problem> {
+    decode(transport::request("GET", &path, None).await?)
+}
+
+/// A request with an optional JSON body; the answer as JSON (`null` when empty).
+pub async fn send(
+    method: &'static str,
+    path: String,
+    body: Option<Value>,
+) -> Result<Value, Problem> {
+    transport::request(method, &path, body.as_ref()).await
+}

@@ -1,0 +1,198 @@
+//! Platform administration: tenants and console accounts.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use crate::api::{self, Page};
+use crate::ui::{
+    ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager, text,
+    use_query_param, when,
+};
+
+/// Every tenant: create and delete.
+#[component]
+pub fn Tenants() -> impl IntoView {
+    let cursor = use_query_param("cursor");
+    let tenants = LocalResource::new(move || {
+        api::get::<Page>(format!(
+            "/v1/tenants{}",
+            api::query(&[("cursor", &cursor.get())])
+        ))
+    });
+    let tenant_id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let form = FormState::new();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.start();
+        let body =
+            json!({"tenantId": tenant_id.get_untracked().trim(), "name": name.get_untracked()});
+        spawn_local(async move {
+            if form
+                .finish(api::send("POST", "/v1/tenants".into(), Some(body)).await)
+                .is_some()
+            {
+                tenant_id.set(String::new());
+                name.set(String::new());
+                tenants.refetch();
+            }
+        });
+    };
+    let delete = move |id: String| {
+        form.start();
+        spawn_local(async move {
+            if form
+                .finish(api::send("DELETE", api::tenant_path(&id, ""), None).await)
+                .is_some()
+            {
+                tenants.refetch();
+            }
+        });
+    };
+    view! {
+        <PageTitle title="Tenants"/>
+        <form class="inline-form" on:submit=create>
+            <div class="field">
+                <label for="tenant-id">"Tenant id"</label>
+                <input id="tenant-id" placeholder="acme" bind:value=tenant_id/>
+                <FieldErrors errors=form.errors field="tenantId"/>
+            </div>
+            <div class="field">
+                <label for="tenant-name">"Name"</label>
+                <input id="tenant-name" placeholder="Acme Inc." bind:value=name/>
+                <FieldErrors errors=form.errors field="name"/>
+            </div>
+            <button type="submit" class="primary">"Create tenant"</button>
+        </form>
+        <MaybeError problem=form.problem/>
+        {move || match tenants.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(problem)) => view! { <ErrorBox problem/> }.into_any(),
+            Some(Ok(page)) if page.items.is_empty() => view! { <p class="empty">"No tenants yet."</p> }.into_any(),
+            Some(Ok(page)) => view! {
+                <div class="table-wrap">
+                    <table>
+                        <thead><tr><th scope="col">"Tenant"</th><th scope="col">"Name"</th><th scope="col">"Revision"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {page.items.iter().map(|t| {
+                                let id = text(&t["tenantId"]);
+                                let for_delete = id.clone();
+                                view! {
+                                    <tr>
+                                        <td><a href=format!("/console/t/{}", api::enc(&id))>{id.clone()}</a></td>
+                                        <td>{text(&t["name"])}</td>
+                                        <td>{text(&t["revision"])}</td>
+                                        <td>{when(&t["createdAt"])}</td>
+                                        <td><ConfirmButton label="Delete" question=format!("Delete tenant {id} with all its data and audit log?")
+                                            on_confirm=Callback::new(move |_| delete(for_delete.clone()))/></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <Pager next=page.next_cursor.clone() base_query=""/>
+            }.into_any(),
+        }}
+    }
+}
+
+/// Every console account: create, delete, and see memberships.
+#[component]
+pub fn Accounts() -> impl IntoView {
+    let cursor = use_query_param("cursor");
+    let accounts = LocalResource::new(move || {
+        api::get::<Page>(format!(
+            "/v1/accounts{}",
+            api::query(&[("cursor", &cursor.get())])
+        ))
+    });
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let platform_admin = RwSignal::new(false);
+    let form = FormState::new();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.start();
+        let body = json!({"username": username.get_untracked().trim(), "password": password.get_untracked(),
+                          "platformAdmin": platform_admin.get_untracked()});
+        spawn_local(async move {
+            if form
+                .finish(api::send("POST", "/v1/accounts".into(), Some(body)).await)
+                .is_some()
+            {
+                username.set(String::new());
+                password.set(String::new());
+                platform_admin.set(false);
+                accounts.refetch();
+            }
+        });
+    };
+    let delete = move |name: String| {
+        form.start();
+        spawn_local(async move {
+            if form
+                .finish(
+                    api::send("DELETE", format!("/v1/accounts/{}", api::enc(&name)), None).await,
+                )
+                .is_some()
+            {
+                accounts.refetch();
+            }
+        });
+    };
+    view! {
+        <PageTitle title="Accounts"/>
+        <p class="hint">"Add an account to a tenant on the tenant's Members page."</p>
+        <form class="inline-form" on:submit=create>
+            <div class="field">
+                <label for="account-username">"Username"</label>
+                <input id="account-username" autocomplete="off" bind:value=username/>
+                <FieldErrors errors=form.errors field="username"/>
+            </div>
+            <div class="field">
+                <label for="account-password">"Password (12 characters or more)"</label>
+                <input id="account-password" type="password" autocomplete="new-password" bind:value=password/>
+                <FieldErrors errors=form.errors field="password"/>
+            </div>
+            <div class="field checkbox">
+                <input id="account-admin" type="checkbox" bind:checked=platform_admin/>
+                <label for="account-admin">"Platform admin"</label>
+            </div>
+            <button type="submit" class="primary">"Create account"</button>
+        </form>
+        <MaybeError problem=form.problem/>
+        {move || match accounts.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(problem)) => view! { <ErrorBox problem/> }.into_any(),
+            Some(Ok(page)) => view! {
+                <div class="table-wrap">
+                    <table>
+                        <thead><tr><th scope="col">"Account"</th><th scope="col">"Platform admin"</th><th scope="col">"Memberships"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {page.items.iter().map(|a| {
+                                let name = text(&a["username"]);
+                                let for_delete = name.clone();
+                                let memberships = a["memberships"].as_array().map(|ms| ms.iter()
+                                    .map(|m| format!("{} ({})", text(&m["tenantId"]), text(&m["role"])))
+                                    .collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                                view! {
+                                    <tr>
+                                        <td>{name.clone()}</td>
+                                        <td>{if a["platformAdmin"].as_bool() == Some(true) { "yes" } else { "no" }}</td>
+                                        <td class="wrap">{memberships}</td>
+                                        <td>{when(&a["createdAt"])}</td>
+                                        <td><ConfirmButton label="Delete" question=format!("Delete account {name}? Its sessions end at once.")
+                                            on_confirm=Callback::new(move |_| delete(for_delete.clone()))/></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <Pager next=page.next_cursor.clone() base_query=""/>
+            }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,343 @@
+//! The access explorer and the check playground. Both keep their question in the URL, so
+//! an answer can be bookmarked, reloaded and sent to a colleague.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use serde_json::{Value, json};
+
+use crate::api::{self, Page, Problem};
+use crate::ui::{ErrorBox, Loading, PageTitle, text, use_query_param, use_tenant};
+
+/// A text input bound to a signal, with a label.
+#[component]
+fn Input(
+    #[prop(into)] label: String,
+    id: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional, into)] placeholder: String,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name=id placeholder=placeholder bind:value=value/>
+        </div>
+    }
+}
+
+/// How a record reached the user: `user ada` or `group support`.
+fn via(value: &Value) -> String {
+    format!("{} {}", text(&value["kind"]), text(&value["id"]))
+}
+
+fn record_link(tenant: &str, record: &Value) -> AnyView {
+    let id = text(record);
+    view! { <a href=format!("/console/t/{}/records/{}", api::enc(tenant), api::enc(&id))>{id.clone()}</a> }
+        .into_any()
+}
+
+/// The current URL's query with `pairs` replaced; navigating there runs the question.
+fn go(tenant: &str, page: &str, pairs: &[(&str, &str)]) {
+    use_navigate()(
+        &format!(
+            "/console/t/{}/{page}{}",
+            api::enc(tenant),
+            api::query(pairs)
+        ),
+        Default::default(),
+    );
+}
+
+/// For a user: their permissions on a resource and the resources they reach; for a
+/// resource: who reaches it, through which record.
+#[component]
+pub fn Explorer() -> impl IntoView {
+    let tenant = use_tenant();
+    let q_user = use_query_param("user");
+    let q_resource = use_query_param("resource");
+    let q_permission = use_query_param("permission");
+    let user = RwSignal::new(String::new());
+    let resource = RwSignal::new(String::new());
+    let permission = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        user.set(q_user.get());
+        resource.set(q_resource.get());
+        permission.set(q_permission.get());
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        go(
+            &tenant.get_untracked(),
+            "explorer",
+            &[
+                ("user", user.get_untracked().trim()),
+                ("resource", resource.get_untracked().trim()),
+                ("permission", permission.get_untracked().trim()),
+            ],
+        );
+    };
+    let effective = LocalResource::new(move || {
+        let (t, u, r) = (tenant.get(), q_user.get(), q_resource.get());
+        async move {
+            if u.is_empty() || r.is_empty() {
+                return None;
+            }
+            Some(
+                api::get::<Value>(api::tenant_path(
+                    &t,
+                    &format!(
+                        "/users/{}/resources/{}/permissions",
+                        api::enc(&u),
+                        api::enc(&r)
+                    ),
+                ))
+                .await,
+            )
+        }
+    });
+    let reachable = LocalResource::new(move || {
+        let (t, u, p) = (tenant.get(), q_user.get(), q_permission.get());
+        async move {
+            if u.is_empty() || p.is_empty() {
+                return None;
+            }
+            Some(
+                api::get::<Page>(api::tenant_path(
+                    &t,
+                    &format!(
+                        "/users/{}/resources{}",
+                        api::enc(&u),
+                        api::query(&[("permission", &p), ("limit", "200")])
+                    ),
+                ))
+                .await,
+            )
+        }
+    });
+    let holders = LocalResource::new(move || {
+        let (t, r, p) = (tenant.get(), q_resource.get(), q_permission.get());
+        async move {
+            if r.is_empty() || p.is_empty() {
+                return None;
+            }
+            Some(
+                api::get::<Page>(api::tenant_path(
+                    &t,
+                    &format!(
+                        "/resources/{}/users{}",
+                        api::enc(&r),
+                        api::query(&[("permission", &p), ("limit", "200")])
+                    ),
+                ))
+                .await,
+            )
+        }
+    });
+    view! {
+        <PageTitle title="Access explorer"/>
+        <form class="question" on:submit=submit>
+            <Input label="User" id="user" value=user placeholder="user-1"/>
+            <Input label="Resource" id="resource" value=resource placeholder="/orgs/acme/documents/d1"/>
+            <Input label="Permission" id="permission" value=permission placeholder="documents:read"/>
+            <button type="submit" class="primary">"Explore"</button>
+        </form>
+        <p class="hint">
+            "User and resource: the user's permissions there. User and permission: the resources the user reaches. Resource and permission: who reaches it."
+        </p>
+        <section aria-label="effective permissions">
+            {move || effective.get().flatten().map(|answer| view! {
+                <h2>{format!("What {} may do on {}", q_user.get(), q_resource.get())}</h2>
+                {answer_view(answer, |value| {
+                    let rows = value["permissions"].as_array().cloned().unwrap_or_default();
+                    if rows.is_empty() {
+                        return view! { <p class="empty">"Nothing: no record in force gives this user a role there."</p> }.into_any();
+                    }
+                    let mark = |v: &Value| if v.as_bool() == Some(true) { "yes" } else { "—" };
+                    view! {
+                        <table>
+                            <thead><tr><th scope="col">"Action"</th><th scope="col">"Allow"</th><th scope="col">"Grant"</th><th scope="col">"Delegate"</th></tr></thead>
+                            <tbody>
+                                {rows.iter().map(|p| view! {
+                                    <tr><td>{text(&p["action"])}</td><td>{mark(&p["allow"])}</td><td>{mark(&p["grant"])}</td><td>{mark(&p["delegate"])}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <p class="muted">{format!("At revision {}", text(&value["revision"]))}</p>
+                    }.into_any()
+                })}
+            })}
+        </section>
+        <section aria-label="reachable resources">
+            {move || reachable.get().flatten().map(|answer| view! {
+                <h2>{format!("Where {} may {}", q_user.get(), q_permission.get())}</h2>
+                {answer_view(answer.map(page_value), |value| {
+                    let items = value["items"].as_array().cloned().unwrap_or_default();
+                    if items.is_empty() {
+                        return view! { <p class="empty">"Nowhere."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="plain">
+                            {items.iter().map(|i| view! { <li><code>{text(&i["resourceUri"])}</code>" and everything below it"</li> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            })}
+        </section>
+        <section aria-label="who reaches the resource">
+            {move || holders.get().flatten().map(|answer| {
+                let tenant = tenant.get();
+                view! {
+                    <h2>{format!("Who may {} on {}", q_permission.get(), q_resource.get())}</h2>
+                    {answer_view(answer.map(page_value), move |value| {
+                        let items = value["items"].as_array().cloned().unwrap_or_default();
+                        if items.is_empty() {
+                            return view! { <p class="empty">"Nobody."</p> }.into_any();
+                        }
+                        view! {
+                            <table>
+                                <thead><tr><th scope="col">"User"</th><th scope="col">"Through"</th></tr></thead>
+                                <tbody>
+                                    {items.iter().map(|h| view! {
+                                        <tr>
+                                            <td>{text(&h["userId"])}</td>
+                                            <td>
+                                                {h["grants"].as_array().cloned().unwrap_or_default().iter().map(|g| view! {
+                                                    <span class="through">"record " {record_link(&tenant, &g["recordId"])} " via " {via(&g["via"])}</span>
+                                                }).collect_view()}
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    })}
+                }
+            })}
+        </section>
+    }
+}
+
+fn page_value(page: Page) -> Value {
+    json!({"items": page.items, "revision": page.revision})
+}
+
+fn answer_view(answer: Result<Value, Problem>, show: impl Fn(&Value) -> AnyView) -> AnyView {
+    match answer {
+        Ok(value) => show(&value),
+        Err(problem) => view! { <ErrorBox problem/> }.into_any(),
+    }
+}
+
+/// Runs one check with its explanation.
+#[component]
+pub fn Playground() -> impl IntoView {
+    let tenant = use_tenant();
+    let q_user = use_query_param("user");
+    let q_resource = use_query_param("resource");
+    let q_permission = use_query_param("permission");
+    let user = RwSignal::new(String::new());
+    let resource = RwSignal::new(String::new());
+    let permission = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        user.set(q_user.get());
+        resource.set(q_resource.get());
+        permission.set(q_permission.get());
+    });
+    // Bumped by every submit, so asking the same question again asks the server again.
+    let runs = RwSignal::new(0u32);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        runs.update(|n| *n += 1);
+        go(
+            &tenant.get_untracked(),
+            "playground",
+            &[
+                ("user", user.get_untracked().trim()),
+                ("resource", resource.get_untracked().trim()),
+                ("permission", permission.get_untracked().trim()),
+            ],
+        );
+    };
+    let answer = LocalResource::new(move || {
+        runs.track();
+        let (t, u, r, p) = (
+            tenant.get(),
+            q_user.get(),
+            q_resource.get(),
+            q_permission.get(),
+        );
+        async move {
+            if u.is_empty() || r.is_empty() || p.is_empty() {
+                return None;
+            }
+            let body = json!({"userId": u, "resourceUri": r, "permission": p, "explain": true});
+            Some(api::send("POST", api::tenant_path(&t, "/check"), Some(body)).await)
+        }
+    });
+    view! {
+        <PageTitle title="Check playground"/>
+        <form class="question" on:submit=submit>
+            <Input label="User" id="user" value=user placeholder="user-1"/>
+            <Input label="Resource" id="resource" value=resource placeholder="/orgs/acme/documents/d1"/>
+            <Input label="Permission" id="permission" value=permission placeholder="documents:read"/>
+            <button type="submit" class="primary">"Check"</button>
+        </form>
+        {move || match answer.get() {
+            None if !q_user.get().is_empty() => view! { <Loading/> }.into_any(),
+            None | Some(None) => view! { <p class="hint">"Ask: may this user do this on this resource? The answer explains itself."</p> }.into_any(),
+            Some(Some(Err(problem))) => view! { <ErrorBox problem/> }.into_any(),
+            Some(Some(Ok(value))) => view! { <Decision value tenant=tenant.get()/> }.into_any(),
+        }}
+    }
+}
+
+fn reason(code: &Value) -> &'static str {
+    match code.as_str() {
+        Some("disabled") => "the record is disabled",
+        Some("expired") => "the record has expired",
+        Some("resourceNotCovered") => "none of its statements covers this resource",
+        Some("noRoleAllows") => "none of its roles allows this permission",
+        _ => "it does not apply",
+    }
+}
+
+#[component]
+fn Decision(value: Value, tenant: String) -> impl IntoView {
+    let allowed = value["allowed"].as_bool() == Some(true);
+    let explanation = value["explanation"].clone();
+    let revision = text(&value["revision"]);
+    let granted = explanation["grantedBy"].clone();
+    let not_applied = explanation["notApplied"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    view! {
+        <section class=if allowed { "decision allowed" } else { "decision denied" } aria-live="polite">
+            <p class="verdict">{if allowed { "Allowed" } else { "Denied" }}</p>
+            {if allowed {
+                view! {
+                    <p class="why">
+                        "Granted by record " {record_link(&tenant, &granted["recordId"])}
+                        ", which names " {via(&granted["via"])}
+                        ", through role " <code>{text(&granted["roleId"])}</code>
+                        " (permission " <code>{text(&granted["permission"]["action"])}</code> ")"
+                        " on " <code>{text(&granted["resource"])}</code> "."
+                    </p>
+                }.into_any()
+            } else if not_applied.is_empty() {
+                view! { <p class="why">"No access record names this user, directly or through a group."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="why">
+                        <p>"Records that name the user but do not grant this:"</p>
+                        <ul>
+                            {not_applied.iter().map(|n| view! {
+                                <li>"Record " {record_link(&tenant, &n["recordId"])} " (via " {via(&n["via"])} "): " {reason(&n["reason"])}</li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any()
+            }}
+            <p class="muted">{format!("Computed at revision {revision}.")}</p>
+        </section>
+    }
+}

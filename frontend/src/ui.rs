@@ -1,0 +1,301 @@
+//! Pieces every page uses: the session context, loading and error states, field errors,
+//! confirmation of destructive actions, paging.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde_json::Value;
+
+use crate::api::{FieldError, Problem, SessionInfo};
+
+/// The signed-in account, shared by every page under the layout.
+#[derive(Debug, Clone, Copy)]
+pub struct Session(pub RwSignal<Option<SessionInfo>>);
+
+impl Session {
+    /// The session from the context the app provides.
+    pub fn get() -> Self {
+        expect_context::<Session>()
+    }
+
+    /// Whether the account manages tenants and accounts.
+    pub fn platform_admin(&self) -> bool {
+        self.0
+            .with(|s| s.as_ref().is_some_and(|s| s.account.platform_admin))
+    }
+
+    /// The account's role in `tenant` (`owner`, `admin`, `viewer`); platform admins act
+    /// as owners everywhere.
+    pub fn role_in(&self, tenant: &str) -> Option<String> {
+        self.0.with(|s| {
+            let s = s.as_ref()?;
+            if s.account.platform_admin {
+                return Some("owner".into());
+            }
+            s.account
+                .memberships
+                .iter()
+                .find(|m| m.tenant_id == tenant)
+                .map(|m| m.role.clone())
+        })
+    }
+
+    /// Whether the account may change things in `tenant`.
+    pub fn can_write(&self, tenant: &str) -> bool {
+        matches!(self.role_in(tenant).as_deref(), Some("owner" | "admin"))
+    }
+
+    /// Whether the account manages `tenant`'s members.
+    pub fn can_manage_members(&self, tenant: &str) -> bool {
+        self.role_in(tenant).as_deref() == Some("owner")
+    }
+}
+
+/// The `:tenant` of the current route.
+pub fn use_tenant() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("tenant").unwrap_or_default())
+}
+
+/// A query parameter of the current URL ("" when absent).
+pub fn use_query_param(name: &'static str) -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get(name).unwrap_or_default())
+}
+
+/// Whether the signed-in account may write in the current tenant.
+pub fn use_can_write() -> Memo<bool> {
+    let tenant = use_tenant();
+    let session = Session::get();
+    Memo::new(move |_| session.can_write(&tenant.get()))
+}
+
+/// The loading state.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" role="status">"Loading…"</p> }
+}
+
+/// An error answer, in words, with its code.
+#[component]
+pub fn ErrorBox(problem: Problem) -> impl IntoView {
+    let signed_out = problem.status == 401;
+    view! {
+        <div class="error" role="alert">
+            <strong>{problem.detail.clone()}</strong>
+            <span class="code">{problem.code.clone()}</span>
+            {signed_out.then(|| view! { " " <a href="/console/login">"Sign in again"</a> })}
+        </div>
+    }
+}
+
+/// An optional error, shown when set.
+#[component]
+pub fn MaybeError(problem: RwSignal<Option<Problem>>) -> impl IntoView {
+    move || problem.get().map(|p| view! { <ErrorBox problem=p/> })
+}
+
+/// The server's messages for one field (and, unless `exact`, the fields inside it).
+#[component]
+pub fn FieldErrors(
+    errors: RwSignal<Vec<FieldError>>,
+    #[prop(into)] field: Signal<String>,
+    #[prop(optional)] exact: bool,
+) -> impl IntoView {
+    let messages = move || {
+        let field = field.get();
+        errors.with(|errors| {
+            errors
+                .iter()
+                .filter(|e| {
+                    e.field == field
+                        || (!exact
+                            && (e.field.starts_with(&format!("{field}["))
+                                || e.field.starts_with(&format!("{field}."))))
+                })
+                .map(|e| {
+                    if e.field == field {
+                        e.message.clone()
+                    } else {
+                        format!("{}: {}", e.field, e.message)
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <For each=messages key=|m| m.clone() let:message>
+            <p class="field-error">{message}</p>
+        </For>
+    }
+}
+
+/// A form's submit outcome: the problem, with its field errors split out for the fields.
+#[derive(Debug, Clone, Copy)]
+pub struct FormState {
+    /// The problem of the last submit.
+    pub problem: RwSignal<Option<Problem>>,
+    /// Its field errors.
+    pub errors: RwSignal<Vec<FieldError>>,
+    /// Whether a submit is under way.
+    pub busy: RwSignal<bool>,
+}
+
+impl FormState {
+    /// A form with nothing to show yet.
+    pub fn new() -> Self {
+        Self {
+            problem: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    /// Clears the last outcome and marks the form busy.
+    pub fn start(&self) {
+        self.problem.set(None);
+        self.errors.set(Vec::new());
+        self.busy.set(true);
+    }
+
+    /// Records the outcome; the value on success.
+    pub fn finish<T>(&self, result: Result<T, Problem>) -> Option<T> {
+        self.busy.set(false);
+        match result {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                self.errors.set(problem.errors.clone());
+                self.problem.set(Some(problem));
+                None
+            }
+        }
+    }
+}
+
+impl Default for FormState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A destructive action that asks first: the first click shows the question with
+/// "Confirm" and "Cancel".
+#[component]
+pub fn ConfirmButton(
+    #[prop(into)] label: String,
+    #[prop(into)] question: String,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let label_again = label.clone();
+    view! {
+        <Show
+            when=move || asking.get()
+            fallback=move || {
+                view! {
+                    <button type="button" class="danger" on:click=move |_| asking.set(true)>
+                        {label.clone()}
+                    </button>
+                }
+            }
+        >
+            <span class="confirm" role="group" aria-label="confirm">
+                <span>{question.clone()}</span>
+                <button
+                    type="button"
+                    class="danger"
+                    on:click=move |_| {
+                        asking.set(false);
+                        on_confirm.run(());
+                    }
+                >
+                    {format!("Confirm: {}", label_again.to_lowercase())}
+                </button>
+                <button type="button" on:click=move |_| asking.set(false)>
+                    "Cancel"
+                </button>
+            </span>
+        </Show>
+    }
+}
+
+/// Links to the first and the next page of a list (the cursor lives in the URL, so every
+/// page can be bookmarked).
+#[component]
+pub fn Pager(next: Option<String>, #[prop(into)] base_query: String) -> impl IntoView {
+    let cursor = use_query_param("cursor");
+    let joiner = if base_query.is_empty() { "?" } else { "&" };
+    let first = if base_query.is_empty() {
+        "?".to_owned()
+    } else {
+        base_query.clone()
+    };
+    let next_href = next.map(|c| format!("{base_query}{joiner}cursor={}", crate::api::enc(&c)));
+    view! {
+        <nav class="pager" aria-label="pages">
+            {move || (!cursor.get().is_empty()).then(|| view! { <a href=first.clone()>"« First page"</a> })}
+            {next_href.map(|href| view! { <a href=href rel="next">"Next page »"</a> })}
+        </nav>
+    }
+}
+
+/// A timestamp of the API (RFC 3339), shown as `2026-11-23 14:05:09 UTC`.
+pub fn when(value: &Value) -> String {
+    match value.as_str() {
+        Some(text) => {
+            let text = text.replace('T', " ");
+            let trimmed = text
+                .split('.')
+                .next()
+                .unwrap_or(&text)
+                .trim_end_matches('Z');
+            format!("{trimmed} UTC")
+        }
+        None => "—".into(),
+    }
+}
+
+/// A JSON value as text for a table cell: strings bare, the rest compact JSON.
+pub fn text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Splits a list typed by a person: one item per line or comma, blanks dropped.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A list of strings as the text a person edits (one per line).
+pub fn join_lines(value: &Value) -> String {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// The title bar of a page, with its actions.
+#[component]
+pub fn PageTitle(
+    #[prop(into)] title: Signal<String>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <header class="page-title">
+            <h1>{title}</h1>
+            <div class="actions">{children.map(|c| c())}</div>
+        </header>
+    }
+}
