@@ -3,17 +3,21 @@
 //! JavaScript glue and the stylesheet, built by `cargo leptos build`) are files read from
 //! the console directory (`PORTCULLIS_CONSOLE_DIR`, default `target/site`).
 //!
-//! Nothing is fetched from another origin at run time. Without the built assets the pages
+//! Its pages may not be framed by other sites (`X-Frame-Options: DENY`, against
+//! clickjacking), are not sniffed, and send no referrer elsewhere. Nothing is fetched from
+//! another origin at run time. Without the built assets the pages
 //! still render, but stay static; the server logs a warning at start.
 
 use std::path::Path;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::response::Redirect;
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The console's name in `target/site/pkg/<name>.{js,wasm,css}`, as Cargo.toml's
 /// `[[workspace.metadata.leptos]] output-name` sets it.
@@ -48,4 +52,16 @@ pub fn router(site_root: &Path) -> Router {
             ServeFile::new(site_root.join("favicon.ico")),
         )
         .with_state(options)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
 }

@@ -7,6 +7,9 @@
 //! bookmarked and reloaded. Viewers get the same pages without edit controls, and the API
 //! refuses their writes anyway.
 
+// Leptos views are deeply nested types; the release (wasm) build needs room to lay them out.
+#![recursion_limit = "512"]
+
 pub mod api;
 mod pages;
 mod ui;
@@ -199,33 +202,8 @@ fn SignedIn() -> impl IntoView {
 /// admin), keeping the current section when switching.
 #[component]
 fn TenantSwitcher(current: Memo<Option<String>>) -> impl IntoView {
-    let session = Session::get();
     let location = use_location();
-    let all = LocalResource::new(move || async move {
-        if session.platform_admin() {
-            api::get::<api::Page>("/v1/tenants?limit=1000".into())
-                .await
-                .map(|page| {
-                    page.items
-                        .iter()
-                        .filter_map(|t| t["tenantId"].as_str().map(str::to_owned))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        } else {
-            session.0.with_untracked(|s| {
-                s.as_ref()
-                    .map(|s| {
-                        s.account
-                            .memberships
-                            .iter()
-                            .map(|m| m.tenant_id.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            })
-        }
-    });
+    let all = ui::use_tenants();
     let switch = move |ev: leptos::ev::Event| {
         let tenant = event_target_value(&ev);
         if tenant.is_empty() {
@@ -252,9 +230,10 @@ fn TenantSwitcher(current: Memo<Option<String>>) -> impl IntoView {
                 </option>
                 {move || {
                     all.get()
+                        .and_then(Result::ok)
                         .unwrap_or_default()
                         .into_iter()
-                        .map(|t| {
+                        .map(|(t, _, _)| {
                             let selected = current.get().as_deref() == Some(t.as_str());
                             view! {
                                 <option value=t.clone() selected=selected>

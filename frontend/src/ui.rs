@@ -50,6 +50,43 @@ impl Session {
     }
 }
 
+/// A tenant the account can open: its id, its name, the account's role there.
+pub type TenantChoice = (String, String, String);
+
+/// The tenants the account can open: every tenant for a platform admin, its memberships
+/// otherwise.
+pub fn use_tenants() -> LocalResource<Result<Vec<TenantChoice>, Problem>> {
+    let session = Session::get();
+    LocalResource::new(move || async move {
+        if session.platform_admin() {
+            let page = crate::api::get::<crate::api::Page>("/v1/tenants?limit=1000".into()).await?;
+            Ok(page
+                .items
+                .iter()
+                .map(|t| {
+                    (
+                        text(&t["tenantId"]),
+                        text(&t["name"]),
+                        "platform admin".to_owned(),
+                    )
+                })
+                .collect())
+        } else {
+            Ok(session.0.with_untracked(|s| {
+                s.as_ref()
+                    .map(|s| {
+                        s.account
+                            .memberships
+                            .iter()
+                            .map(|m| (m.tenant_id.clone(), m.tenant_id.clone(), m.role.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }))
+        }
+    })
+}
+
 /// The `:tenant` of the current route.
 pub fn use_tenant() -> Memo<String> {
     let params = use_params_map();

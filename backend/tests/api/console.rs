@@ -524,3 +524,60 @@ async fn sign_in_is_throttled_per_account() {
     app.account("bob", PASSWORD, None).await;
     app.sign_in("bob", PASSWORD).await;
 }
+
+#[tokio::test]
+async fn the_cookie_is_secure_when_configured() {
+    let app = TestApp::spawn_with(crate::helpers::Db::Sqlite, |config| {
+        config.secure_cookies = true;
+    })
+    .await
+    .unwrap();
+    app.account("ada", PASSWORD, None).await;
+    let response = app
+        .client
+        .post(format!("{}/v1/session", app.base))
+        .json(&json!({"username": "ada", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+}
+
+#[tokio::test]
+async fn console_pages_are_served_and_not_frameable() {
+    let app = TestApp::spawn(crate::helpers::Db::Sqlite).await.unwrap();
+    let page = app
+        .client
+        .get(format!("{}/console/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Sign in"),
+        "the sign-in page is rendered by the server"
+    );
+    assert!(
+        html.contains("/pkg/portcullis-console.js"),
+        "and hydrated by the console's build"
+    );
+    // `/` leads to the console; the API's unknown paths stay problem documents.
+    let root = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(root.headers()["location"], "/console");
+    app.get("/v1/nothing-here")
+        .await
+        .expect_problem(404, "not_found");
+}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use serde_json::{Value, json};
 
-use crate::api::{self, Page, Problem};
+use crate::api::{self, Problem};
 use crate::ui::{ErrorBox, Loading, PageTitle, text, use_query_param, use_tenant};
 
 /// A text input bound to a signal, with a label.
@@ -75,62 +75,38 @@ pub fn Explorer() -> impl IntoView {
             ],
         );
     };
-    let effective = LocalResource::new(move || {
-        let (t, u, r) = (tenant.get(), q_user.get(), q_resource.get());
-        async move {
-            if u.is_empty() || r.is_empty() {
-                return None;
-            }
-            Some(
-                api::get::<Value>(api::tenant_path(
-                    &t,
-                    &format!(
-                        "/users/{}/resources/{}/permissions",
-                        api::enc(&u),
-                        api::enc(&r)
-                    ),
-                ))
-                .await,
+    let effective = ask(move || {
+        let (u, r) = (q_user.get(), q_resource.get());
+        (!u.is_empty() && !r.is_empty()).then(|| {
+            api::tenant_path(
+                &tenant.get(),
+                &format!(
+                    "/users/{}/resources/{}/permissions",
+                    api::enc(&u),
+                    api::enc(&r)
+                ),
             )
-        }
+        })
     });
-    let reachable = LocalResource::new(move || {
-        let (t, u, p) = (tenant.get(), q_user.get(), q_permission.get());
-        async move {
-            if u.is_empty() || p.is_empty() {
-                return None;
-            }
-            Some(
-                api::get::<Page>(api::tenant_path(
-                    &t,
-                    &format!(
-                        "/users/{}/resources{}",
-                        api::enc(&u),
-                        api::query(&[("permission", &p), ("limit", "200")])
-                    ),
-                ))
-                .await,
+    let reachable = ask(move || {
+        let (u, p) = (q_user.get(), q_permission.get());
+        (!u.is_empty() && !p.is_empty()).then(|| {
+            let query = api::query(&[("permission", &p), ("limit", "200")]);
+            api::tenant_path(
+                &tenant.get(),
+                &format!("/users/{}/resources{query}", api::enc(&u)),
             )
-        }
+        })
     });
-    let holders = LocalResource::new(move || {
-        let (t, r, p) = (tenant.get(), q_resource.get(), q_permission.get());
-        async move {
-            if r.is_empty() || p.is_empty() {
-                return None;
-            }
-            Some(
-                api::get::<Page>(api::tenant_path(
-                    &t,
-                    &format!(
-                        "/resources/{}/users{}",
-                        api::enc(&r),
-                        api::query(&[("permission", &p), ("limit", "200")])
-                    ),
-                ))
-                .await,
+    let holders = ask(move || {
+        let (r, p) = (q_resource.get(), q_permission.get());
+        (!r.is_empty() && !p.is_empty()).then(|| {
+            let query = api::query(&[("permission", &p), ("limit", "200")]);
+            api::tenant_path(
+                &tenant.get(),
+                &format!("/resources/{}/users{query}", api::enc(&r)),
             )
-        }
+        })
     });
     view! {
         <PageTitle title="Access explorer"/>
@@ -169,7 +145,7 @@ pub fn Explorer() -> impl IntoView {
         <section aria-label="reachable resources">
             {move || reachable.get().flatten().map(|answer| view! {
                 <h2>{format!("Where {} may {}", q_user.get(), q_permission.get())}</h2>
-                {answer_view(answer.map(page_value), |value| {
+                {answer_view(answer, |value| {
                     let items = value["items"].as_array().cloned().unwrap_or_default();
                     if items.is_empty() {
                         return view! { <p class="empty">"Nowhere."</p> }.into_any();
@@ -187,7 +163,7 @@ pub fn Explorer() -> impl IntoView {
                 let tenant = tenant.get();
                 view! {
                     <h2>{format!("Who may {} on {}", q_permission.get(), q_resource.get())}</h2>
-                    {answer_view(answer.map(page_value), move |value| {
+                    {answer_view(answer, move |value| {
                         let items = value["items"].as_array().cloned().unwrap_or_default();
                         if items.is_empty() {
                             return view! { <p class="empty">"Nobody."</p> }.into_any();
@@ -216,8 +192,19 @@ pub fn Explorer() -> impl IntoView {
     }
 }
 
-fn page_value(page: Page) -> Value {
-    json!({"items": page.items, "revision": page.revision})
+/// `GET`s the path `path` gives, once it gives one (every input of the question is there).
+fn ask(
+    path: impl Fn() -> Option<String> + 'static,
+) -> LocalResource<Option<Result<Value, Problem>>> {
+    LocalResource::new(move || {
+        let path = path();
+        async move {
+            match path {
+                Some(path) => Some(api::get::<Value>(path).await),
+                None => None,
+            }
+        }
+    })
 }
 
 fn answer_view(answer: Result<Value, Problem>, show: impl Fn(&Value) -> AnyView) -> AnyView {

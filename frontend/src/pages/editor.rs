@@ -250,7 +250,7 @@ pub fn EditorFrame(
         if editor.is_new() {
             format!("New {}", noun.to_lowercase())
         } else {
-            format!("{noun} {}", editor.id.get())
+            format!("{noun} “{}”", editor.id.get())
         }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -16,7 +16,9 @@ use leptos_router::hooks::use_navigate;
 use serde_json::json;
 
 use crate::api::{self, Problem, SessionInfo};
-use crate::ui::{ErrorBox, FormState, Loading, MaybeError, PageTitle, Session, use_query_param};
+use crate::ui::{
+    ErrorBox, FormState, Loading, MaybeError, PageTitle, Session, use_query_param, use_tenants,
+};
 
 /// Where to go after signing in: the page that sent the visitor here, if it is one of
 /// ours (never another site).
@@ -90,36 +92,7 @@ pub fn Login() -> impl IntoView {
 #[component]
 pub fn Home() -> impl IntoView {
     let session = Session::get();
-    let tenants = LocalResource::new(move || async move {
-        if session.platform_admin() {
-            api::get::<api::Page>("/v1/tenants?limit=1000".into())
-                .await
-                .map(|page| {
-                    page.items
-                        .iter()
-                        .map(|t| {
-                            (
-                                t["tenantId"].as_str().unwrap_or_default().to_owned(),
-                                t["name"].as_str().unwrap_or_default().to_owned(),
-                                "platform admin".to_owned(),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-        } else {
-            Ok(session.0.with_untracked(|s| {
-                s.as_ref()
-                    .map(|s| {
-                        s.account
-                            .memberships
-                            .iter()
-                            .map(|m| (m.tenant_id.clone(), m.tenant_id.clone(), m.role.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            }))
-        }
-    });
+    let tenants = use_tenants();
     view! {
         <PageTitle title="Your tenants">
             {move || {

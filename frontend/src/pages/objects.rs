@@ -16,7 +16,7 @@ fn set_text(signal: RwSignal<String>, value: &Value) {
 }
 
 /// Puts `fields` into the loaded object (so fields the form does not show survive).
-fn merged(original: Value, fields: Value) -> Value {
+pub(super) fn merged(original: Value, fields: Value) -> Value {
     let mut body = match original {
         Value::Object(map) => map,
         _ => serde_json::Map::new(),

@@ -139,20 +139,14 @@ pub fn RecordEditor() -> impl IntoView {
         if editor.is_new() && !id.trim().is_empty() {
             fields["recordId"] = json!(id.trim());
         }
-        let mut body = match editor.original.get_untracked() {
-            Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        };
-        for key in ["createdAt", "updatedAt", "revision"] {
-            body.remove(key);
+        let mut body = super::objects::merged(editor.original.get_untracked(), fields);
+        // No expiry is said by leaving the field out.
+        if body["expiresAt"].is_null()
+            && let Some(map) = body.as_object_mut()
+        {
+            map.remove("expiresAt");
         }
-        if let Value::Object(fields) = fields {
-            body.extend(fields);
-        }
-        if body.get("expiresAt") == Some(&Value::Null) {
-            body.remove("expiresAt");
-        }
-        editor.save(Value::Object(body), "recordId", |base, id| {
+        editor.save(body, "recordId", |base, id| {
             format!("{base}/records/{}", api::enc(id))
         });
     });
