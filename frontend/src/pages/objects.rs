@@ -218,9 +218,24 @@ fn PermissionRowView(
                 <FieldErrors errors field=action_field/>
                 <FieldErrors errors field=field exact=true/>
             </td>
-            <td><input type="checkbox" aria-label="Allow" bind:checked=row.allow/></td>
-            <td><input type="checkbox" aria-label="Grant" bind:checked=row.grant/></td>
-            <td><input type="checkbox" aria-label="Delegate" bind:checked=row.delegate/></td>
+            <td>
+                <label>
+                    <input type="checkbox" aria-label="Allow" bind:checked=row.allow/>
+                    <span class="cell-label">"Allow"</span>
+                </label>
+            </td>
+            <td>
+                <label>
+                    <input type="checkbox" aria-label="Grant" bind:checked=row.grant/>
+                    <span class="cell-label">"Grant"</span>
+                </label>
+            </td>
+            <td>
+                <label>
+                    <input type="checkbox" aria-label="Delegate" bind:checked=row.delegate/>
+                    <span class="cell-label">"Delegate"</span>
+                </label>
+            </td>
             <td>
                 <button
                     type="button"
