@@ -238,21 +238,17 @@ fn member_audit(
     }
 }
 
-impl Service {
-    fn account_view(
-        &self,
-        row: &AccountRow,
-        members: &[MemberRow],
-    ) -> Result<Account, ServiceError> {
-        Ok(Account {
-            username: row.username.clone(),
-            platform_admin: row.platform_admin,
-            memberships: memberships(members)?,
-            created_at: Some(row.created_at),
-            updated_at: Some(row.updated_at),
-        })
-    }
+fn account_view(row: &AccountRow, members: &[MemberRow]) -> Result<Account, ServiceError> {
+    Ok(Account {
+        username: row.username.clone(),
+        platform_admin: row.platform_admin,
+        memberships: memberships(members)?,
+        created_at: Some(row.created_at),
+        updated_at: Some(row.updated_at),
+    })
+}
 
+impl Service {
     /// Creates an account (the caller has checked it may).
     pub async fn create_account(&self, account: NewAccount) -> Result<Account, ServiceError> {
         let mut problems = Vec::new();
@@ -290,7 +286,7 @@ impl Service {
             .await?
             .ok_or_else(|| ServiceError::not_found("account", username))?;
         let members = self.store.memberships_of(username).await?;
-        self.account_view(&row, &members)
+        account_view(&row, &members)
     }
 
     /// Accounts in username order.
@@ -303,7 +299,7 @@ impl Service {
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             let members = self.store.memberships_of(&row.username).await?;
-            views.push((row.username.clone(), self.account_view(&row, &members)?));
+            views.push((row.username.clone(), account_view(&row, &members)?));
         }
         Page::from_rows(
             views,
@@ -366,12 +362,15 @@ impl Service {
         let matches = verify_password(password, row.as_ref().map(|r| r.password_hash.clone()))
             .await
             .map_err(hash_failed)?;
-        if !matches {
-            return Err(ServiceError::Unauthenticated(
+        match row {
+            Some(row) if matches => {
+                let members = self.store.memberships_of(username).await?;
+                account_view(&row, &members)
+            }
+            _ => Err(ServiceError::Unauthenticated(
                 "the username or the password is wrong".into(),
-            ));
+            )),
         }
-        self.get_account(username).await
     }
 
     /// The principal of a signed-in account; `None` when the account no longer exists.

@@ -35,16 +35,54 @@ fn record_link(tenant: &str, record: &Value) -> AnyView {
         .into_any()
 }
 
-/// The current URL's query with `pairs` replaced; navigating there runs the question.
-fn go(tenant: &str, page: &str, pairs: &[(&str, &str)]) {
-    use_navigate()(
-        &format!(
-            "/console/t/{}/{page}{}",
-            api::enc(tenant),
-            api::query(pairs)
-        ),
-        Default::default(),
-    );
+/// The three inputs of a question (user, resource, permission). The question lives in the
+/// URL: the inputs start from its query, and submitting navigates there, which runs it;
+/// `runs` is bumped too, so asking the same question again asks the server again.
+#[component]
+fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -> impl IntoView {
+    const FIELDS: [(&str, &str, &str); 3] = [
+        ("user", "User", "user-1"),
+        ("resource", "Resource", "/orgs/acme/documents/d1"),
+        ("permission", "Permission", "documents:read"),
+    ];
+    let tenant = use_tenant();
+    let asked = FIELDS.map(|(name, _, _)| use_query_param(name));
+    let typed = FIELDS.map(|_| RwSignal::new(String::new()));
+    Effect::new(move |_| {
+        for (input, param) in typed.iter().zip(asked.iter()) {
+            input.set(param.get());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        runs.update(|n| *n += 1);
+        let values = typed.map(|input| input.get_untracked().trim().to_owned());
+        let pairs: Vec<(&str, &str)> = FIELDS
+            .iter()
+            .zip(values.iter())
+            .map(|((name, _, _), value)| (*name, value.as_str()))
+            .collect();
+        use_navigate()(
+            &format!(
+                "/console/t/{}/{page}{}",
+                api::enc(&tenant.get_untracked()),
+                api::query(&pairs)
+            ),
+            Default::default(),
+        );
+    };
+    view! {
+        <form class="question" on:submit=submit>
+            {FIELDS
+                .iter()
+                .zip(typed)
+                .map(|((name, label, placeholder), value)| {
+                    view! { <Input label=*label id=*name value placeholder=*placeholder/> }
+                })
+                .collect_view()}
+            <button type="submit" class="primary">{button}</button>
+        </form>
+    }
 }
 
 /// For a user: their permissions on a resource and the resources they reach; for a
@@ -55,26 +93,6 @@ pub fn Explorer() -> impl IntoView {
     let q_user = use_query_param("user");
     let q_resource = use_query_param("resource");
     let q_permission = use_query_param("permission");
-    let user = RwSignal::new(String::new());
-    let resource = RwSignal::new(String::new());
-    let permission = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        user.set(q_user.get());
-        resource.set(q_resource.get());
-        permission.set(q_permission.get());
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        go(
-            &tenant.get_untracked(),
-            "explorer",
-            &[
-                ("user", user.get_untracked().trim()),
-                ("resource", resource.get_untracked().trim()),
-                ("permission", permission.get_untracked().trim()),
-            ],
-        );
-    };
     let effective = ask(move || {
         let (u, r) = (q_user.get(), q_resource.get());
         (!u.is_empty() && !r.is_empty()).then(|| {
@@ -110,12 +128,7 @@ pub fn Explorer() -> impl IntoView {
     });
     view! {
         <PageTitle title="Access explorer"/>
-        <form class="question" on:submit=submit>
-            <Input label="User" id="user" value=user placeholder="user-1"/>
-            <Input label="Resource" id="resource" value=resource placeholder="/orgs/acme/documents/d1"/>
-            <Input label="Permission" id="permission" value=permission placeholder="documents:read"/>
-            <button type="submit" class="primary">"Explore"</button>
-        </form>
+        <QuestionForm page="explorer" button="Explore" runs=RwSignal::new(0)/>
         <p class="hint">
             "User and resource: the user's permissions there. User and permission: the resources the user reaches. Resource and permission: who reaches it."
         </p>
@@ -221,29 +234,8 @@ pub fn Playground() -> impl IntoView {
     let q_user = use_query_param("user");
     let q_resource = use_query_param("resource");
     let q_permission = use_query_param("permission");
-    let user = RwSignal::new(String::new());
-    let resource = RwSignal::new(String::new());
-    let permission = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        user.set(q_user.get());
-        resource.set(q_resource.get());
-        permission.set(q_permission.get());
-    });
     // Bumped by every submit, so asking the same question again asks the server again.
     let runs = RwSignal::new(0u32);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        runs.update(|n| *n += 1);
-        go(
-            &tenant.get_untracked(),
-            "playground",
-            &[
-                ("user", user.get_untracked().trim()),
-                ("resource", resource.get_untracked().trim()),
-                ("permission", permission.get_untracked().trim()),
-            ],
-        );
-    };
     let answer = LocalResource::new(move || {
         runs.track();
         let (t, u, r, p) = (
@@ -262,12 +254,7 @@ pub fn Playground() -> impl IntoView {
     });
     view! {
         <PageTitle title="Check playground"/>
-        <form class="question" on:submit=submit>
-            <Input label="User" id="user" value=user placeholder="user-1"/>
-            <Input label="Resource" id="resource" value=resource placeholder="/orgs/acme/documents/d1"/>
-            <Input label="Permission" id="permission" value=permission placeholder="documents:read"/>
-            <button type="submit" class="primary">"Check"</button>
-        </form>
+        <QuestionForm page="playground" button="Check" runs/>
         {move || match answer.get() {
             None if !q_user.get().is_empty() => view! { <Loading/> }.into_any(),
             None | Some(None) => view! { <p class="hint">"Ask: may this user do this on this resource? The answer explains itself."</p> }.into_any(),
