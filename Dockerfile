@@ -4,8 +4,8 @@ FROM rust:1.95-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# Installs the wasm target, cargo-leptos 0.3.10, wasm-bindgen-cli and wasm-opt, then builds.
-RUN bash -c 'source scripts/console-tools.sh && console_tools release && cargo leptos build --release'
+# The console's wasm (installing the wasm target, wasm-bindgen-cli and wasm-opt), then the server.
+RUN scripts/build-console.sh release && cargo build --release --locked -p portcullis
 
 FROM debian:bookworm-slim
 RUN useradd --system --home /var/lib/portcullis --create-home portcullis

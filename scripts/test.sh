@@ -39,11 +39,20 @@ if [ -z "${PORTCULLIS_TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 
+# The console's wasm (debug: no wasm-opt) builds beside the Rust tests, in its own target
+# dir; its output is shown once it is needed.
+mkdir -p target
+scripts/build-console.sh debug > target/build-console.log 2>&1 &
+console=$!
+trap 'kill "$console" 2>/dev/null || true; cleanup' EXIT
+
 cargo test --workspace --locked "$@"
 
-# The console: build it (debug: the wasm needs no wasm-opt), then run the browser tests.
-source scripts/console-tools.sh
-console_tools debug
+# The browser tests: the console's assets, the server binary, Chromium, Playwright.
+status=0
+wait "$console" || status=$?
+cat target/build-console.log
+[ "$status" = 0 ] || { echo "!!! test.sh: building the console failed" >&2; exit 1; }
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing Debian's chromium for the browser tests"
@@ -53,5 +62,5 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
-cargo leptos build
+cargo build --locked -p portcullis
 (cd e2e && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; } && npx playwright test)

@@ -1,6 +1,6 @@
 //! Serves the admin console (crate `portcullis-console`) from this binary, on the API's
 //! origin: its pages are rendered here, and its compiled assets (`pkg/`: the wasm, its
-//! JavaScript glue and the stylesheet, built by `cargo leptos build`) are files read from
+//! JavaScript glue and the stylesheet, built by `scripts/build-console.sh`) are files read from
 //! the console directory (`PORTCULLIS_CONSOLE_DIR`, default `target/site`).
 //!
 //! Its pages may not be framed by other sites (`X-Frame-Options: DENY`, against
@@ -19,8 +19,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The console's name in `target/site/pkg/<name>.{js,wasm,css}`, as Cargo.toml's
-/// `[[workspace.metadata.leptos]] output-name` sets it.
+/// The console's name in `target/site/pkg/<name>.{js,wasm,css}`, as
+/// `scripts/build-console.sh` writes them (and `LEPTOS_OUTPUT_NAME` in .cargo/config.toml).
 const OUTPUT_NAME: &str = "portcullis-console";
 
 /// The console's routes: `/console/…` pages, `/pkg/…` assets, `/favicon.ico`, and `/`
@@ -30,7 +30,7 @@ pub fn router(site_root: &Path) -> Router {
     if !pkg.join(format!("{OUTPUT_NAME}.wasm")).exists() {
         tracing::warn!(
             dir = %pkg.display(),
-            "the console's compiled assets are missing: run `cargo leptos build --release` (see README)"
+            "the console's compiled assets are missing: run `scripts/build-console.sh release` (see README)"
         );
     }
     let options = LeptosOptions::builder()

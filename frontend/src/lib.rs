@@ -1,5 +1,5 @@
 //! The Portcullis admin console: a Leptos app, rendered by the `portcullis` server (feature
-//! `ssr`) and hydrated in the browser (feature `hydrate`, compiled to wasm by cargo-leptos).
+//! `ssr`) and hydrated in the browser (feature `hydrate`, compiled to wasm by `scripts/build-console.sh`).
 //!
 //! It is a client of the public `/v1` API (see [`api`]): everything it shows or changes, an
 //! integrator can too. Every page has its own URL under `/console`, with its state (filters,
