@@ -3,7 +3,7 @@
 cargo build --release -q -p portcullis
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-admin="pcadmin_bench_$(date +%s)"
+admin="pcadmin_bench_$(date +%s)_0123456789abcdef"
 PORTCULLIS_LISTEN=127.0.0.1:$port PORTCULLIS_DATA_DIR=$data PORTCULLIS_ADMIN_TOKEN=$admin \
   PORTCULLIS_RATE_LIMIT_PER_SECOND=0 RUST_LOG=warn target/release/portcullis serve &
 server=$!

@@ -9,7 +9,7 @@ if (!process.env.PORTCULLIS_E2E_PORT) {
   ).toString().trim();
   process.env.PORTCULLIS_E2E_ADMIN = 'e2e-admin';
   process.env.PORTCULLIS_E2E_ADMIN_PASSWORD = 'e2e admin passphrase';
-  process.env.PORTCULLIS_E2E_ADMIN_TOKEN = `pcadmin_e2e_${Date.now()}`;
+  process.env.PORTCULLIS_E2E_ADMIN_TOKEN = `pcadmin_e2e_${Date.now()}_0123456789abcdef`;
 }
 const baseURL = `http://127.0.0.1:${process.env.PORTCULLIS_E2E_PORT}`;
 

@@ -48,9 +48,17 @@ pub struct Config {
     /// Console sign-in attempts allowed per username per minute (five times as many per
     /// client address).
     pub login_attempts_per_minute: u32,
-    /// Where the console's compiled assets are (`cargo leptos build` writes `target/site`).
+    /// Where the console's compiled assets are (`scripts/build-console.sh` writes `target/site`).
     pub console_dir: PathBuf,
+    /// Export per-tenant series (engine size and revision by tenant) on `/metrics`, which
+    /// then needs a credential: the admin token or [`Config::metrics_token`].
+    pub metrics_per_tenant: bool,
+    /// A token that may read `/metrics` (and nothing else) when per-tenant series are on.
+    pub metrics_token: Option<Secret>,
 }
+
+/// The shortest token Portcullis accepts as the admin or metrics token.
+pub const MIN_TOKEN_CHARS: usize = 32;
 
 impl Default for Config {
     fn default() -> Self {
@@ -60,16 +68,25 @@ impl Default for Config {
             database_url: None,
             admin_token: None,
             log_format: LogFormat::Text,
-            rate_limit_per_second: 10_000,
+            rate_limit_per_second: DEFAULT_RATE_LIMIT,
             cluster: false,
             secure_cookies: false,
             session_idle_minutes: 30,
             session_max_hours: 12,
             login_attempts_per_minute: 10,
             console_dir: PathBuf::from("target/site"),
+            metrics_per_tenant: false,
+            metrics_token: None,
         }
     }
 }
+
+/// Requests per second per credential by default. An application's backend commonly
+/// sends all its checks with one key; one node of this project's machine kind (2 cores)
+/// answers about 50,000 checks a second in all, so a default of 100,000 never throttles
+/// such a backend, while still bounding a runaway client on a larger node. Operators who
+/// share a node between tenants set it lower.
+pub const DEFAULT_RATE_LIMIT: u32 = 100_000;
 
 /// The config file's shape: every key optional, unknown keys refused.
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +104,8 @@ struct FileConfig {
     session_max_hours: Option<u32>,
     login_attempts_per_minute: Option<u32>,
     console_dir: Option<PathBuf>,
+    metrics_per_tenant: Option<bool>,
+    metrics_token: Option<String>,
 }
 
 /// A configuration that cannot be used.
@@ -105,6 +124,14 @@ pub enum ConfigError {
     Parse {
         /// The file.
         path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A token setting could never authenticate anybody.
+    #[error("`{setting}` cannot be used: {message}")]
+    Token {
+        /// The setting (`PORTCULLIS_ADMIN_TOKEN` / `admin_token` …).
+        setting: &'static str,
         /// Why.
         message: String,
     },
@@ -185,8 +212,52 @@ impl Config {
                 "attempts per minute",
             )?,
             console_dir: var("PORTCULLIS_CONSOLE_DIR").map(PathBuf::from),
+            metrics_per_tenant: flag("PORTCULLIS_METRICS_PER_TENANT")?,
+            metrics_token: var("PORTCULLIS_METRICS_TOKEN"),
         });
+        config.validate()?;
         Ok(config)
+    }
+
+    /// Refuses tokens that could never authenticate (SPEC §2; checked by [`Config::load`] and
+    /// again by [`crate::App::build`], for configurations made in code): the admin token must start
+    /// with `pcadmin_` (the prefix tells it from an API key) and, like the metrics token,
+    /// be at least [`MIN_TOKEN_CHARS`] characters of visible ASCII (a bearer credential).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let visible = |t: &str| t.bytes().all(|b| b.is_ascii_graphic());
+        if let Some(token) = &self.admin_token {
+            let token = token.expose();
+            let problem = if !token.starts_with(crate::auth::ADMIN_TOKEN_PREFIX) {
+                Some(format!(
+                    "the admin token must start with `{}`",
+                    crate::auth::ADMIN_TOKEN_PREFIX
+                ))
+            } else if token.chars().count() < MIN_TOKEN_CHARS || !visible(token) {
+                Some(format!(
+                    "the admin token must be at least {MIN_TOKEN_CHARS} characters of visible ASCII"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
+                return Err(ConfigError::Token {
+                    setting: "PORTCULLIS_ADMIN_TOKEN / admin_token",
+                    message,
+                });
+            }
+        }
+        if let Some(token) = &self.metrics_token {
+            let token = token.expose();
+            if token.chars().count() < MIN_TOKEN_CHARS || !visible(token) {
+                return Err(ConfigError::Token {
+                    setting: "PORTCULLIS_METRICS_TOKEN / metrics_token",
+                    message: format!(
+                        "the metrics token must be at least {MIN_TOKEN_CHARS} characters of visible ASCII"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn apply(&mut self, layer: FileConfig) {
@@ -225,6 +296,12 @@ impl Config {
         }
         if let Some(dir) = layer.console_dir {
             self.console_dir = dir;
+        }
+        if let Some(per_tenant) = layer.metrics_per_tenant {
+            self.metrics_per_tenant = per_tenant;
+        }
+        if let Some(token) = layer.metrics_token {
+            self.metrics_token = Some(Secret::new(token));
         }
     }
 
@@ -278,6 +355,33 @@ mod tests {
         assert!(matches!(
             Config::load(None, &env),
             Err(ConfigError::Env { .. })
+        ));
+    }
+
+    #[test]
+    fn tokens_that_could_never_authenticate_are_refused_at_start() {
+        let load = |name: &str, value: &str| {
+            Config::load(None, &HashMap::from([(name.to_owned(), value.to_owned())]))
+        };
+        let good = format!("pcadmin_{}", "a".repeat(32));
+        assert!(load("PORTCULLIS_ADMIN_TOKEN", &good).is_ok());
+        for bad in [
+            "a".repeat(40),                          // no prefix
+            "pcadmin_short".to_owned(),              // too short
+            format!("pcadmin_{}", "é".repeat(30)),   // not ASCII
+            format!("pcadmin_{} x", "a".repeat(30)), // a space
+        ] {
+            let error = load("PORTCULLIS_ADMIN_TOKEN", &bad).unwrap_err();
+            assert!(matches!(error, ConfigError::Token { .. }), "{bad}: {error}");
+        }
+        assert!(load("PORTCULLIS_METRICS_TOKEN", "short").is_err());
+        assert!(load("PORTCULLIS_METRICS_TOKEN", &"m".repeat(32)).is_ok());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portcullis.toml");
+        std::fs::write(&file, "admin_token = \"nope\"\n").unwrap();
+        assert!(matches!(
+            Config::load(Some(&file), &HashMap::new()),
+            Err(ConfigError::Token { .. })
         ));
     }
 }

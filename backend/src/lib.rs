@@ -26,7 +26,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::api::{ApiError, AppState, SessionPolicy};
+use crate::api::{ApiError, AppState, MetricsPolicy, SessionPolicy};
 use crate::auth::{DatabaseSessions, Secret, new_admin_token, secret_hash};
 use crate::config::Config;
 use crate::domain::Limits;
@@ -44,6 +44,9 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
+    /// The configuration cannot be used (a token that could never authenticate).
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -96,6 +99,7 @@ impl App {
     /// Opens and migrates the database, settles the admin token and binds the listener
     /// (port 0 picks a free port: see [`App::local_addr`]).
     pub async fn build(config: &Config) -> Result<Self, StartError> {
+        config.validate()?;
         let store = open_store(config).await?;
         let mut generated = None;
         let admin_token_hash = match &config.admin_token {
@@ -117,7 +121,7 @@ impl App {
         };
         let service = Arc::new(Service::new(
             store.clone(),
-            Some(admin_token_hash),
+            Some(admin_token_hash.clone()),
             config.cluster,
         ));
         let new_admin_account = if service.has_accounts().await.map_err(StartError::Account)? {
@@ -140,7 +144,7 @@ impl App {
         }
         tasks.push(tokio::spawn(sweep_sessions(store.clone())));
         let sessions = SessionManagerLayer::new(DatabaseSessions(store.clone()))
-            .with_name("portcullis_session")
+            .with_name(SESSION_COOKIE)
             .with_http_only(true)
             .with_same_site(SameSite::Strict)
             .with_secure(config.secure_cookies)
@@ -148,30 +152,43 @@ impl App {
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
                 config.session_idle_minutes,
             ))));
-        let router = api::app(AppState {
+        let app = api::app(AppState {
             service,
             limiter: api::rate_limiter(config.rate_limit_per_second),
             sessions: SessionPolicy::new(
                 std::time::Duration::from_secs(u64::from(config.session_max_hours) * 3600),
                 config.login_attempts_per_minute,
             ),
+            metrics: Arc::new(MetricsPolicy {
+                per_tenant: config.metrics_per_tenant,
+                token_hashes: std::iter::once(admin_token_hash)
+                    .chain(
+                        config
+                            .metrics_token
+                            .as_ref()
+                            .map(|t| secret_hash(t.expose())),
+                    )
+                    .collect(),
+            }),
         })
-        .merge(console::router(&config.console_dir))
-        .layer(sessions)
-        .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::custom(
-            |_panic: Box<dyn std::any::Any + Send>| {
-                use axum::response::IntoResponse;
-                tracing::error!("a request handler panicked");
-                ApiError::new(
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "the server could not complete the request; it has been logged",
-                )
-                .into_response()
-            },
-        ));
+        .merge(console::router(&config.console_dir));
+        let router = axum::Router::new()
+            .fallback_service(with_sessions_when_needed(app, sessions))
+            .layer(axum::middleware::from_fn(api::reject_control_in_uri))
+            .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
+            .layer(TraceLayer::new_for_http())
+            .layer(CatchPanicLayer::custom(
+                |_panic: Box<dyn std::any::Any + Send>| {
+                    use axum::response::IntoResponse;
+                    tracing::error!("a request handler panicked");
+                    ApiError::new(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal_error",
+                        "the server could not complete the request; it has been logged",
+                    )
+                    .into_response()
+                },
+            ));
         let listener =
             TcpListener::bind(&config.listen)
                 .await
@@ -202,9 +219,9 @@ impl App {
     ) -> std::io::Result<()> {
         // The peer address feeds the per-address sign-in throttle.
         axum::serve(
-            self.listener,
+            api::ProblemListener(self.listener),
             self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+                .into_make_service_with_connect_info::<api::PeerAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await?;
@@ -215,6 +232,53 @@ impl App {
         Ok(())
     }
 }
+
+/// The routes, behind the console's session layer only for requests that can use a
+/// session: those carrying the session cookie, and `/v1/session` (sign-in creates one).
+/// Every other request (an app's API key, the admin token, a page without a cookie) would
+/// only pay for a session it cannot have, so it goes to the routes directly.
+fn with_sessions_when_needed<S>(
+    app: axum::Router,
+    sessions: SessionManagerLayer<S>,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ 'static
+where
+    S: tower_sessions::SessionStore + Clone,
+{
+    use tower::{Layer, ServiceExt};
+    let with_sessions = sessions.layer(app.clone());
+    tower::service_fn(move |request: axum::extract::Request| {
+        let needs_session = request.uri().path().starts_with("/v1/session")
+            || request
+                .headers()
+                .get_all(axum::http::header::COOKIE)
+                .iter()
+                .any(|v| {
+                    let cookie = format!("{SESSION_COOKIE}=");
+                    v.as_bytes()
+                        .windows(cookie.len())
+                        .any(|w| w == cookie.as_bytes())
+                });
+        let with_sessions = with_sessions.clone();
+        let app = app.clone();
+        async move {
+            if needs_session {
+                with_sessions.oneshot(request).await
+            } else {
+                app.oneshot(request).await
+            }
+        }
+    })
+}
+
+/// The console session cookie's name.
+const SESSION_COOKIE: &str = "portcullis_session";
 
 /// Deletes expired console sessions now and then (an expired one is already refused; this
 /// only keeps the table small).

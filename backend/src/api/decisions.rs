@@ -206,8 +206,7 @@ fn too_many(field: &str, count: usize) -> ApiError {
 #[utoipa::path(post, path = "/v1/tenants/{tenantId}/check", tag = "decisions", operation_id = "check",
     params(("tenantId" = String, Path, description = "The tenant")),
     request_body = CheckRequest,
-    responses((status = 200, description = "The decision: a deny is a normal answer", body = CheckResponse),
-        (status = 503, description = "`minRevision` is not available yet", body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The decision: a deny is a normal answer", body = CheckResponse)))]
 async fn check(
     State(state): State<AppState>,
     Access(access, ..): Access<Check>,

@@ -95,6 +95,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The problem document it answers with.
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
 }
 
 impl From<ServiceError> for ApiError {

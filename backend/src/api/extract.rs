@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::domain::Scope;
+use crate::domain::{Scope, text};
 use crate::service::{FieldError, Precondition, Principal, TenantAccess};
 
 /// A JSON body. Syntax errors are 400 `malformed_json`; a body of the wrong shape (types,
@@ -78,6 +78,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             )
             .with_errors(vec![FieldError::new("", "the body must be a JSON object")]));
         }
+        reject_control_characters(&bytes)?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         let value = match serde_path_to_error::deserialize(&mut deserializer) {
             Ok(value) => value,
@@ -106,6 +107,84 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         deserializer.end().map_err(malformed)?;
         Ok(ApiJson(value))
     }
+}
+
+/// The text rule (SPEC.md §1, [`crate::domain::text`]) on a JSON body: 422
+/// `validation_failed` naming every field that holds a control character, before the body
+/// is read into its type. Bodies that cannot hold one skip the walk.
+fn reject_control_characters(bytes: &[u8]) -> Result<(), ApiError> {
+    if !text::json_may_hold_control(bytes) {
+        return Ok(());
+    }
+    // Syntax errors are reported by the typed read that follows.
+    let Ok(document) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    let fields = text::control_fields(&document);
+    if fields.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        "the request is not valid",
+    )
+    .with_errors(
+        fields
+            .into_iter()
+            .map(|(field, c)| FieldError::new(field, text::control_message(c)))
+            .collect(),
+    ))
+}
+
+/// The text rule on the request line, in front of every route: a percent-decoded path
+/// segment or query parameter holding a control character is 400 (`invalid_path` or
+/// `invalid_parameter`) naming it, before any handler, extractor or database sees it.
+/// A URI without `%` cannot hold one (hyper refuses raw control characters), so it
+/// costs nothing on the common path.
+pub async fn reject_control_in_uri(
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = request.uri();
+    if uri.path().contains('%') {
+        for (i, segment) in uri.path().split('/').enumerate().skip(1) {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            if let Some(c) = text::first_control(&decoded) {
+                return ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_path",
+                    format!("path segment {i} {}", text::control_message(c)),
+                )
+                .with_errors(vec![FieldError::new(
+                    format!("path[{i}]"),
+                    text::control_message(c),
+                )])
+                .into_response();
+            }
+        }
+    }
+    if let Some(query) = uri.query().filter(|q| q.contains('%')) {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let errors: Vec<FieldError> = pairs
+            .iter()
+            .filter_map(|(name, value)| {
+                let c = text::first_control(name).or_else(|| text::first_control(value))?;
+                Some(FieldError::new(name.clone(), text::control_message(c)))
+            })
+            .collect();
+        if !errors.is_empty() {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                "a query parameter holds a control character",
+            )
+            .with_errors(errors)
+            .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Path parameters; undecodable ones are 400 `invalid_path`.

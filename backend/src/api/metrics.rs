@@ -1,11 +1,21 @@
 //! `/metrics` in the Prometheus text format: request counts and latency histograms by
-//! method, route (the path template, never the concrete path) and status.
+//! method, route (the path template, never the concrete path) and status; decisions by
+//! result; the decision indexes in all (`portcullis_engine_tenants`,
+//! `portcullis_engine_records`).
+//!
+//! Nothing here names a tenant or counts one tenant's data (SPEC §5) unless per-tenant
+//! series are switched on (`metrics_per_tenant`): then `portcullis_tenant_engine_records`
+//! and `portcullis_tenant_engine_revision` are added, labelled by tenant, and `/metrics`
+//! needs `Authorization: Bearer` with the admin token or the configured metrics token
+//! (401 otherwise), so an unauthenticated scrape cannot learn which tenants exist.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::StatusCode;
+use std::fmt::Write as _;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -13,6 +23,29 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
+use super::error::ApiError;
+use crate::auth::secret_hash;
+
+/// Who may read `/metrics`, and what it shows.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsPolicy {
+    /// Whether per-tenant series are shown (and a credential demanded).
+    pub per_tenant: bool,
+    /// The SHA-256 of each token that may read them: the admin token, the metrics token.
+    pub token_hashes: Vec<String>,
+}
+
+impl MetricsPolicy {
+    /// Whether the request carries one of the tokens.
+    fn admits(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|token| secret_hash(token.trim()))
+            .is_some_and(|hash| self.token_hashes.contains(&hash))
+    }
+}
 
 /// Latency buckets, in seconds: from 100 µs (a check) to 10 s.
 const BUCKETS: [f64; 14] = [
@@ -54,21 +87,53 @@ pub async fn track(matched: Option<MatchedPath>, request: Request, next: Next) -
 }
 
 /// Prometheus metrics
+///
+/// Per-tenant series appear only when the server runs with `metrics_per_tenant`; then this
+/// needs the admin token or the metrics token as bearer credential.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
     responses((status = 200, description = "Metrics in the Prometheus text format", body = String, content_type = "text/plain",
-        example = "portcullis_http_requests_total{method=\"GET\",route=\"/v1/tenants/{tenantId}/roles\",status=\"200\"} 12")))]
-async fn render() -> Response {
-    match handle() {
-        Some(handle) => (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "text/plain; version=0.0.4",
-            )],
-            handle.render(),
+        example = "portcullis_http_requests_total{method=\"GET\",route=\"/v1/tenants/{tenantId}/roles\",status=\"200\"} 12"),
+        (status = 401, description = "Per-tenant series are on and no admin or metrics token was sent", body = super::Problem, content_type = "application/problem+json")))]
+async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let policy = &state.metrics;
+    if policy.per_tenant && !policy.admits(&headers) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "per-tenant metrics are on: send the admin token or the metrics token as `Authorization: Bearer <token>`",
         )
-            .into_response(),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics are not available").into_response(),
+        .into_response();
     }
+    let Some(handle) = handle() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "metrics are not available").into_response();
+    };
+    let mut stats = state.service.engine_stats();
+    metrics::gauge!("portcullis_engine_tenants").set(stats.len() as f64);
+    metrics::gauge!("portcullis_engine_records")
+        .set(stats.iter().map(|s| s.records).sum::<usize>() as f64);
+    let mut text = handle.render();
+    if policy.per_tenant {
+        // Written here, from the indexes as they are now, so a deleted tenant leaves no
+        // stale series. Tenant ids are slugs: nothing in them needs escaping.
+        stats.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+        text.push_str("# TYPE portcullis_tenant_engine_records gauge\n");
+        for s in &stats {
+            let _ = writeln!(
+                text,
+                "portcullis_tenant_engine_records{{tenant=\"{}\"}} {}",
+                s.tenant, s.records
+            );
+        }
+        text.push_str("# TYPE portcullis_tenant_engine_revision gauge\n");
+        for s in &stats {
+            let _ = writeln!(
+                text,
+                "portcullis_tenant_engine_revision{{tenant=\"{}\"}} {}",
+                s.tenant, s.revision
+            );
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// The metrics route.

@@ -12,6 +12,7 @@ mod metrics;
 mod objects;
 mod session;
 mod tenants;
+mod transport;
 
 use std::sync::Arc;
 
@@ -25,7 +26,10 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{ApiError, Problem};
+pub use extract::reject_control_in_uri;
+pub use metrics::MetricsPolicy;
 pub use session::{CSRF_HEADER, SessionPolicy};
+pub use transport::{PeerAddr, ProblemListener};
 
 use crate::service::{Kind, Page, Service, Written};
 
@@ -41,6 +45,8 @@ pub struct AppState {
     pub limiter: Option<Arc<RateLimiter>>,
     /// Console session limits and sign-in throttling.
     pub sessions: Arc<SessionPolicy>,
+    /// What `/metrics` shows, and to whom.
+    pub metrics: Arc<MetricsPolicy>,
 }
 
 /// The per-credential rate limiter.
@@ -254,6 +260,17 @@ fn problem_statuses(method: &str, path: &str) -> Vec<(u16, &'static str, &'stati
     statuses
 }
 
+/// The operations that take `minRevision` (SPEC §1): a revision never committed is 400
+/// `revision_not_reached` at once; one committed that this replica cannot reach in time is
+/// 503 `revision_unavailable` with `Retry-After`.
+const TAKE_MIN_REVISION: [&str; 5] = [
+    "check",
+    "checkBatch",
+    "effectivePermissions",
+    "userResources",
+    "resourceUsers",
+];
+
 fn add_problem_responses(openapi: &mut OpenApiDoc) {
     for (path, item) in openapi.paths.paths.iter_mut() {
         if !path.starts_with("/v1") {
@@ -280,7 +297,23 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
                     })
                     .collect(),
             );
-            for (status, code, description) in problem_statuses(method, path) {
+            let mut statuses = problem_statuses(method, path);
+            if operation
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| TAKE_MIN_REVISION.contains(&id))
+            {
+                statuses[0].2 = "The request is malformed: a bad id, parameter or JSON syntax; \
+                    or `minRevision` names a revision the tenant has not committed \
+                    (`revision_not_reached`, answered at once).";
+                statuses.push((
+                    503,
+                    "revision_unavailable",
+                    "`minRevision` names a committed revision this replica could not reach \
+                     within 2 s; retry after `Retry-After` seconds.",
+                ));
+            }
+            for (status, code, description) in statuses {
                 let example = serde_json::json!({
                     "type": format!("https://portcullis.dev/problems/{code}"),
                     "title": StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error"),

@@ -18,7 +18,6 @@
 //! `X-Forwarded-For` is not trusted): over the limit, 429 `too_many_attempts` with
 //! `Retry-After`, before any password is checked.
 
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -229,8 +228,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
         Ok(ClientAddress(
             parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(peer)| peer.ip().to_string())
+                .get::<ConnectInfo<super::PeerAddr>>()
+                .map(|ConnectInfo(super::PeerAddr(peer))| peer.ip().to_string())
                 .unwrap_or_else(|| "unknown".into()),
         ))
     }

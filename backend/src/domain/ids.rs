@@ -160,32 +160,31 @@ impl Action {
     /// Maximum length of an action, in characters.
     pub const MAX_CHARS: usize = 128;
 
-    /// Parses an action, lowercasing it (actions are case-insensitive).
+    /// Parses an action, lowercasing it (actions are case-insensitive). The syntax is
+    /// checked on the input as given, as ASCII, before folding: `\u{212a}eys:read` (a
+    /// Kelvin sign, which Unicode lowercases to `k`) is refused, not read as `keys:read`.
     pub fn parse(input: &str) -> Result<Self, IdError> {
-        let lower = input.to_lowercase();
-        if lower.is_empty() || lower.chars().count() > Self::MAX_CHARS {
+        if input.is_empty() || input.chars().count() > Self::MAX_CHARS {
             return Err(IdError(format!(
                 "{} is not an action: it must be 1 to {} characters long",
                 quote(input),
                 Self::MAX_CHARS
             )));
         }
-        for segment in lower.split(':') {
+        for segment in input.split(':') {
             let valid = segment == "*"
                 || (!segment.is_empty()
-                    && segment.bytes().all(|b| {
-                        b.is_ascii_lowercase()
-                            || b.is_ascii_digit()
-                            || matches!(b, b'_' | b'.' | b'-')
-                    }));
+                    && segment
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')));
             if !valid {
                 return Err(IdError(format!(
-                    "{} is not an action: each `:`-separated segment must be `*` or letters, digits, `_`, `.` and `-`",
+                    "{} is not an action: each `:`-separated segment must be `*` or ASCII letters, digits, `_`, `.` and `-`",
                     quote(input)
                 )));
             }
         }
-        Ok(Self(lower))
+        Ok(Self(input.to_ascii_lowercase()))
     }
 
     /// Whether the action contains a `*` segment (a concrete action, as asked in a check, does not).
@@ -317,6 +316,9 @@ mod tests {
         assert!(Action::parse("documents:re*d").is_err());
         assert!(Action::parse("").is_err());
         assert!(Action::parse(&"a".repeat(129)).is_err());
+        // Non-ASCII that Unicode folds to ASCII is refused, not folded.
+        assert!(Action::parse("\u{212a}eys:read").is_err());
+        assert!(Action::parse("documents:\u{130}").is_err());
     }
 
     #[test]

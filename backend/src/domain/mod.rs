@@ -5,6 +5,7 @@
 mod ids;
 pub mod matching;
 mod model;
+pub mod text;
 mod time;
 
 pub use ids::{Action, IdError, ObjectId, ResourcePattern, TenantId, UserId};

@@ -254,8 +254,11 @@ impl Service {
                     return Err(not_found());
                 }
             }
+            // The platform admin may act in any tenant that exists. A tenant whose decision
+            // index this process holds exists (deleting one drops its index) unless another
+            // process may have deleted it: only then, or without an index, is it read.
             Principal::PlatformAdmin | Principal::Account(_) => {
-                if self.store.get_tenant(tenant).await?.is_none() {
+                if !self.serves_tenant(tenant) && self.store.get_tenant(tenant).await?.is_none() {
                     return Err(not_found());
                 }
             }

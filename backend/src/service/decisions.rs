@@ -29,14 +29,6 @@ const MIN_REVISION_WAIT: Duration = Duration::from_secs(2);
 /// How often a process in cluster mode polls the change feed of the tenants it serves.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// Exports the size and revision of a tenant's index as metrics.
-fn publish_gauges(tenant: &str, index: &TenantIndex) {
-    metrics::gauge!("portcullis_engine_records", "tenant" => tenant.to_owned())
-        .set(index.record_count() as f64);
-    metrics::gauge!("portcullis_engine_revision", "tenant" => tenant.to_owned())
-        .set(index.revision() as f64);
-}
-
 /// The tenant named by the next change notification; never, without a listener.
 async fn next_notification(
     listener: &mut Option<sqlx::postgres::PgListener>,
@@ -134,12 +126,39 @@ impl Indexes {
             .collect()
     }
 
+    /// The size and revision of every built index, for `/metrics`.
+    fn stats(&self) -> Vec<EngineStats> {
+        let slots = self.slots.read().unwrap_or_else(|e| e.into_inner());
+        slots
+            .iter()
+            .filter_map(|(tenant, slot)| {
+                let index = slot.index.get()?.index.load();
+                Some(EngineStats {
+                    tenant: tenant.clone(),
+                    records: index.record_count(),
+                    revision: index.revision(),
+                })
+            })
+            .collect()
+    }
+
     fn forget(&self, tenant: &str) {
         self.slots
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(tenant);
     }
+}
+
+/// One tenant's decision index, as `/metrics` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineStats {
+    /// The tenant.
+    pub tenant: String,
+    /// Access records in its index.
+    pub records: usize,
+    /// The revision the index is at.
+    pub revision: i64,
 }
 
 /// How fresh an answer must be.
@@ -211,7 +230,6 @@ impl Service {
             };
             index.apply(revision, change);
         }
-        publish_gauges(tenant, &index);
         let index = ArcSwap::from_pointee(index);
         self.follow(tenant, &index).await?;
         Ok(Built { created_at, index })
@@ -236,12 +254,16 @@ impl Service {
             for row in &changes {
                 index.apply(row.revision, change_of(row)?);
             }
-            publish_gauges(tenant, &index);
             current.store(Arc::new(index));
             if complete {
                 return Ok(());
             }
         }
+    }
+
+    /// The size and revision of each decision index this process holds.
+    pub fn engine_stats(&self) -> Vec<EngineStats> {
+        self.indexes.stats()
     }
 
     /// The slot's index, built on first use.
@@ -318,6 +340,12 @@ impl Service {
         }
     }
 
+    /// Whether this process alone serves the tenant and holds its index, so the tenant is
+    /// known to exist without a read (a deleted tenant's index is dropped at once).
+    pub(super) fn serves_tenant(&self, tenant: &str) -> bool {
+        !self.cluster && self.indexes.loaded(tenant).is_some()
+    }
+
     /// Forgets a deleted tenant's index.
     pub(super) fn forget_index(&self, tenant: &str) {
         self.indexes.forget(tenant);
@@ -351,7 +379,23 @@ impl Service {
                 }
             }
         }
-        if let Some(wanted) = min_revision {
+        if let Some(wanted) = min_revision.filter(|wanted| *wanted > index.revision()) {
+            // A revision the database never committed is the caller's mistake (SPEC §1):
+            // said at once, with no wait. Only one it has committed is waited for.
+            let committed = self
+                .store
+                .tenant_version(tenant)
+                .await?
+                .ok_or_else(|| ServiceError::not_found("tenant", tenant))?
+                .0;
+            if committed < wanted {
+                return Err(ServiceError::BadRequest {
+                    code: "revision_not_reached",
+                    detail: format!(
+                        "`minRevision` {wanted} has not been committed: the tenant's newest revision is {committed}"
+                    ),
+                });
+            }
             let started = Instant::now();
             while index.revision() < wanted {
                 index = self.catch_up(tenant).await?;
@@ -360,7 +404,7 @@ impl Service {
                 }
                 if started.elapsed() >= MIN_REVISION_WAIT {
                     return Err(ServiceError::Unavailable(format!(
-                        "revision {wanted} is not available: the newest committed revision is {}",
+                        "revision {wanted} is committed but this replica has only reached {}; retry",
                         index.revision()
                     )));
                 }

@@ -22,7 +22,7 @@ pub use accounts::{
     NewAccount,
 };
 pub use audit::{AuditActor, AuditEvent, AuditTarget};
-pub use decisions::{CheckQuery, Consistency};
+pub use decisions::{CheckQuery, Consistency, EngineStats};
 pub use error::{FieldError, Reference, ServiceError};
 pub use objects::{Kind, WriteMode, Written, path_id};
 pub use tenants::{Tenant, TenantSummary};
@@ -111,6 +111,9 @@ fn decode_cursor(cursor: &str) -> Result<String, ServiceError> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
+        // A cursor is only ever a key this server wrote, and no key holds a control
+        // character (SPEC §1); a forged one never reaches the database.
+        .filter(|key| crate::domain::text::first_control(key).is_none())
         .ok_or_else(|| ServiceError::BadRequest {
             code: "invalid_cursor",
             detail: "the cursor is not one this server issued; start again without it".into(),

@@ -455,17 +455,60 @@ async fn min_revision_is_honoured(app: TestApp) {
         app.check("acme", &key, request.clone()).await["allowed"],
         true
     );
-    request["minRevision"] = json!(written.revision() + 100);
-    let refused = app
-        .call(
+    // A revision the tenant never committed is the caller's mistake, said at once on every
+    // endpoint that takes `minRevision`.
+    let ahead = written.revision() + 100;
+    request["minRevision"] = json!(ahead);
+    let started = std::time::Instant::now();
+    let calls: Vec<(Method, String, Option<Value>)> = vec![
+        (
             Method::POST,
-            "/v1/tenants/acme/check",
-            Some(&key),
-            Some(request),
-        )
-        .await
-        .expect_problem(503, "revision_unavailable");
-    assert_eq!(refused.header("retry-after"), Some("1"));
+            "/v1/tenants/acme/check".into(),
+            Some(request.clone()),
+        ),
+        (
+            Method::POST,
+            "/v1/tenants/acme/check/batch".into(),
+            Some(json!({"checks": [ask("ada", "/docs", "documents:read")], "minRevision": ahead})),
+        ),
+        (
+            Method::GET,
+            format!("/v1/tenants/acme/users/ada/resources/%2Fdocs/permissions?minRevision={ahead}"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!(
+                "/v1/tenants/acme/users/ada/resources?permission=documents:read&minRevision={ahead}"
+            ),
+            None,
+        ),
+        (
+            Method::GET,
+            format!(
+                "/v1/tenants/acme/resources/%2Fdocs/users?permission=documents:read&minRevision={ahead}"
+            ),
+            None,
+        ),
+    ];
+    for (method, path, body) in calls {
+        let refused = app
+            .call(method, &path, Some(&key), body)
+            .await
+            .expect_problem(400, "revision_not_reached");
+        assert!(
+            refused.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&written.revision().to_string()),
+            "{path}: the detail names the newest revision: {}",
+            refused.body
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "none of them waited for the revision"
+    );
 }
 
 /// Two server processes on one database: a revocation acknowledged by one is in force on

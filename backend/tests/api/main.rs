@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod console;
 mod decisions;
+mod hostile;
 mod objects;
 mod openapi;
 mod operations;
