@@ -67,7 +67,9 @@ pub enum StartError {
 #[derive(Debug)]
 pub struct App {
     listener: TcpListener,
-    router: axum::Router,
+    /// The routes; [`App::run_until_stopped`] puts the layers around them.
+    routes: axum::Router,
+    sessions: SessionManagerLayer<DatabaseSessions>,
     store: Store,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The platform admin token this start generated, to be shown once; `None` when one
@@ -152,7 +154,7 @@ impl App {
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
                 config.session_idle_minutes,
             ))));
-        let app = api::app(AppState {
+        let routes = api::app(AppState {
             service,
             limiter: api::rate_limiter(config.rate_limit_per_second),
             sessions: SessionPolicy::new(
@@ -172,23 +174,6 @@ impl App {
             }),
         })
         .merge(console::router(&config.console_dir));
-        let router = axum::Router::new()
-            .fallback_service(with_sessions_when_needed(app, sessions))
-            .layer(axum::middleware::from_fn(api::reject_control_in_uri))
-            .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
-            .layer(TraceLayer::new_for_http())
-            .layer(CatchPanicLayer::custom(
-                |_panic: Box<dyn std::any::Any + Send>| {
-                    use axum::response::IntoResponse;
-                    tracing::error!("a request handler panicked");
-                    ApiError::new(
-                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal_error",
-                        "the server could not complete the request; it has been logged",
-                    )
-                    .into_response()
-                },
-            ));
         let listener =
             TcpListener::bind(&config.listen)
                 .await
@@ -198,7 +183,8 @@ impl App {
                 })?;
         Ok(Self {
             listener,
-            router,
+            routes,
+            sessions,
             store,
             tasks,
             new_admin_token: generated,
@@ -217,11 +203,33 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // Outermost first: a panic becomes a 500 problem; the request's trace span; the
+        // body limit; the text rule on path and query; then the routes, behind the session
+        // layer only when a session can be used.
+        let service = tower::ServiceBuilder::new()
+            .map_response(axum::response::IntoResponse::into_response)
+            .layer(CatchPanicLayer::custom(
+                |_panic: Box<dyn std::any::Any + Send>| {
+                    use axum::response::IntoResponse;
+                    tracing::error!("a request handler panicked");
+                    ApiError::new(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal_error",
+                        "the server could not complete the request; it has been logged",
+                    )
+                    .into_response()
+                },
+            ))
+            .layer(TraceLayer::new_for_http())
+            .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
+            .layer(axum::middleware::from_fn(api::reject_control_in_uri))
+            .service(with_sessions_when_needed(self.routes, self.sessions));
         // The peer address feeds the per-address sign-in throttle.
         axum::serve(
             api::ProblemListener(self.listener),
-            self.router
-                .into_make_service_with_connect_info::<api::PeerAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                api::PeerAddr,
+            >(service),
         )
         .with_graceful_shutdown(shutdown)
         .await?;
@@ -260,10 +268,10 @@ where
                 .get_all(axum::http::header::COOKIE)
                 .iter()
                 .any(|v| {
-                    let cookie = format!("{SESSION_COOKIE}=");
+                    let name = SESSION_COOKIE.as_bytes();
                     v.as_bytes()
-                        .windows(cookie.len())
-                        .any(|w| w == cookie.as_bytes())
+                        .windows(name.len() + 1)
+                        .any(|w| w.starts_with(name) && w.ends_with(b"="))
                 });
         let with_sessions = with_sessions.clone();
         let app = app.clone();

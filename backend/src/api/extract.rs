@@ -263,12 +263,18 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or_else(no_credential)?,
         };
         if let Some(limiter) = &state.limiter {
-            let key = match &principal {
-                Principal::PlatformAdmin => "platform".to_owned(),
-                Principal::ApiKey { tenant, key_id, .. } => format!("{tenant}/{key_id}"),
-                Principal::Account(account) => format!("account/{}", account.username),
+            static PLATFORM: std::sync::LazyLock<String> =
+                std::sync::LazyLock::new(|| "platform".to_owned());
+            let account_key;
+            let key: &String = match &principal {
+                Principal::PlatformAdmin => &PLATFORM,
+                Principal::ApiKey(key) => &key.limit_key,
+                Principal::Account(account) => {
+                    account_key = format!("account/{}", account.username);
+                    &account_key
+                }
             };
-            if let Err(not_until) = limiter.check_key(&key) {
+            if let Err(not_until) = limiter.check_key(key) {
                 use governor::clock::Clock;
                 let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
                 return Err(ApiError::rate_limited(wait));

@@ -9,13 +9,14 @@
 //! needs `Authorization: Bearer` with the admin token or the configured metrics token
 //! (401 otherwise), so an unauthenticated scrape cannot learn which tenants exist.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock, RwLock};
 use std::time::Instant;
 
 use std::fmt::Write as _;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -69,20 +70,53 @@ pub fn install() {
     let _ = handle();
 }
 
+/// The counter and histogram of one method, status and route, registered once.
+type Handles = (metrics::Counter, metrics::Histogram);
+
+/// The handles of each route, for one method and status.
+type ByRoute = HashMap<String, Handles>;
+
+/// Every request's series handles, by (method, status) then route: a request looks its
+/// handles up instead of building label strings and registering them again.
+static HANDLES: LazyLock<RwLock<HashMap<(Method, u16), ByRoute>>> = LazyLock::new(Default::default);
+
+fn handles(method: &Method, status: u16, route: &str) -> Handles {
+    let key = (method.clone(), status);
+    if let Some(found) = HANDLES
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .and_then(|routes| routes.get(route))
+    {
+        return found.clone();
+    }
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.to_owned()),
+        ("status", status.to_string()),
+    ];
+    let made = (
+        metrics::counter!("portcullis_http_requests_total", &labels),
+        metrics::histogram!("portcullis_http_request_duration_seconds", &labels),
+    );
+    HANDLES
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(key)
+        .or_default()
+        .insert(route.to_owned(), made.clone());
+    made
+}
+
 /// Counts a request and records its latency, labelled by its route template.
 pub async fn track(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().to_string();
-    let route = matched.map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let method = request.method().clone();
     let response = next.run(request).await;
-    let labels = [
-        ("method", method),
-        ("route", route),
-        ("status", response.status().as_u16().to_string()),
-    ];
-    metrics::counter!("portcullis_http_requests_total", &labels).increment(1);
-    metrics::histogram!("portcullis_http_request_duration_seconds", &labels)
-        .record(started.elapsed().as_secs_f64());
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let (counter, histogram) = handles(&method, response.status().as_u16(), route);
+    counter.increment(1);
+    histogram.record(started.elapsed().as_secs_f64());
     response
 }
 

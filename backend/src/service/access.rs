@@ -5,8 +5,8 @@
 
 use crate::auth::{ADMIN_TOKEN_PREFIX, API_KEY_PREFIX, secret_hash};
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::domain::{ApiKey, Scope, TenantId, Timestamp, now};
@@ -25,9 +25,8 @@ const CLUSTER_KEY_TTL: Duration = Duration::from_secs(1);
 /// An API key as authentication needs it, kept in memory by the SHA-256 of its secret.
 #[derive(Debug, Clone)]
 pub(super) struct CachedKey {
-    tenant: String,
-    key_id: String,
-    scopes: Vec<Scope>,
+    /// Who the key is, shared with every request it authenticates (no copies per request).
+    principal: Arc<KeyPrincipal>,
     expires_at: Option<Timestamp>,
     cached_at: Instant,
     last_used_at: Option<Timestamp>,
@@ -85,7 +84,9 @@ impl KeyCache {
     pub(super) fn forget(&self, tenant: &str, key_id: Option<&str>) {
         let mut keys = self.by_hash.write().unwrap_or_else(|e| e.into_inner());
         self.generation.fetch_add(1, Ordering::SeqCst);
-        keys.retain(|_, key| key.tenant != tenant || key_id.is_some_and(|id| id != key.key_id));
+        keys.retain(|_, key| {
+            key.principal.tenant != tenant || key_id.is_some_and(|id| id != key.principal.key_id)
+        });
     }
 }
 
@@ -95,16 +96,35 @@ pub enum Principal {
     /// The holder of the platform admin token: every tenant, every scope.
     PlatformAdmin,
     /// A tenant API key.
-    ApiKey {
-        /// The key's tenant.
-        tenant: String,
-        /// The key's id.
-        key_id: String,
-        /// What it may do.
-        scopes: Vec<Scope>,
-    },
+    ApiKey(Arc<KeyPrincipal>),
     /// A console account signed in with a session.
     Account(AccountPrincipal),
+}
+
+/// A tenant API key, as the requests it authenticates see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPrincipal {
+    /// The key's tenant.
+    pub tenant: String,
+    /// The key's id.
+    pub key_id: String,
+    /// What it may do.
+    pub scopes: Vec<Scope>,
+    /// `tenant/keyId`: the key's own bucket in the rate limiter.
+    pub limit_key: String,
+}
+
+impl KeyPrincipal {
+    /// The principal of key `key_id` of `tenant`.
+    pub fn new(tenant: String, key_id: String, scopes: Vec<Scope>) -> Self {
+        let limit_key = format!("{tenant}/{key_id}");
+        Self {
+            tenant,
+            key_id,
+            scopes,
+            limit_key,
+        }
+    }
 }
 
 impl Principal {
@@ -115,9 +135,9 @@ impl Principal {
                 kind: "platformAdmin",
                 id: "platform".into(),
             },
-            Principal::ApiKey { key_id, .. } => Actor {
+            Principal::ApiKey(key) => Actor {
                 kind: "apiKey",
-                id: key_id.clone(),
+                id: key.key_id.clone(),
             },
             Principal::Account(account) => Actor {
                 kind: "account",
@@ -131,7 +151,7 @@ impl Principal {
         match self {
             Principal::PlatformAdmin => true,
             Principal::Account(account) => account.platform_admin,
-            Principal::ApiKey { .. } => false,
+            Principal::ApiKey(_) => false,
         }
     }
 
@@ -139,8 +159,9 @@ impl Principal {
     /// admins hold all; an account what its role there gives).
     pub fn has_scope(&self, tenant: &str, scope: Scope) -> bool {
         match self {
-            Principal::ApiKey { scopes, .. } => {
-                scopes.contains(&scope) || (scope == Scope::Read && scopes.contains(&Scope::Write))
+            Principal::ApiKey(key) => {
+                key.scopes.contains(&scope)
+                    || (scope == Scope::Read && key.scopes.contains(&Scope::Write))
             }
             Principal::Account(account) if !account.platform_admin => account
                 .role_in(tenant)
@@ -197,9 +218,11 @@ impl Service {
                 self.keys.insert(
                     hash.clone(),
                     CachedKey {
-                        tenant: row.tenant_id,
-                        key_id: row.key_id,
-                        scopes: settings.scopes,
+                        principal: Arc::new(KeyPrincipal::new(
+                            row.tenant_id,
+                            row.key_id,
+                            settings.scopes,
+                        )),
                         expires_at: settings.expires_at,
                         cached_at: Instant::now(),
                         last_used_at: row.last_used_at,
@@ -227,11 +250,7 @@ impl Service {
                 }
             });
         }
-        Ok(Principal::ApiKey {
-            tenant: key.tenant,
-            key_id: key.key_id,
-            scopes: key.scopes,
-        })
+        Ok(Principal::ApiKey(key.principal))
     }
 
     /// Lets `principal` act on `tenant` with `scope`: 404 when the tenant does not exist or
@@ -245,8 +264,8 @@ impl Service {
         let not_found = || ServiceError::not_found("tenant", tenant);
         let tenant_id = TenantId::parse(tenant).map_err(|_| not_found())?;
         match principal {
-            Principal::ApiKey { tenant: own, .. } if own != tenant => return Err(not_found()),
-            Principal::ApiKey { .. } => {}
+            Principal::ApiKey(key) if key.tenant != tenant => return Err(not_found()),
+            Principal::ApiKey(_) => {}
             // Memberships are read with the account on every request; a member's tenant
             // exists (deleting a tenant deletes its memberships).
             Principal::Account(account) if !account.platform_admin => {

@@ -397,7 +397,7 @@ impl Service {
                 account.platform_admin
                     || account.role_in(access.tenant.as_str()) == Some(MemberRole::Owner)
             }
-            Principal::ApiKey { .. } => false,
+            Principal::ApiKey(_) => false,
         };
         if allowed {
             Ok(())

@@ -363,6 +363,7 @@ async fn hostile_input_is_refused_cleanly_everywhere(app: TestApp) {
         missing_bodies.is_empty(),
         "request bodies without an example in base_body: {missing_bodies:?}"
     );
+    eprintln!("hostile sweep: {} requests", sweep.requests);
     assert!(
         sweep.requests > 1000,
         "the sweep sent only {} requests",

@@ -151,7 +151,7 @@ pub fn RoleEditor() -> impl IntoView {
                 <TextField label="Role id" field="roleId" value=role_id errors hint="Optional: letters, digits, `_`, `.`, `:`, `-`. Generated when left empty."/>
             </Show>
             <TextField label="Name" field="name" value=name errors/>
-            <TextArea label="Description" field="description" value=description errors/>
+            <TextField label="Description" field="description" value=description errors/>
             <fieldset class="rows">
                 <legend>"Permissions"</legend>
                 <p class="hint">
@@ -311,7 +311,7 @@ pub fn GroupEditor() -> impl IntoView {
                 <TextField label="Group id" field="groupId" value=group_id errors hint="Optional; generated when left empty."/>
             </Show>
             <TextField label="Name" field="name" value=name errors/>
-            <TextArea label="Description" field="description" value=description errors/>
+            <TextField label="Description" field="description" value=description errors/>
             <TextArea label="Members (user ids, one per line)" field="users" value=users errors/>
         </EditorFrame>
     }
@@ -376,7 +376,7 @@ pub fn ResourceEditor() -> impl IntoView {
                 <TextField label="Resource URI" field="resourceUri" value=uri errors hint="A path such as /orgs/acme/documents."/>
             </Show>
             <TextField label="Name" field="name" value=name errors/>
-            <TextArea label="Description" field="description" value=description errors/>
+            <TextField label="Description" field="description" value=description errors/>
         </EditorFrame>
     }
 }

@@ -157,7 +157,7 @@ pub fn RecordEditor() -> impl IntoView {
                 <TextField label="Record id" field="recordId" value=record_id errors hint="Optional; generated when left empty."/>
             </Show>
             <TextField label="Name" field="name" value=name errors/>
-            <TextArea label="Description" field="description" value=description errors/>
+            <TextField label="Description" field="description" value=description errors/>
             <div class="two-columns">
                 <TextArea label="Users (ids, one per line)" field="users" value=users errors/>
                 <TextArea label="Groups (ids, one per line)" field="groups" value=groups errors/>
