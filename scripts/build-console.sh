@@ -43,13 +43,10 @@ fi
 wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 install_pid=""
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wbg" ]; then
-  echo "build-console: installing wasm-bindgen-cli $wbg (a few minutes, beside the wasm build)"
+  echo "build-console: installing wasm-bindgen-cli $wbg (about 3 minutes, beside the wasm build)"
   # Not --locked: with it, a locked dependency of the CLI is missing from the registry.
-  # Its own target dir, so it never waits for ours. Optimised lightly (opt-level 1, no LTO,
-  # many codegen units): a tool built once, on the newcomer's clock, that must above all
-  # be quick to build.
-  CARGO_TARGET_DIR="$PWD/target/console-tools" CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  # Its own target dir, so it never waits for ours.
+  CARGO_TARGET_DIR="$PWD/target/console-tools" \
     cargo install wasm-bindgen-cli --version "$wbg" --force --quiet &
   install_pid=$!
 fi
