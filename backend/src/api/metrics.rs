@@ -26,6 +26,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::ApiError;
 use crate::auth::secret_hash;
+use crate::service::EngineStats;
 
 /// Who may read `/metrics`, and what it shows.
 #[derive(Debug, Clone, Default)]
@@ -72,6 +73,9 @@ pub fn install() {
 
 /// The counter and histogram of one method, status and route, registered once.
 type Handles = (metrics::Counter, metrics::Histogram);
+
+/// A per-tenant series: its name and how to read it off an index.
+type TenantSeries = (&'static str, fn(&EngineStats) -> i64);
 
 /// The handles of each route, for one method and status.
 type ByRoute = HashMap<String, Handles>;
@@ -150,21 +154,15 @@ async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
         // Written here, from the indexes as they are now, so a deleted tenant leaves no
         // stale series. Tenant ids are slugs: nothing in them needs escaping.
         stats.sort_by(|a, b| a.tenant.cmp(&b.tenant));
-        text.push_str("# TYPE portcullis_tenant_engine_records gauge\n");
-        for s in &stats {
-            let _ = writeln!(
-                text,
-                "portcullis_tenant_engine_records{{tenant=\"{}\"}} {}",
-                s.tenant, s.records
-            );
-        }
-        text.push_str("# TYPE portcullis_tenant_engine_revision gauge\n");
-        for s in &stats {
-            let _ = writeln!(
-                text,
-                "portcullis_tenant_engine_revision{{tenant=\"{}\"}} {}",
-                s.tenant, s.revision
-            );
+        let series: [TenantSeries; 2] = [
+            ("portcullis_tenant_engine_records", |s| s.records as i64),
+            ("portcullis_tenant_engine_revision", |s| s.revision),
+        ];
+        for (name, value) in series {
+            let _ = writeln!(text, "# TYPE {name} gauge");
+            for s in &stats {
+                let _ = writeln!(text, "{name}{{tenant=\"{}\"}} {}", s.tenant, value(s));
+            }
         }
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
