@@ -273,16 +273,25 @@ where
                         .windows(name.len() + 1)
                         .any(|w| w.starts_with(name) && w.ends_with(b"="))
                 });
-        let with_sessions = with_sessions.clone();
-        let app = app.clone();
+        // Only the routes this request takes are cloned (tower's `oneshot` consumes them).
+        let target = if needs_session {
+            Target::WithSessions(with_sessions.clone())
+        } else {
+            Target::Plain(app.clone())
+        };
         async move {
-            if needs_session {
-                with_sessions.oneshot(request).await
-            } else {
-                app.oneshot(request).await
+            match target {
+                Target::WithSessions(routes) => routes.oneshot(request).await,
+                Target::Plain(routes) => routes.oneshot(request).await,
             }
         }
     })
+}
+
+/// The routes one request takes: behind the session layer, or not.
+enum Target<S> {
+    WithSessions(S),
+    Plain(axum::Router),
 }
 
 /// The console session cookie's name.

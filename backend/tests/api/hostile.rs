@@ -308,33 +308,15 @@ async fn hostile_input_is_refused_cleanly_everywhere(app: TestApp) {
             for hostile in &strings {
                 for (name, place) in &parameters {
                     let encoded = encode(hostile);
-                    match place.as_str() {
-                        "path" => {
-                            let path = path_with(Some((name, &encoded)));
-                            sweep
-                                .send(
-                                    &method,
-                                    &path,
-                                    base_text.clone(),
-                                    hostile,
-                                    &format!("{what} path {name}"),
-                                )
-                                .await;
-                        }
-                        "query" => {
-                            let path = format!("{}?{name}={encoded}", path_with(None));
-                            sweep
-                                .send(
-                                    &method,
-                                    &path,
-                                    base_text.clone(),
-                                    hostile,
-                                    &format!("{what} query {name}"),
-                                )
-                                .await;
-                        }
-                        _ => {}
-                    }
+                    let path = match place.as_str() {
+                        "path" => path_with(Some((name, &encoded))),
+                        "query" => format!("{}?{name}={encoded}", path_with(None)),
+                        _ => continue,
+                    };
+                    let what = format!("{what} {place} {name}");
+                    sweep
+                        .send(&method, &path, base_text.clone(), hostile, &what)
+                        .await;
                 }
                 if let Some(base) = &base {
                     let mut leaves = Vec::new();

@@ -58,14 +58,7 @@ async fn metrics_count_requests_by_route_template() {
     app.get("/v1/tenants/acme/roles").await.expect(200);
     app.get("/v1/tenants/acme/roles/missing").await.expect(404);
     let check = serde_json::json!({"userId": "ada", "resourceUri": "/docs", "permission": "documents:read"});
-    app.call(
-        Method::POST,
-        "/v1/tenants/acme/check",
-        Some(crate::helpers::ADMIN),
-        Some(check),
-    )
-    .await
-    .expect(200);
+    app.check("acme", crate::helpers::ADMIN, check).await;
     let metrics = app
         .call(Method::GET, "/metrics", None, None)
         .await
@@ -105,14 +98,7 @@ async fn per_tenant_metrics_need_a_credential() {
     .unwrap();
     app.tenant("acme").await;
     let check = serde_json::json!({"userId": "ada", "resourceUri": "/docs", "permission": "documents:read"});
-    app.call(
-        Method::POST,
-        "/v1/tenants/acme/check",
-        Some(crate::helpers::ADMIN),
-        Some(check),
-    )
-    .await
-    .expect(200);
+    app.check("acme", crate::helpers::ADMIN, check).await;
     for token in [None, Some("wrong-token"), Some("pc_0000")] {
         let refused = app
             .call(Method::GET, "/metrics", token, None)
