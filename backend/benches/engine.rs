@@ -122,10 +122,10 @@ fn engine(c: &mut Criterion) {
         b.iter(|| black_box(index.effective_permissions(&user, &resource, at)))
     });
     c.bench_function("lookup: resources of a user", |b| {
-        b.iter(|| black_box(index.resources_for(&user, "documents:read", None, at)))
+        b.iter(|| black_box(index.resources_for(&user, "documents:read", None, at, None, 51)))
     });
     c.bench_function("lookup: users of a resource", |b| {
-        b.iter(|| black_box(index.holders(&resource, "documents:read", at)))
+        b.iter(|| black_box(index.holders(&resource, "documents:read", at, None, 51)))
     });
 }
 

@@ -141,6 +141,9 @@ impl App {
             Some((FIRST_ACCOUNT.to_owned(), password))
         };
         let mut tasks = Vec::new();
+        // Checks are answered while this runs (a tenant's index is built on its first
+        // check if the loader has not reached it); `/readyz` says when it is done.
+        tasks.push(tokio::spawn(service.clone().load_indexes()));
         if config.cluster {
             tasks.push(tokio::spawn(service.clone().follow_changes()));
         }

@@ -1,4 +1,6 @@
-//! The `portcullis` command: `serve`, `migrate`, `openapi`.
+//! The `portcullis` command: `serve`, `migrate`, `openapi`, `admin`, `export`, `import`.
+
+mod transfer_command;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,6 +36,37 @@ enum Command {
         /// Where to write it.
         #[arg(default_value = "openapi/openapi.json")]
         out: String,
+    },
+    /// Write a tenant's export (NDJSON) from a running server to FILE (default: stdout).
+    Export {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Where to write it; `-` or none for standard output.
+        file: Option<PathBuf>,
+        /// The server (default: http:// and the configured listen address).
+        #[arg(long)]
+        url: Option<String>,
+        /// A credential that may read the tenant (default: PORTCULLIS_TOKEN, then the
+        /// configured admin token).
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// Import FILE (NDJSON, as `export` writes it) into a tenant through a running server:
+    /// all or nothing, as one revision.
+    Import {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The document.
+        file: PathBuf,
+        /// The server (default: http:// and the configured listen address).
+        #[arg(long)]
+        url: Option<String>,
+        /// A credential that may write the tenant (default: PORTCULLIS_TOKEN, then the
+        /// configured admin token).
+        #[arg(long)]
+        token: Option<String>,
     },
     /// Manage console accounts from the command line.
     Admin {
@@ -122,6 +155,32 @@ async fn main() -> ExitCode {
             .map(|_| ())
             .map_err(|e| e.to_string()),
         Command::Openapi { out } => write_openapi(&out),
+        Command::Export {
+            tenant,
+            file,
+            url,
+            token,
+        } => match transfer_command::Target::new(
+            url,
+            token.or_else(|| env.get("PORTCULLIS_TOKEN").cloned()),
+            &config,
+        ) {
+            Ok(target) => transfer_command::export(&target, &tenant, file.as_deref()).await,
+            Err(error) => Err(error),
+        },
+        Command::Import {
+            tenant,
+            file,
+            url,
+            token,
+        } => match transfer_command::Target::new(
+            url,
+            token.or_else(|| env.get("PORTCULLIS_TOKEN").cloned()),
+            &config,
+        ) {
+            Ok(target) => transfer_command::import(&target, &tenant, &file).await,
+            Err(error) => Err(error),
+        },
         Command::Admin {
             command:
                 AdminCommand::CreateUser {

@@ -1,4 +1,5 @@
-//! `/healthz` (the process answers) and `/readyz` (the database answers too).
+//! `/healthz` (the process answers) and `/readyz` (the database answers and the decision
+//! indexes are loaded).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,11 +15,15 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database is reachable
+/// Readiness: the database is reachable and the decision indexes of the tenants that
+/// existed at start are loaded
 #[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readyz",
     responses((status = 200, description = "Ready to serve", body = String, example = "ready"),
-        (status = 503, description = "The database does not answer", body = String)))]
+        (status = 503, description = "The database does not answer, or the decision indexes are still loading", body = String)))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if !state.service.indexes_loaded() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "loading decision indexes");
+    }
     match state.service.store().ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(error) => {

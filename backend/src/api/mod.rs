@@ -12,6 +12,7 @@ mod metrics;
 mod objects;
 mod session;
 mod tenants;
+mod transfer;
 mod transport;
 
 use std::sync::Arc;
@@ -168,6 +169,7 @@ pub(crate) fn deleted(revision: i64) -> Response {
         (name = "users", description = "Users named in records and groups"),
         (name = "api-keys", description = "API keys of a tenant"),
         (name = "audit", description = "The audit log of a tenant"),
+        (name = "transfer", description = "Bulk import and export of a tenant as NDJSON"),
         (name = "accounts", description = "Console accounts and their tenant memberships"),
         (name = "session", description = "Console sign-in and sign-out"),
         (name = "operations", description = "Health and the API description")
@@ -229,12 +231,25 @@ fn problem_statuses(method: &str, path: &str) -> Vec<(u16, &'static str, &'stati
     ];
     if method != "get" {
         if method != "delete" {
-            statuses.push((413, "payload_too_large", "The body is larger than 1 MiB."));
-            statuses.push((
-                415,
-                "unsupported_media_type",
-                "The body is not sent as JSON.",
-            ));
+            if path.ends_with("/import") {
+                statuses.push((
+                    413,
+                    "payload_too_large",
+                    "The body is larger than 1 GiB, or a line larger than 1 MiB.",
+                ));
+                statuses.push((
+                    415,
+                    "unsupported_media_type",
+                    "The body is not sent as NDJSON.",
+                ));
+            } else {
+                statuses.push((413, "payload_too_large", "The body is larger than 1 MiB."));
+                statuses.push((
+                    415,
+                    "unsupported_media_type",
+                    "The body is not sent as JSON.",
+                ));
+            }
             statuses.push((
                 422,
                 "validation_failed",
@@ -350,6 +365,7 @@ fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .merge(objects::routes())
         .merge(api_keys::routes())
         .merge(audit::routes())
+        .merge(transfer::routes())
         .merge(decisions::routes())
         .merge(accounts::routes())
         .merge(session::routes())

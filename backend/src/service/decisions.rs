@@ -15,14 +15,16 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, OnceCell};
 
-use super::objects::from_row;
+use super::transfer::IMPORT_ACTION;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, UserId, now};
-use crate::engine::{Change, Decision, EffectivePermission, Holder, TenantIndex};
+use crate::engine::{Change, Decision, EffectivePermission, Holder, IndexBuilder, TenantIndex};
 use crate::store::AuditRow;
 
 /// Events applied per read of the change feed.
 const FEED_BATCH: usize = 1000;
+/// Rows per read when an index is built from a snapshot.
+const SNAPSHOT_PAGE: usize = 10_000;
 /// How long a check naming a `minRevision` this process has not reached may wait.
 const MIN_REVISION_WAIT: Duration = Duration::from_secs(2);
 
@@ -89,6 +91,8 @@ struct Built {
 #[derive(Debug, Default)]
 pub struct Indexes {
     slots: RwLock<HashMap<String, Arc<Slot>>>,
+    /// Set once the indexes of the tenants that existed at start are built.
+    loaded_all: std::sync::atomic::AtomicBool,
 }
 
 impl Indexes {
@@ -208,31 +212,102 @@ fn change_of(row: &AuditRow) -> Result<Change, ServiceError> {
 }
 
 impl Service {
-    /// Builds a tenant's index from its objects, then follows the feed from the revision
-    /// read first. Objects written meanwhile are set again by their events, in order, so the
-    /// result is exactly the state at the last event applied.
+    /// Builds a tenant's index from one snapshot of its rows (its revision and its roles,
+    /// groups and records, read in one transaction, page by page, one pass per kind, into
+    /// an [`IndexBuilder`]). `None` when the tenant does not exist.
+    async fn snapshot_index(
+        &self,
+        tenant: &str,
+    ) -> Result<Option<(TenantIndex, Timestamp)>, ServiceError> {
+        fn parse<T: serde::de::DeserializeOwned>(
+            kind: &str,
+            row: &crate::store::ObjectRow,
+        ) -> Result<T, ServiceError> {
+            serde_json::from_str(&row.body)
+                .map_err(|e| ServiceError::corrupt(format_args!("{kind} `{}`", row.id), e))
+        }
+        let started = Instant::now();
+        let Some(mut snapshot) = self.store.snapshot(tenant).await? else {
+            return Ok(None);
+        };
+        let mut builder = IndexBuilder::new();
+        for kind in ["role", "group", "record"] {
+            let mut after: Option<String> = None;
+            loop {
+                let rows = snapshot
+                    .objects(kind, after.as_deref(), SNAPSHOT_PAGE)
+                    .await?;
+                for row in &rows {
+                    match kind {
+                        "role" => builder.role(&row.id, parse::<Role>(kind, row)?),
+                        "group" => builder.group(&row.id, parse::<Group>(kind, row)?),
+                        _ => builder.record(&row.id, &parse::<AccessRecord>(kind, row)?),
+                    }
+                }
+                match rows.last() {
+                    Some(last) if rows.len() == SNAPSHOT_PAGE => after = Some(last.id.clone()),
+                    _ => break,
+                }
+            }
+        }
+        let (revision, created_at) = (snapshot.revision, snapshot.created_at);
+        snapshot.finish().await?;
+        let index = builder.finish(revision);
+        tracing::info!(
+            tenant,
+            revision,
+            records = index.record_count(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "decision index built"
+        );
+        Ok(Some((index, created_at)))
+    }
+
+    /// Builds a tenant's index (see [`Service::snapshot_index`]), then follows the feed
+    /// from the snapshot's revision.
     async fn build_index(&self, tenant: &str) -> Result<Built, ServiceError> {
-        let (revision, created_at) = self
-            .store
-            .tenant_version(tenant)
+        let (index, created_at) = self
+            .snapshot_index(tenant)
             .await?
             .ok_or_else(|| ServiceError::not_found("tenant", tenant))?;
-        let mut index = TenantIndex::new(revision);
-        for (kind, row) in self
-            .store
-            .objects_of_kinds(tenant, &["role", "group", "record"])
-            .await?
-        {
-            let change = match kind.as_str() {
-                "role" => Change::Role(row.id.clone(), Some(from_row::<Role>(&row)?)),
-                "group" => Change::Group(row.id.clone(), Some(from_row::<Group>(&row)?)),
-                _ => Change::Record(row.id.clone(), Some(from_row::<AccessRecord>(&row)?)),
-            };
-            index.apply(revision, change);
-        }
         let index = ArcSwap::from_pointee(index);
         self.follow(tenant, &index).await?;
         Ok(Built { created_at, index })
+    }
+
+    /// Builds the index of every tenant that has none yet, one tenant at a time, then
+    /// marks the decision indexes loaded (`/readyz` waits for that). A tenant that cannot
+    /// be built is logged and left to be built on its first check.
+    pub async fn load_indexes(self: Arc<Self>) {
+        let started = Instant::now();
+        let mut after: Option<String> = None;
+        loop {
+            let tenants = match self.store.list_tenants(after.as_deref(), 1000).await {
+                Ok(tenants) => tenants,
+                Err(error) => {
+                    tracing::error!(%error, "cannot list the tenants to load their decision indexes");
+                    return;
+                }
+            };
+            let Some(last) = tenants.last() else { break };
+            after = Some(last.tenant_id.clone());
+            for tenant in tenants {
+                let slot = self.indexes.slot(&tenant.tenant_id);
+                if let Err(error) = self.built(&slot, &tenant.tenant_id).await {
+                    tracing::warn!(%error, tenant = tenant.tenant_id, "could not build a decision index");
+                }
+            }
+        }
+        self.indexes.loaded_all.store(true, Ordering::SeqCst);
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "decision indexes loaded"
+        );
+    }
+
+    /// Whether [`Service::load_indexes`] has finished.
+    pub fn indexes_loaded(&self) -> bool {
+        self.indexes.loaded_all.load(Ordering::SeqCst)
     }
 
     /// Applies the events after the index's revision, in order, and swaps the result in.
@@ -252,6 +327,20 @@ impl Service {
             }
             let complete = changes.len() < FEED_BATCH;
             for row in &changes {
+                if row.revision <= index.revision() {
+                    // Already in a snapshot read for an import below.
+                    continue;
+                }
+                if row.record.action == IMPORT_ACTION {
+                    // An import changes more than one event could name: the index is made
+                    // anew from a snapshot (at this revision or later) and followed on.
+                    index = self
+                        .snapshot_index(tenant)
+                        .await?
+                        .ok_or_else(|| ServiceError::not_found("tenant", tenant))?
+                        .0;
+                    continue;
+                }
                 index.apply(row.revision, change_of(row)?);
             }
             current.store(Arc::new(index));
@@ -482,12 +571,10 @@ impl Service {
             permission.as_str(),
             under.map(|u| u.as_str()),
             now(),
+            after.as_deref(),
+            page.limit + 1,
         );
-        let rest: Vec<String> = found
-            .into_iter()
-            .filter(|r| after.as_ref().is_none_or(|a| r > a))
-            .collect();
-        let page = Page::from_rows(rest, page.limit, Clone::clone, |r| Ok(r.clone()))?;
+        let page = Page::from_rows(found, page.limit, Clone::clone, |r| Ok(r.clone()))?;
         Ok((page, index.revision()))
     }
 
@@ -504,12 +591,14 @@ impl Service {
         let index = self
             .fresh_index(access.tenant.as_str(), min_revision, Consistency::default())
             .await?;
-        let found = index.holders(resource.as_str(), permission.as_str(), now());
-        let rest: Vec<Holder> = found
-            .into_iter()
-            .filter(|h| after.as_ref().is_none_or(|a| h.user_id > *a))
-            .collect();
-        let page = Page::from_rows(rest, page.limit, |h| h.user_id.clone(), |h| Ok(h.clone()))?;
+        let found = index.holders(
+            resource.as_str(),
+            permission.as_str(),
+            now(),
+            after.as_deref(),
+            page.limit + 1,
+        );
+        let page = Page::from_rows(found, page.limit, |h| h.user_id.clone(), |h| Ok(h.clone()))?;
         Ok((page, index.revision()))
     }
 }

@@ -10,6 +10,7 @@ mod error;
 mod kinds;
 mod objects;
 mod tenants;
+mod transfer;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,6 +27,7 @@ pub use decisions::{CheckQuery, Consistency, EngineStats};
 pub use error::{FieldError, Reference, ServiceError};
 pub use objects::{Kind, WriteMode, Written, path_id};
 pub use tenants::{Tenant, TenantSummary};
+pub use transfer::{Export, IMPORT_MAX_BYTES, Import};
 
 use crate::store::Store;
 

@@ -133,7 +133,9 @@ fn corrupt(kind: &str, id: &str, error: impl std::fmt::Display) -> ServiceError 
 }
 
 /// The stored document of `object`: its JSON without id and bookkeeping fields, and its id.
-fn to_document<K: Kind>(object: &K) -> Result<(Map<String, Value>, Option<String>), ServiceError> {
+pub(super) fn to_document<K: Kind>(
+    object: &K,
+) -> Result<(Map<String, Value>, Option<String>), ServiceError> {
     let value = serde_json::to_value(object).map_err(|e| corrupt(K::KIND, "(new)", e))?;
     let Value::Object(mut document) = value else {
         return Err(corrupt(K::KIND, "(new)", "not a JSON object"));

@@ -22,7 +22,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use accounts::{AccountRow, MemberRow, SessionRow};
-pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
+pub use tx::{AuditRecord, BulkObject, CHANGES_CHANNEL, WriteTx};
 
 use crate::domain::{TenantId, Timestamp};
 
@@ -449,25 +449,32 @@ impl Store {
         .transpose()
     }
 
-    /// Every object of the given kinds in a tenant, as `(kind, row)`.
-    pub async fn objects_of_kinds(
-        &self,
-        tenant: &str,
-        kinds: &[&str],
-    ) -> Result<Vec<(String, ObjectRow)>, StoreError> {
-        let sql = format!(
-            "SELECT kind, object_id, body, revision, created_at, updated_at FROM objects \
-             WHERE tenant_id = $1 AND kind IN ({})",
-            tx::placeholders(2, kinds.len())
-        );
-        let mut query = sqlx::query(&sql).bind(tenant);
-        for kind in kinds {
-            query = query.bind(*kind);
+    /// A read of one state of a tenant: its revision and its objects, however many
+    /// writes commit while they are read (see [`Snapshot`]). `None` when the tenant does
+    /// not exist.
+    pub async fn snapshot(&self, tenant: &str) -> Result<Option<Snapshot>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // One snapshot for every statement of the transaction (PostgreSQL's default,
+            // READ COMMITTED, takes one per statement). SQLite in WAL mode keeps the
+            // snapshot of a read transaction's first read until it ends.
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
         }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("kind")?, object_row(row)?)))
-            .collect()
+        let version = sqlx::query("SELECT revision, created_at FROM tenants WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(version) = version else {
+            return Ok(None);
+        };
+        Ok(Some(Snapshot {
+            revision: version.try_get("revision")?,
+            created_at: Timestamp::from_millis(version.try_get("created_at")?),
+            tenant: tenant.to_owned(),
+            tx,
+        }))
     }
 
     /// The change feed: a tenant's audit events after `revision`, oldest first, at most `limit`.
@@ -551,6 +558,47 @@ impl Store {
         }
         let rows = query.bind(limit as i64).fetch_all(&self.pool).await?;
         rows.iter().map(audit_row).collect()
+    }
+}
+
+/// One state of a tenant, read in one transaction: its revision, and its objects page by
+/// page in id order (each page one indexed range read, so a tenant of millions is never
+/// held in memory at once, and every page is of the same revision).
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The tenant revision this is the state of.
+    pub revision: i64,
+    /// When the tenant was created (which tells it from a later one with the same id).
+    pub created_at: Timestamp,
+    tenant: String,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+}
+
+impl Snapshot {
+    /// Up to `limit` objects of `kind` after id `after`, in id order.
+    pub async fn objects(
+        &mut self,
+        kind: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ObjectRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
+             WHERE tenant_id = $1 AND kind = $2 AND object_id > $3 ORDER BY object_id LIMIT $4",
+        )
+        .bind(self.tenant.as_str())
+        .bind(kind)
+        .bind(after.unwrap_or(""))
+        .bind(limit as i64)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(object_row).collect()
+    }
+
+    /// Ends the read.
+    pub async fn finish(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -67,6 +67,19 @@ pub(super) async fn insert_audit(
     Ok(())
 }
 
+/// One object of a bulk write ([`WriteTx::put_objects`]).
+#[derive(Debug, Clone)]
+pub struct BulkObject {
+    /// Its id.
+    pub id: String,
+    /// Its JSON document, without id and bookkeeping fields.
+    pub body: String,
+    /// When it was created; the write's time when not given.
+    pub created_at: Option<Timestamp>,
+    /// When it last changed; the write's time when not given.
+    pub updated_at: Option<Timestamp>,
+}
+
 /// An open write to one tenant. It holds the tenant's next revision from the start; dropping
 /// it without [`WriteTx::commit`] rolls everything back, the revision included.
 #[derive(Debug)]
@@ -204,6 +217,75 @@ impl WriteTx {
             created_at,
             updated_at: self.at,
         })
+    }
+
+    /// Writes many objects of one kind (insert or replace), each with its own creation and
+    /// change time, stamped with this write's revision: one statement per [`CHUNK`] rows.
+    /// A replaced object keeps its creation time.
+    pub async fn put_objects(&mut self, kind: &str, rows: &[BulkObject]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(CHUNK) {
+            let values = (0..chunk.len())
+                .map(|i| {
+                    let p = 4 + 4 * i;
+                    format!("($1, $2, ${p}, ${}, $3, ${}, ${})", p + 1, p + 2, p + 3)
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO objects (tenant_id, kind, object_id, body, revision, created_at, updated_at) \
+                 VALUES {values} ON CONFLICT (tenant_id, kind, object_id) DO UPDATE SET \
+                 body = excluded.body, revision = excluded.revision, updated_at = excluded.updated_at"
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(self.tenant.as_str())
+                .bind(kind)
+                .bind(self.revision);
+            for row in chunk {
+                query = query
+                    .bind(row.id.as_str())
+                    .bind(row.body.as_str())
+                    .bind(row.created_at.unwrap_or(self.at).millis())
+                    .bind(row.updated_at.unwrap_or(self.at).millis());
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the references made by many objects of one kind: those of `from_ids` lose
+    /// theirs, then `refs` (`(from_id, to_kind, to_id)`, without duplicates) are added.
+    pub async fn replace_refs(
+        &mut self,
+        kind: &str,
+        from_ids: &[&str],
+        refs: &[(&str, &str, &str)],
+    ) -> Result<(), StoreError> {
+        for chunk in from_ids.chunks(CHUNK) {
+            let sql = format!(
+                "DELETE FROM object_refs WHERE tenant_id = $1 AND from_kind = $2 AND from_id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(self.tenant.as_str()).bind(kind);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        for chunk in refs.chunks(CHUNK) {
+            let values = (0..chunk.len())
+                .map(|i| format!("($1, $2, ${}, ${}, ${})", 3 + 3 * i, 4 + 3 * i, 5 + 3 * i))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO object_refs (tenant_id, from_kind, from_id, to_kind, to_id) VALUES {values}"
+            );
+            let mut query = sqlx::query(&sql).bind(self.tenant.as_str()).bind(kind);
+            for (from, to_kind, to_id) in chunk {
+                query = query.bind(*from).bind(*to_kind).bind(*to_id);
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
     }
 
     /// Deletes an object and the references it makes.

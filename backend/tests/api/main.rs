@@ -17,3 +17,4 @@ mod openapi;
 mod operations;
 mod restart;
 mod tenants;
+mod transfer;

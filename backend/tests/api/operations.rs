@@ -13,9 +13,17 @@ async fn health_docs_and_spec_are_served() {
         .await
         .expect(200);
     assert_eq!(health.body, "ok");
-    app.call(Method::GET, "/readyz", None, None)
-        .await
-        .expect(200);
+    // Ready once the decision indexes are loaded (at once here: the database is empty).
+    let mut ready = app.call(Method::GET, "/readyz", None, None).await;
+    for _ in 0..100 {
+        if ready.status == 200 {
+            break;
+        }
+        assert_eq!(ready.body, "loading decision indexes");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        ready = app.call(Method::GET, "/readyz", None, None).await;
+    }
+    ready.expect(200);
 
     let spec = app
         .call(Method::GET, "/openapi.json", None, None)

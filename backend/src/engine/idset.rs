@@ -1,0 +1,209 @@
+//! [`IdSet`]: a sorted set of ids that changes by one id in O(log n), sharing what it
+//! did not change with its earlier versions.
+
+use std::sync::Arc;
+
+use imbl::OrdSet;
+
+use super::Id;
+
+/// Above this many ids a set is kept as a persistent B-tree; at or below it, as a sorted
+/// slice behind an `Arc` (a B-tree node is larger than a slice of a few ids, and almost
+/// every set of a large tenant is small: one user's records, one document's holders).
+const FEW: usize = 32;
+
+/// A sorted set of ids. Cloning it is O(1); adding or removing an id copies at most
+/// [`FEW`] pointers or one B-tree path.
+#[derive(Debug, Clone, Default)]
+pub(super) enum IdSet {
+    /// No ids.
+    #[default]
+    Empty,
+    /// A few ids, sorted, without duplicates.
+    Few(Arc<[Id]>),
+    /// Many ids.
+    Many(OrdSet<Id>),
+}
+
+impl IdSet {
+    /// A set of the given ids, in any order, with duplicates.
+    pub(super) fn from_ids(mut ids: Vec<Id>) -> Self {
+        ids.sort_unstable();
+        ids.dedup();
+        match ids.len() {
+            0 => Self::Empty,
+            n if n <= FEW => Self::Few(ids.into()),
+            _ => Self::Many(ids.into_iter().collect()),
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        match self {
+            Self::Empty => true,
+            Self::Few(ids) => ids.is_empty(),
+            Self::Many(ids) => ids.is_empty(),
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Self::Empty => 0,
+            Self::Few(ids) => ids.len(),
+            Self::Many(ids) => ids.len(),
+        }
+    }
+
+    pub(super) fn contains(&self, id: &str) -> bool {
+        match self {
+            Self::Empty => false,
+            Self::Few(ids) => ids.binary_search_by(|i| (**i).cmp(id)).is_ok(),
+            Self::Many(ids) => ids.contains(id),
+        }
+    }
+
+    /// Adds `id`; nothing when it is there already.
+    pub(super) fn insert(&mut self, id: Id) {
+        match self {
+            Self::Empty => *self = Self::Few(Arc::from([id])),
+            Self::Few(ids) => {
+                let Err(at) = ids.binary_search(&id) else {
+                    return;
+                };
+                if ids.len() < FEW {
+                    let mut grown = Vec::with_capacity(ids.len() + 1);
+                    grown.extend_from_slice(&ids[..at]);
+                    grown.push(id);
+                    grown.extend_from_slice(&ids[at..]);
+                    *ids = grown.into();
+                } else {
+                    let mut many: OrdSet<Id> = ids.iter().cloned().collect();
+                    many.insert(id);
+                    *self = Self::Many(many);
+                }
+            }
+            Self::Many(ids) => {
+                ids.insert(id);
+            }
+        }
+    }
+
+    /// Removes `id`; nothing when it is not there.
+    pub(super) fn remove(&mut self, id: &str) {
+        match self {
+            Self::Empty => {}
+            Self::Few(ids) => {
+                if let Ok(at) = ids.binary_search_by(|i| (**i).cmp(id)) {
+                    if ids.len() == 1 {
+                        *self = Self::Empty;
+                    } else {
+                        let mut shrunk = ids.to_vec();
+                        shrunk.remove(at);
+                        *ids = shrunk.into();
+                    }
+                }
+            }
+            Self::Many(many) => {
+                many.remove(id);
+                if many.len() <= FEW / 2 {
+                    *self = Self::from_ids(many.iter().cloned().collect());
+                }
+            }
+        }
+    }
+
+    /// The ids in order.
+    pub(super) fn iter(&self) -> Box<dyn Iterator<Item = &Id> + '_> {
+        match self {
+            Self::Empty => Box::new(std::iter::empty()),
+            Self::Few(ids) => Box::new(ids.iter()),
+            Self::Many(ids) => Box::new(ids.iter()),
+        }
+    }
+
+    /// The ids after `after` (all of them without it), in order: found by a search, not by
+    /// walking the ids before it.
+    pub(super) fn iter_after<'a>(
+        &'a self,
+        after: Option<&'a str>,
+    ) -> Box<dyn Iterator<Item = &'a Id> + 'a> {
+        let Some(after) = after else {
+            return self.iter();
+        };
+        match self {
+            Self::Empty => Box::new(std::iter::empty()),
+            Self::Few(ids) => {
+                let start = ids.partition_point(|i| **i <= *after);
+                Box::new(ids[start..].iter())
+            }
+            Self::Many(ids) => Box::new(
+                ids.range::<_, str>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded)),
+            ),
+        }
+    }
+
+    /// Calls `f` with each id, in order; without the allocation of [`IdSet::iter`].
+    pub(super) fn for_each<'a>(&'a self, mut f: impl FnMut(&'a Id)) {
+        match self {
+            Self::Empty => {}
+            Self::Few(ids) => ids.iter().for_each(f),
+            Self::Many(ids) => ids.iter().for_each(&mut f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(set: &IdSet) -> Vec<String> {
+        set.iter().map(|i| i.to_string()).collect()
+    }
+
+    #[test]
+    fn grows_into_a_tree_and_back_keeping_order() {
+        let mut set = IdSet::default();
+        let mut expected = Vec::new();
+        for i in (0..100).rev() {
+            set.insert(Id::from(format!("u{i:03}")));
+            expected.push(format!("u{i:03}"));
+            set.insert(Id::from(format!("u{i:03}")));
+        }
+        expected.sort();
+        assert!(matches!(set, IdSet::Many(_)));
+        assert_eq!(ids(&set), expected);
+        assert_eq!(set.len(), 100);
+        assert!(set.contains("u050"));
+        let after: Vec<String> = set
+            .iter_after(Some("u097"))
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(after, ["u098", "u099"]);
+        for i in 0..95 {
+            set.remove(&format!("u{i:03}"));
+        }
+        assert!(matches!(set, IdSet::Few(_)));
+        assert_eq!(ids(&set), ["u095", "u096", "u097", "u098", "u099"]);
+        let after: Vec<String> = set
+            .iter_after(Some("u0965"))
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(after, ["u097", "u098", "u099"]);
+        for i in 95..100 {
+            set.remove(&format!("u{i:03}"));
+        }
+        assert!(set.is_empty());
+        assert!(matches!(set, IdSet::Empty));
+    }
+
+    #[test]
+    fn an_earlier_version_is_unchanged() {
+        let mut set = IdSet::from_ids((0..50).map(|i| Id::from(format!("g{i:02}"))).collect());
+        let before = set.clone();
+        set.remove("g10");
+        set.insert(Id::from("g99"));
+        assert!(before.contains("g10") && !before.contains("g99"));
+        assert_eq!(before.len(), 50);
+        assert!(!set.contains("g10") && set.contains("g99"));
+    }
+}

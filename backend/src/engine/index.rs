@@ -1,0 +1,324 @@
+//! [`TenantIndex`]: one tenant's roles, groups and records at one revision, and the
+//! changes that move it to the next.
+
+use std::sync::Arc;
+
+use super::idset::IdSet;
+use super::trie::PatternTrie;
+use super::{Change, Id, Map};
+use crate::domain::matching::action_segments;
+use crate::domain::{AccessRecord, Group, PermissionEntry, RecordStatus, Role, Timestamp};
+
+/// An action's segments.
+type ActionSegments = Box<[Box<str>]>;
+
+/// A role, its actions split into segments once.
+#[derive(Debug)]
+pub(super) struct CompiledRole {
+    pub(super) entries: Box<[(ActionSegments, PermissionEntry)]>,
+}
+
+impl CompiledRole {
+    fn new(role: Role) -> Self {
+        let entries = role
+            .permissions
+            .into_iter()
+            .map(|entry| {
+                let segments = action_segments(entry.action.as_str())
+                    .into_iter()
+                    .map(Box::from)
+                    .collect();
+                (segments, entry)
+            })
+            .collect();
+        Self { entries }
+    }
+
+    /// The first entry that allows `action` (concrete segments).
+    pub(super) fn allowing(&self, action: &[&str]) -> Option<&PermissionEntry> {
+        self.entries
+            .iter()
+            .find(|(pattern, entry)| {
+                entry.allow && crate::domain::matching::covers(pattern, action)
+            })
+            .map(|(_, entry)| entry)
+    }
+}
+
+/// A statement: role ids and resource patterns (kept as text and split when matched:
+/// splitting a short string costs less than the memory of its segments, at ten million
+/// records).
+#[derive(Debug)]
+pub(super) struct CompiledStatement {
+    pub(super) roles: Box<[Id]>,
+    pub(super) resources: Box<[Id]>,
+}
+
+/// An access record as the engine needs it. Its ids are the index's own (interned): a
+/// user, group or role named by many records is one allocation.
+#[derive(Debug)]
+pub(super) struct CompiledRecord {
+    pub(super) id: Id,
+    pub(super) disabled: bool,
+    pub(super) expires_at: Option<Timestamp>,
+    /// Sorted, without duplicates.
+    pub(super) users: Box<[Id]>,
+    /// Sorted, without duplicates.
+    pub(super) groups: Box<[Id]>,
+    pub(super) statements: Box<[CompiledStatement]>,
+}
+
+impl CompiledRecord {
+    /// Whether the record grants anything at `now`.
+    pub(super) fn in_force(&self, now: Timestamp) -> bool {
+        !self.disabled && self.expires_at.is_none_or(|at| at > now)
+    }
+
+    /// The record's distinct resource patterns.
+    fn patterns(&self) -> Vec<&Id> {
+        let mut patterns: Vec<&Id> = self
+            .statements
+            .iter()
+            .flat_map(|s| s.resources.iter())
+            .collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        patterns
+    }
+}
+
+/// The segments of a stored resource pattern.
+pub(super) fn segments(pattern: &str) -> impl Iterator<Item = &str> {
+    pattern.strip_prefix('/').unwrap_or(pattern).split('/')
+}
+
+/// One tenant's decision data at one revision.
+///
+/// A value: the service publishes each revision's index behind an atomic pointer and
+/// makes the next one from a clone. Every map is persistent (`imbl`), so the clone is
+/// O(1) and a change copies only the paths it touches, O(what changed × log n): the
+/// published index is never copied as a whole and never changes under a reader.
+#[derive(Debug, Clone, Default)]
+pub struct TenantIndex {
+    pub(super) revision: i64,
+    pub(super) roles: Map<Id, Arc<CompiledRole>>,
+    pub(super) records: Map<Id, Arc<CompiledRecord>>,
+    pub(super) group_members: Map<Id, IdSet>,
+    pub(super) user_groups: Map<Id, IdSet>,
+    pub(super) user_records: Map<Id, IdSet>,
+    pub(super) group_records: Map<Id, IdSet>,
+    pub(super) patterns: PatternTrie,
+}
+
+/// Adds `value` to the set of each of `keys` in `map`.
+fn link(map: &mut Map<Id, IdSet>, keys: &[Id], value: &Id) {
+    for key in keys {
+        match map.get_mut(key) {
+            Some(set) => set.insert(value.clone()),
+            None => {
+                map.insert(key.clone(), IdSet::from_ids(vec![value.clone()]));
+            }
+        }
+    }
+}
+
+/// Removes `value` from the set of each of `keys` in `map`, and the keys left empty.
+fn unlink(map: &mut Map<Id, IdSet>, keys: &[Id], value: &str) {
+    for key in keys {
+        if let Some(set) = map.get_mut(key) {
+            set.remove(value);
+            if set.is_empty() {
+                map.remove(key);
+            }
+        }
+    }
+}
+
+impl TenantIndex {
+    /// An empty index at `revision`.
+    pub fn new(revision: i64) -> Self {
+        Self {
+            revision,
+            ..Self::default()
+        }
+    }
+
+    /// The revision this index reflects.
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    /// How many access records the index holds.
+    pub fn record_count(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Applies one change and moves the index to `revision`.
+    pub fn apply(&mut self, revision: i64, change: Change) {
+        self.revision = revision;
+        match change {
+            Change::Role(id, role) => self.set_role(&id, role),
+            Change::Group(id, group) => self.set_group(&id, group),
+            Change::Record(id, record) => self.set_record(&id, record),
+            Change::Other => {}
+        }
+    }
+
+    /// The index's own copy of a user id, made when the index has none.
+    fn user_id(&self, user: &str) -> Id {
+        self.user_records
+            .get_key_value(user)
+            .or_else(|| self.user_groups.get_key_value(user))
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| Id::from(user))
+    }
+
+    /// The index's own copy of a group id.
+    fn group_id(&self, group: &str) -> Id {
+        self.group_members
+            .get_key_value(group)
+            .or_else(|| self.group_records.get_key_value(group))
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| Id::from(group))
+    }
+
+    /// The index's own copy of a role id.
+    fn role_id(&self, role: &str) -> Id {
+        self.roles
+            .get_key_value(role)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| Id::from(role))
+    }
+
+    fn set_role(&mut self, id: &str, role: Option<Role>) {
+        match role {
+            Some(role) => {
+                let id = self.role_id(id);
+                self.roles.insert(id, Arc::new(CompiledRole::new(role)));
+            }
+            None => {
+                self.roles.remove(id);
+            }
+        }
+    }
+
+    fn set_group(&mut self, id: &str, group: Option<Group>) {
+        let id = self.group_id(id);
+        let old = self.group_members.get(&id).cloned().unwrap_or_default();
+        let new: Vec<Id> = group
+            .map(|g| g.users.iter().map(|u| self.user_id(u.as_str())).collect())
+            .unwrap_or_default();
+        let new = IdSet::from_ids(new);
+        let gone: Vec<Id> = old.iter().filter(|u| !new.contains(u)).cloned().collect();
+        let came: Vec<Id> = new.iter().filter(|u| !old.contains(u)).cloned().collect();
+        unlink(&mut self.user_groups, &gone, &id);
+        link(&mut self.user_groups, &came, &id);
+        if new.is_empty() {
+            self.group_members.remove(&id);
+        } else {
+            self.group_members.insert(id, new);
+        }
+    }
+
+    fn compile(&self, id: Id, record: &AccessRecord) -> CompiledRecord {
+        let mut users: Vec<Id> = record
+            .users
+            .iter()
+            .map(|u| self.user_id(u.as_str()))
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        let mut groups: Vec<Id> = record
+            .groups
+            .iter()
+            .map(|g| self.group_id(g.as_str()))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        CompiledRecord {
+            id,
+            disabled: record.status == RecordStatus::Disabled,
+            expires_at: record.expires_at,
+            users: users.into(),
+            groups: groups.into(),
+            statements: record
+                .statements
+                .iter()
+                .map(|statement| CompiledStatement {
+                    roles: statement
+                        .roles
+                        .iter()
+                        .map(|r| self.role_id(r.as_str()))
+                        .collect(),
+                    resources: statement
+                        .resources
+                        .iter()
+                        .map(|r| Id::from(r.as_str()))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn set_record(&mut self, id: &str, record: Option<AccessRecord>) {
+        if let Some(old) = self.records.remove(id) {
+            unlink(&mut self.user_records, &old.users, &old.id);
+            unlink(&mut self.group_records, &old.groups, &old.id);
+            for pattern in old.patterns() {
+                self.patterns.remove(segments(pattern), &old.id);
+            }
+        }
+        if let Some(record) = record {
+            let compiled = self.compile(Id::from(id), &record);
+            self.insert_compiled(compiled);
+        }
+    }
+
+    fn insert_compiled(&mut self, record: CompiledRecord) {
+        link(&mut self.user_records, &record.users, &record.id);
+        link(&mut self.group_records, &record.groups, &record.id);
+        for pattern in record.patterns() {
+            self.patterns.insert(segments(pattern), &record.id);
+        }
+        self.records.insert(record.id.clone(), Arc::new(record));
+    }
+}
+
+/// Builds an index from a tenant's rows in one pass per kind: each object is inserted
+/// directly (the index is not shared while it is built, so nothing is copied), with no
+/// old state to look up and undo as [`TenantIndex::apply`] must.
+#[derive(Debug, Default)]
+pub struct IndexBuilder {
+    index: TenantIndex,
+}
+
+impl IndexBuilder {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self {
+            index: TenantIndex::default(),
+        }
+    }
+
+    /// Adds a role.
+    pub fn role(&mut self, id: &str, role: Role) {
+        self.index.set_role(id, Some(role));
+    }
+
+    /// Adds a group (its members).
+    pub fn group(&mut self, id: &str, group: Group) {
+        self.index.set_group(id, Some(group));
+    }
+
+    /// Adds an access record.
+    pub fn record(&mut self, id: &str, record: &AccessRecord) {
+        let compiled = self.index.compile(Id::from(id), record);
+        self.index.insert_compiled(compiled);
+    }
+
+    /// The finished index, at the revision its rows were read at.
+    pub fn finish(mut self, revision: i64) -> TenantIndex {
+        self.index.revision = revision;
+        self.index
+    }
+}

@@ -1,0 +1,460 @@
+//! Bulk import and export of a tenant (SPEC §2): its roles, groups, resource configs, users
+//! and access records as one NDJSON document, one object per line.
+//!
+//! The document starts with a header line, `{"kind":"portcullis-export","version":1}`,
+//! then one line per object: `{"kind":"role", …the object as the API shows it}` (its id
+//! field, content, `createdAt`, `updatedAt`; no per-object `revision`, which belongs to
+//! the tenant the object lives in). Export writes the kinds in the order role, group,
+//! resource, user, record, each in id order, all read in one transaction: one revision,
+//! stated by the `Portcullis-Revision` header. So export → import into an empty tenant →
+//! export gives the same document, byte for byte.
+//!
+//! Import takes the same document (the header is optional; lines may come in any order;
+//! blank lines are skipped). It is one write: every line is validated as the single write
+//! of its kind would be, ids are required (an import names what it moves), references to
+//! roles and groups must exist in the tenant or in the import, and users named by records
+//! and groups are registered. Objects are created or replaced (upsert); objects the
+//! document does not name are left as they are. `createdAt`/`updatedAt` are kept when the
+//! line gives them. All lines are checked before anything is kept: the first 100 problems
+//! are reported as a 422 with fields `lines[N].field` (N counts from 1), and nothing
+//! changes. A valid import commits as one revision with one audit event
+//! (`tenant.import`, its `after` counting the objects written per kind). API keys are
+//! neither exported nor imported: their secrets exist only as hashes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::error::FieldError;
+use super::objects::{Kind, to_document};
+use super::{Actor, Service, ServiceError};
+use crate::domain::{AccessRecord, Group, ResourceConfig, Role, TenantId, Timestamp, User};
+use crate::store::{AuditRecord, BulkObject, Snapshot, WriteTx};
+
+/// The audit action of an import; the decision index is rebuilt when it follows one.
+pub(crate) const IMPORT_ACTION: &str = "tenant.import";
+/// The `kind` of the header line.
+pub const HEADER_KIND: &str = "portcullis-export";
+/// The format version written and read.
+pub const FORMAT_VERSION: u64 = 1;
+/// The largest import body: about five million records of the everyday shape. Larger
+/// tenants move in several imports.
+pub const IMPORT_MAX_BYTES: usize = 1 << 30;
+/// Problems reported at most.
+const MAX_ERRORS: usize = 100;
+/// Objects buffered per kind before they are written.
+const FLUSH_AT: usize = 2_000;
+/// Objects read per page of an export.
+const EXPORT_PAGE: usize = 2_000;
+/// The kinds of a document, in export order, with the field holding each one's id.
+const KINDS: [(&str, &str); 5] = [
+    (Role::KIND, Role::ID_FIELD),
+    (Group::KIND, Group::ID_FIELD),
+    (ResourceConfig::KIND, ResourceConfig::ID_FIELD),
+    (User::KIND, User::ID_FIELD),
+    (AccessRecord::KIND, AccessRecord::ID_FIELD),
+];
+
+/// One kind's objects waiting to be written.
+#[derive(Default)]
+struct Pending {
+    objects: Vec<BulkObject>,
+    /// `(from_id, to_kind, to_id)`.
+    refs: Vec<(String, &'static str, String)>,
+    users: Vec<String>,
+}
+
+/// An import in progress: one open write, fed line by line.
+pub struct Import<'s> {
+    service: &'s Service,
+    tenant: TenantId,
+    actor: Actor,
+    tx: WriteTx,
+    errors: Vec<FieldError>,
+    /// Ids seen per kind (duplicates are refused; roles and groups satisfy references).
+    seen: HashMap<&'static str, HashSet<String>>,
+    /// Roles and groups named but not (yet) in the import: where each was first named.
+    wanted: BTreeMap<(&'static str, String), String>,
+    pending: HashMap<&'static str, Pending>,
+    counts: BTreeMap<&'static str, u64>,
+    objects: u64,
+}
+
+impl std::fmt::Debug for Import<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Import")
+            .field("tenant", &self.tenant)
+            .field("objects", &self.objects)
+            .finish_non_exhaustive()
+    }
+}
+
+fn line_field(line: usize, field: &str) -> String {
+    if field.is_empty() || field == "." {
+        format!("lines[{line}]")
+    } else {
+        format!("lines[{line}].{field}")
+    }
+}
+
+impl Service {
+    /// Starts an import into a tenant the caller may write.
+    pub async fn begin_import(
+        &self,
+        tenant: &TenantId,
+        actor: Actor,
+    ) -> Result<Import<'_>, ServiceError> {
+        let tx = self.begin_write(tenant).await?;
+        Ok(Import {
+            service: self,
+            tenant: tenant.clone(),
+            actor,
+            tx,
+            errors: Vec::new(),
+            seen: HashMap::new(),
+            wanted: BTreeMap::new(),
+            pending: HashMap::new(),
+            counts: BTreeMap::new(),
+            objects: 0,
+        })
+    }
+
+    /// Starts an export of a tenant the caller may read: one snapshot of it.
+    pub async fn export(&self, tenant: &TenantId) -> Result<Export, ServiceError> {
+        let snapshot = self
+            .store
+            .snapshot(tenant.as_str())
+            .await?
+            .ok_or_else(|| ServiceError::not_found("tenant", tenant.as_str()))?;
+        Ok(Export {
+            snapshot: Some(snapshot),
+            kind: 0,
+            after: None,
+            header_sent: false,
+        })
+    }
+}
+
+impl Import<'_> {
+    /// Whether more problems would still be reported.
+    pub fn is_full(&self) -> bool {
+        self.errors.len() >= MAX_ERRORS
+    }
+
+    fn refuse(&mut self, line: usize, field: &str, message: impl Into<String>) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors
+                .push(FieldError::new(line_field(line, field), message));
+        }
+    }
+
+    /// Reports a line that is not text (or too long) by its number.
+    pub fn refuse_line(&mut self, line: usize, message: impl Into<String>) {
+        self.refuse(line, "", message);
+    }
+
+    /// Takes line number `line` (from 1) of the document.
+    pub async fn line(&mut self, line: usize, text: &str) -> Result<(), ServiceError> {
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let mut document: Map<String, Value> = match serde_json::from_str(text) {
+            Ok(document) => document,
+            Err(error) => {
+                self.refuse(line, "", format!("not a JSON object: {error}"));
+                return Ok(());
+            }
+        };
+        if crate::domain::text::json_may_hold_control(text.as_bytes()) {
+            let value = Value::Object(document);
+            let found = crate::domain::text::control_fields(&value);
+            for (field, c) in &found {
+                self.refuse(line, field, crate::domain::text::control_message(*c));
+            }
+            let Value::Object(rest) = value else {
+                return Ok(());
+            };
+            if !found.is_empty() {
+                return Ok(());
+            }
+            document = rest;
+        }
+        let kind = match document.remove("kind") {
+            Some(Value::String(kind)) => kind,
+            _ => {
+                self.refuse(
+                    line,
+                    "kind",
+                    "is required: one of role, group, resource, user, record",
+                );
+                return Ok(());
+            }
+        };
+        match kind.as_str() {
+            HEADER_KIND => {
+                if line != 1 {
+                    self.refuse(line, "kind", "the header may only be the first line");
+                } else if document.get("version").and_then(Value::as_u64) != Some(FORMAT_VERSION) {
+                    self.refuse(line, "version", format!("must be {FORMAT_VERSION}"));
+                }
+                Ok(())
+            }
+            Role::KIND => self.object::<Role>(line, document).await,
+            Group::KIND => self.object::<Group>(line, document).await,
+            ResourceConfig::KIND => self.object::<ResourceConfig>(line, document).await,
+            User::KIND => self.object::<User>(line, document).await,
+            AccessRecord::KIND => self.object::<AccessRecord>(line, document).await,
+            other => {
+                self.refuse(
+                    line,
+                    "kind",
+                    format!("unknown kind `{other}`: one of role, group, resource, user, record"),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    async fn object<K: Kind>(
+        &mut self,
+        line: usize,
+        document: Map<String, Value>,
+    ) -> Result<(), ServiceError> {
+        let times: Vec<Option<Timestamp>> = ["createdAt", "updatedAt"]
+            .iter()
+            .map(|f| {
+                document
+                    .get(*f)
+                    .and_then(Value::as_str)
+                    .and_then(|t| Timestamp::parse(t).ok())
+            })
+            .collect();
+        let object: K = match serde_path_to_error::deserialize(Value::Object(document)) {
+            Ok(object) => object,
+            Err(error) => {
+                let field = error.path().to_string();
+                self.refuse(line, &field, error.into_inner().to_string());
+                return Ok(());
+            }
+        };
+        for (_, problem) in object.check() {
+            self.refuse(line, &problem.field, problem.message);
+        }
+        let (document, id) = to_document(&object)?;
+        let Some(id) = id else {
+            self.refuse(line, K::ID_FIELD, "is required in an import");
+            return Ok(());
+        };
+        let id = match K::parse_id(&id) {
+            Ok(id) => id,
+            Err(error) => {
+                self.refuse(line, K::ID_FIELD, error.0);
+                return Ok(());
+            }
+        };
+        if !self.seen.entry(K::KIND).or_default().insert(id.clone()) {
+            self.refuse(
+                line,
+                K::ID_FIELD,
+                format!("{} `{id}` appears more than once in the import", K::KIND),
+            );
+            return Ok(());
+        }
+        self.wanted.remove(&(K::KIND, id.clone()));
+        for reference in object.required_refs() {
+            let defined = self
+                .seen
+                .get(reference.kind)
+                .is_some_and(|ids| ids.contains(&reference.id));
+            if !defined {
+                self.wanted
+                    .entry((reference.kind, reference.id.clone()))
+                    .or_insert_with(|| line_field(line, &reference.field));
+            }
+        }
+        if !self.errors.is_empty() {
+            // Nothing will be kept: only look for more problems.
+            return Ok(());
+        }
+        let body = serde_json::to_string(&document)
+            .map_err(|e| ServiceError::corrupt(format_args!("{} `{id}`", K::KIND), e))?;
+        let pending = self.pending.entry(K::KIND).or_default();
+        let mut named: Vec<(&'static str, String)> = object
+            .required_refs()
+            .into_iter()
+            .map(|r| (r.kind, r.id))
+            .collect();
+        let users = object.named_users();
+        named.extend(users.iter().map(|u| ("user", u.clone())));
+        named.sort();
+        named.dedup();
+        pending
+            .refs
+            .extend(named.into_iter().map(|(kind, to)| (id.clone(), kind, to)));
+        pending.users.extend(users);
+        pending.objects.push(BulkObject {
+            id,
+            body,
+            created_at: times[0],
+            updated_at: times[1],
+        });
+        *self.counts.entry(K::KIND).or_default() += 1;
+        self.objects += 1;
+        if pending.objects.len() >= FLUSH_AT {
+            self.flush(K::KIND).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending objects of `kind`, after the pending users: a user line that
+    /// came before the record naming it keeps its `createdAt` (a user first registered by
+    /// a record would keep the import's time).
+    async fn flush(&mut self, kind: &'static str) -> Result<(), ServiceError> {
+        if kind != User::KIND {
+            self.flush_kind(User::KIND).await?;
+        }
+        self.flush_kind(kind).await
+    }
+
+    async fn flush_kind(&mut self, kind: &'static str) -> Result<(), ServiceError> {
+        let Some(pending) = self.pending.remove(kind) else {
+            return Ok(());
+        };
+        let mut users: Vec<&str> = pending.users.iter().map(String::as_str).collect();
+        users.sort_unstable();
+        users.dedup();
+        self.tx.ensure_objects(User::KIND, &users).await?;
+        self.tx.put_objects(kind, &pending.objects).await?;
+        let ids: Vec<&str> = pending.objects.iter().map(|o| o.id.as_str()).collect();
+        let refs: Vec<(&str, &str, &str)> = pending
+            .refs
+            .iter()
+            .map(|(from, kind, to)| (from.as_str(), *kind, to.as_str()))
+            .collect();
+        self.tx.replace_refs(kind, &ids, &refs).await?;
+        Ok(())
+    }
+
+    /// Checks what could only be checked at the end, then commits the import as one
+    /// revision, or refuses it with its problems (and nothing changes). Returns the new
+    /// revision and the objects written per kind.
+    pub async fn finish(mut self) -> Result<(i64, BTreeMap<&'static str, u64>), ServiceError> {
+        let wanted = std::mem::take(&mut self.wanted);
+        for kind in [Role::KIND, Group::KIND] {
+            let ids: Vec<&str> = wanted
+                .keys()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, id)| id.as_str())
+                .collect();
+            let missing = self.tx.missing_objects(kind, &ids).await?;
+            for id in missing {
+                let field = wanted.get(&(kind, id.clone())).cloned().unwrap_or_default();
+                if self.errors.len() < MAX_ERRORS {
+                    self.errors.push(FieldError::new(
+                        field,
+                        format!("{kind} `{id}` exists neither in the tenant nor in the import"),
+                    ));
+                }
+            }
+        }
+        if !self.errors.is_empty() {
+            return Err(ServiceError::Invalid(self.errors));
+        }
+        if self.objects == 0 {
+            return Err(ServiceError::Invalid(vec![FieldError::new(
+                "lines",
+                "the import holds no objects",
+            )]));
+        }
+        for (kind, _) in KINDS {
+            self.flush(kind).await?;
+        }
+        let counts: Map<String, Value> = self
+            .counts
+            .iter()
+            .map(|(kind, n)| ((*kind).to_owned(), Value::from(*n)))
+            .collect();
+        let audit = AuditRecord {
+            actor_kind: self.actor.kind.to_owned(),
+            actor_id: self.actor.id.clone(),
+            action: IMPORT_ACTION.to_owned(),
+            target_kind: "tenant".to_owned(),
+            target_id: self.tenant.to_string(),
+            before: None,
+            after: Some(Value::Object(counts).to_string()),
+        };
+        let revision = self.service.commit(&self.tenant, self.tx, audit).await?;
+        tracing::info!(tenant = %self.tenant, revision, objects = self.objects, "import committed");
+        Ok((revision, self.counts))
+    }
+}
+
+/// An export in progress: one snapshot of the tenant, read page by page.
+#[derive(Debug)]
+pub struct Export {
+    snapshot: Option<Snapshot>,
+    kind: usize,
+    after: Option<String>,
+    header_sent: bool,
+}
+
+impl Export {
+    /// The tenant revision the document is the state of.
+    pub fn revision(&self) -> i64 {
+        self.snapshot.as_ref().map_or(0, |s| s.revision)
+    }
+
+    /// The next lines of the document (each ending in a newline); `None` at the end.
+    pub async fn next_chunk(&mut self) -> Result<Option<String>, ServiceError> {
+        if !self.header_sent {
+            self.header_sent = true;
+            return Ok(Some(format!(
+                "{{\"kind\":\"{HEADER_KIND}\",\"version\":{FORMAT_VERSION}}}\n"
+            )));
+        }
+        while let Some((kind, id_field)) = KINDS.get(self.kind).copied() {
+            let Some(snapshot) = self.snapshot.as_mut() else {
+                return Ok(None);
+            };
+            let rows = snapshot
+                .objects(kind, self.after.as_deref(), EXPORT_PAGE)
+                .await?;
+            if rows.len() < EXPORT_PAGE {
+                self.kind += 1;
+                self.after = None;
+            } else {
+                self.after = rows.last().map(|r| r.id.clone());
+            }
+            if rows.is_empty() {
+                continue;
+            }
+            let mut chunk = String::with_capacity(rows.len() * 200);
+            for row in &rows {
+                let mut object: Map<String, Value> = serde_json::from_str(&row.body)
+                    .map_err(|e| ServiceError::corrupt(format_args!("{kind} `{}`", row.id), e))?;
+                object.insert(id_field.to_owned(), Value::String(row.id.clone()));
+                object.insert(
+                    "createdAt".to_owned(),
+                    Value::String(row.created_at.to_string()),
+                );
+                object.insert(
+                    "updatedAt".to_owned(),
+                    Value::String(row.updated_at.to_string()),
+                );
+                let rest = Value::Object(object).to_string();
+                chunk.push_str("{\"kind\":\"");
+                chunk.push_str(kind);
+                chunk.push_str("\",");
+                // INVARIANT: `rest` is a non-empty JSON object (it has the id), so it
+                // starts with `{` and has a field after it.
+                chunk.push_str(&rest[1..]);
+                chunk.push('\n');
+            }
+            return Ok(Some(chunk));
+        }
+        if let Some(snapshot) = self.snapshot.take() {
+            snapshot.finish().await?;
+        }
+        Ok(None)
+    }
+}
