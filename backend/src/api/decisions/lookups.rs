@@ -1,0 +1,214 @@
+//! The lookups: effective permissions, the resources a user reaches, the users of a resource.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::super::extract::{Access, ApiPath, ApiQuery, Check};
+use super::super::{ApiError, AppState, with_revision};
+use super::{invalid, parse_permission, parse_resource, parse_user};
+
+use crate::engine::{EffectivePermission, Holder};
+use crate::service::{FieldError, PageRequest};
+
+/// What a user may do on a resource.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"userId": "ada", "resourceUri": "/orgs/acme/documents/d1",
+    "permissions": [{"action": "documents:*", "allow": true, "grant": false, "delegate": false}], "revision": 42}))]
+pub struct EffectivePermissions {
+    /// The user.
+    pub user_id: String,
+    /// The resource.
+    pub resource_uri: String,
+    /// Every permission entry the user holds there, merged by action.
+    pub permissions: Vec<EffectivePermission>,
+    /// The tenant revision of the answer.
+    pub revision: i64,
+}
+
+/// A page of a lookup, with the revision it was computed at.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LookupPage<T: ToSchema> {
+    /// The items, sorted.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// The tenant revision of the answer. Pages fetched later may reflect later revisions.
+    pub revision: i64,
+}
+
+/// A resource pattern on which the user holds the permission.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReachableResource {
+    /// The pattern: the user holds the permission on it and everything below it.
+    pub resource_uri: String,
+}
+
+/// `?minRevision=` of the lookups.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FreshnessParams {
+    /// Never answer from data older than this revision.
+    pub min_revision: Option<i64>,
+}
+
+/// `?permission=&under=&limit=&cursor=&minRevision=` of the resources lookup.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResourcesParams {
+    /// The permission, concrete.
+    pub permission: String,
+    /// Only resources at or below this concrete URI.
+    pub under: Option<String>,
+    /// Items per page: 1 to 1,000, default 50.
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Never answer from data older than this revision.
+    pub min_revision: Option<i64>,
+}
+
+/// `?permission=&limit=&cursor=&minRevision=` of the users lookup.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HoldersParams {
+    /// The permission, concrete.
+    pub permission: String,
+    /// Items per page: 1 to 1,000, default 50.
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Never answer from data older than this revision.
+    pub min_revision: Option<i64>,
+}
+
+fn one<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// What a user may do on a resource
+#[utoipa::path(get, path = "/v1/tenants/{tenantId}/users/{userId}/resources/{resourceUri}/permissions",
+    tag = "decisions", operation_id = "effectivePermissions",
+    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded"),
+        ("resourceUri" = String, Path, description = "The resource, URL-encoded"), FreshnessParams),
+    responses((status = 200, description = "The user's permission entries on the resource", body = EffectivePermissions)))]
+pub(super) async fn effective_permissions(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Check>,
+    ApiPath(path): ApiPath<(String, String, String)>,
+    ApiQuery(params): ApiQuery<FreshnessParams>,
+) -> Result<Response, ApiError> {
+    let (_, user, resource) = path;
+    let mut errors = Vec::new();
+    let user = one(parse_user(&user, "userId"), &mut errors);
+    let resource = one(parse_resource(&resource, "resourceUri"), &mut errors);
+    let (Some(user), Some(resource)) = (user, resource) else {
+        return Err(invalid(errors));
+    };
+    let (permissions, revision) = state
+        .service
+        .effective_permissions(&access, &user, &resource, params.min_revision)
+        .await?;
+    let body = EffectivePermissions {
+        user_id: user.to_string(),
+        resource_uri: resource.to_string(),
+        permissions,
+        revision,
+    };
+    Ok(with_revision(Json(body).into_response(), revision))
+}
+
+/// The resources on which a user holds a permission
+#[utoipa::path(get, path = "/v1/tenants/{tenantId}/users/{userId}/resources",
+    tag = "decisions", operation_id = "userResources",
+    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded"), ResourcesParams),
+    responses((status = 200, description = "Resource patterns, sorted; the user holds the permission on each and everything below it",
+        body = LookupPage<ReachableResource>)))]
+pub(super) async fn user_resources(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Check>,
+    ApiPath(path): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<ResourcesParams>,
+) -> Result<Response, ApiError> {
+    let page = PageRequest::new(params.limit, params.cursor)?;
+    let mut errors = Vec::new();
+    let user = one(parse_user(&path.1, "userId"), &mut errors);
+    let permission = one(
+        parse_permission(&params.permission, "permission"),
+        &mut errors,
+    );
+    let under = match params.under.as_deref().map(|u| parse_resource(u, "under")) {
+        None => None,
+        Some(Ok(under)) => Some(under),
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
+    };
+    let (Some(user), Some(permission), true) = (user, permission, errors.is_empty()) else {
+        return Err(invalid(errors));
+    };
+    let (found, revision) = state
+        .service
+        .resources_for(
+            &access,
+            &user,
+            &permission,
+            under.as_ref(),
+            &page,
+            params.min_revision,
+        )
+        .await?;
+    let body = LookupPage {
+        items: found
+            .items
+            .into_iter()
+            .map(|resource_uri| ReachableResource { resource_uri })
+            .collect(),
+        next_cursor: found.next_cursor,
+        revision,
+    };
+    Ok(with_revision(Json(body).into_response(), revision))
+}
+
+/// The users who hold a permission on a resource
+#[utoipa::path(get, path = "/v1/tenants/{tenantId}/resources/{resourceUri}/users",
+    tag = "decisions", operation_id = "resourceUsers",
+    params(("tenantId" = String, Path, description = "The tenant"), ("resourceUri" = String, Path, description = "The resource, URL-encoded"), HoldersParams),
+    responses((status = 200, description = "Users sorted by id, each with the records that give the permission", body = LookupPage<Holder>)))]
+pub(super) async fn resource_users(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Check>,
+    ApiPath(path): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<HoldersParams>,
+) -> Result<Response, ApiError> {
+    let page = PageRequest::new(params.limit, params.cursor)?;
+    let mut errors = Vec::new();
+    let resource = one(parse_resource(&path.1, "resourceUri"), &mut errors);
+    let permission = one(
+        parse_permission(&params.permission, "permission"),
+        &mut errors,
+    );
+    let (Some(resource), Some(permission)) = (resource, permission) else {
+        return Err(invalid(errors));
+    };
+    let (found, revision) = state
+        .service
+        .holders(&access, &resource, &permission, &page, params.min_revision)
+        .await?;
+    let body = LookupPage {
+        items: found.items,
+        next_cursor: found.next_cursor,
+        revision,
+    };
+    Ok(with_revision(Json(body).into_response(), revision))
+}

@@ -1,0 +1,126 @@
+//! The decision endpoints: check, batch check and the Authress-style permission URL
+//! (`check.rs`), the OpenID AuthZEN evaluation API (`authzen.rs`), and the lookups
+//! (`lookups.rs`). All need the `check` scope; every answer names the revision it was
+//! computed at (`revision`, and the `Portcullis-Revision` header).
+//!
+//! A requested user, resource or permission that is malformed, or a resource or permission
+//! containing `*`, is a 400 `invalid_check` naming the field.
+
+mod authzen;
+mod check;
+mod lookups;
+
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiError, AppState};
+use crate::domain::{Action, ResourcePattern, UserId};
+use crate::service::{CheckQuery, FieldError};
+
+/// The most checks in one batch.
+pub const MAX_BATCH: usize = 1000;
+
+pub(super) fn parse_user(user: &str, field: &str) -> Result<UserId, FieldError> {
+    UserId::parse(user).map_err(|e| FieldError::new(field, e.0))
+}
+
+pub(super) fn parse_resource(resource: &str, field: &str) -> Result<ResourcePattern, FieldError> {
+    match ResourcePattern::parse(resource) {
+        Ok(r) if r.is_wildcard() => Err(FieldError::new(
+            field,
+            "a resource asked about is concrete: no `*` segments",
+        )),
+        Ok(r) => Ok(r),
+        Err(e) => Err(FieldError::new(field, e.0)),
+    }
+}
+
+pub(super) fn parse_permission(permission: &str, field: &str) -> Result<Action, FieldError> {
+    match Action::parse(permission) {
+        Ok(p) if p.is_wildcard() => Err(FieldError::new(
+            field,
+            "a permission asked about is concrete: no `*` segments",
+        )),
+        Ok(p) => Ok(p),
+        Err(e) => Err(FieldError::new(field, e.0)),
+    }
+}
+
+pub(super) fn parse_query(
+    user: &str,
+    resource: &str,
+    permission: &str,
+    explain: bool,
+    prefix: &str,
+) -> Result<CheckQuery, Vec<FieldError>> {
+    let user = parse_user(user, &format!("{prefix}userId"));
+    let resource = parse_resource(resource, &format!("{prefix}resourceUri"));
+    let permission = parse_permission(permission, &format!("{prefix}permission"));
+    match (user, resource, permission) {
+        (Ok(user), Ok(resource), Ok(permission)) => Ok(CheckQuery {
+            user,
+            resource,
+            permission,
+            explain,
+        }),
+        (user, resource, permission) => Err([user.err(), resource.err(), permission.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
+    }
+}
+
+pub(super) fn invalid(errors: Vec<FieldError>) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_check",
+        "the check is not well formed",
+    )
+    .with_errors(errors)
+}
+
+/// Every query of a batch, or one 400 naming every field that is wrong.
+pub(super) fn parse_all(
+    parsed: impl Iterator<Item = Result<CheckQuery, Vec<FieldError>>>,
+) -> Result<Vec<CheckQuery>, ApiError> {
+    let mut queries = Vec::new();
+    let mut errors = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(query) => queries.push(query),
+            Err(mut problems) => errors.append(&mut problems),
+        }
+    }
+    if errors.is_empty() {
+        Ok(queries)
+    } else {
+        Err(invalid(errors))
+    }
+}
+
+/// 422 `limit_exceeded` for a batch larger than [`MAX_BATCH`].
+pub(super) fn too_many(field: &str, count: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "limit_exceeded",
+        "too many questions in one request",
+    )
+    .with_errors(vec![FieldError::new(
+        field,
+        format!("at most {MAX_BATCH} are allowed, got {count}"),
+    )])
+}
+
+/// The decision routes.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(lookups::effective_permissions))
+        .routes(routes!(lookups::user_resources))
+        .routes(routes!(lookups::resource_users))
+        .routes(routes!(check::check))
+        .routes(routes!(check::check_batch))
+        .routes(routes!(check::authorize_user))
+        .routes(routes!(authzen::authzen_evaluation))
+        .routes(routes!(authzen::authzen_evaluations))
+}
