@@ -13,7 +13,7 @@ use portcullis::domain::{
     AccessRecord, Action, ObjectId, PermissionEntry, RecordStatus, ResourcePattern, Role,
     Statement, UserId,
 };
-use portcullis::engine::IndexBuilder;
+use portcullis::engine::{IndexBuilder, RecordSpec};
 
 fn rss() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -72,7 +72,7 @@ fn main() {
             updated_at: None,
             revision: None,
         };
-        builder.record(&format!("r{i}"), &record);
+        builder.record(&format!("r{i}"), &RecordSpec::of(&record));
     }
     let index = builder.finish(1);
     let elapsed = started.elapsed();

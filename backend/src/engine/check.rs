@@ -158,14 +158,14 @@ impl TenantIndex {
                 let mut covered = false;
                 for (index, statement) in record.statements.iter().enumerate() {
                     let Some(pattern) = statement
-                        .resources
+                        .resources()
                         .iter()
                         .find(|p| pattern_covers(p, &resource))
                     else {
                         continue;
                     };
                     covered = true;
-                    for role_id in &statement.roles {
+                    for role_id in statement.roles() {
                         let Some(entry) = self
                             .roles
                             .get(role_id)

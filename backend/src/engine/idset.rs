@@ -19,6 +19,9 @@ pub(super) enum IdSet {
     /// No ids.
     #[default]
     Empty,
+    /// One id: most sets of a large tenant (one document's records, one user's) hold
+    /// one, and this holds it without an allocation of its own.
+    One(Id),
     /// A few ids, sorted, without duplicates.
     Few(Arc<[Id]>),
     /// Many ids.
@@ -32,6 +35,7 @@ impl IdSet {
         ids.dedup();
         match ids.len() {
             0 => Self::Empty,
+            1 => Self::One(ids.swap_remove(0)),
             n if n <= FEW => Self::Few(ids.into()),
             _ => Self::Many(ids.into_iter().collect()),
         }
@@ -40,6 +44,7 @@ impl IdSet {
     pub(super) fn is_empty(&self) -> bool {
         match self {
             Self::Empty => true,
+            Self::One(_) => false,
             Self::Few(ids) => ids.is_empty(),
             Self::Many(ids) => ids.is_empty(),
         }
@@ -49,6 +54,7 @@ impl IdSet {
     pub(super) fn len(&self) -> usize {
         match self {
             Self::Empty => 0,
+            Self::One(_) => 1,
             Self::Few(ids) => ids.len(),
             Self::Many(ids) => ids.len(),
         }
@@ -57,6 +63,7 @@ impl IdSet {
     pub(super) fn contains(&self, id: &str) -> bool {
         match self {
             Self::Empty => false,
+            Self::One(one) => **one == *id,
             Self::Few(ids) => ids.binary_search_by(|i| (**i).cmp(id)).is_ok(),
             Self::Many(ids) => ids.contains(id),
         }
@@ -65,7 +72,12 @@ impl IdSet {
     /// Adds `id`; nothing when it is there already.
     pub(super) fn insert(&mut self, id: Id) {
         match self {
-            Self::Empty => *self = Self::Few(Arc::from([id])),
+            Self::Empty => *self = Self::One(id),
+            Self::One(one) => {
+                if *one != id {
+                    *self = Self::from_ids(vec![one.clone(), id]);
+                }
+            }
             Self::Few(ids) => {
                 let Err(at) = ids.binary_search(&id) else {
                     return;
@@ -92,15 +104,16 @@ impl IdSet {
     pub(super) fn remove(&mut self, id: &str) {
         match self {
             Self::Empty => {}
+            Self::One(one) => {
+                if **one == *id {
+                    *self = Self::Empty;
+                }
+            }
             Self::Few(ids) => {
                 if let Ok(at) = ids.binary_search_by(|i| (**i).cmp(id)) {
-                    if ids.len() == 1 {
-                        *self = Self::Empty;
-                    } else {
-                        let mut shrunk = ids.to_vec();
-                        shrunk.remove(at);
-                        *ids = shrunk.into();
-                    }
+                    let mut shrunk = ids.to_vec();
+                    shrunk.remove(at);
+                    *self = Self::from_ids(shrunk);
                 }
             }
             Self::Many(many) => {
@@ -116,6 +129,7 @@ impl IdSet {
     pub(super) fn iter(&self) -> Box<dyn Iterator<Item = &Id> + '_> {
         match self {
             Self::Empty => Box::new(std::iter::empty()),
+            Self::One(one) => Box::new(std::iter::once(one)),
             Self::Few(ids) => Box::new(ids.iter()),
             Self::Many(ids) => Box::new(ids.iter()),
         }
@@ -132,6 +146,7 @@ impl IdSet {
         };
         match self {
             Self::Empty => Box::new(std::iter::empty()),
+            Self::One(one) => Box::new(std::iter::once(one).filter(move |one| ***one > *after)),
             Self::Few(ids) => {
                 let start = ids.partition_point(|i| **i <= *after);
                 Box::new(ids[start..].iter())
@@ -146,6 +161,7 @@ impl IdSet {
     pub(super) fn for_each<'a>(&'a self, mut f: impl FnMut(&'a Id)) {
         match self {
             Self::Empty => {}
+            Self::One(one) => f(one),
             Self::Few(ids) => ids.iter().for_each(f),
             Self::Many(ids) => ids.iter().for_each(&mut f),
         }
@@ -184,6 +200,24 @@ mod tests {
         }
         assert!(matches!(set, IdSet::Few(_)));
         assert_eq!(ids(&set), ["u095", "u096", "u097", "u098", "u099"]);
+        let after: Vec<String> = set
+            .iter_after(Some("u0965"))
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(after, ["u097", "u098", "u099"]);
+        for i in 95..99 {
+            set.remove(&format!("u{i:03}"));
+        }
+        assert!(matches!(set, IdSet::One(_)));
+        assert_eq!(ids(&set), ["u099"]);
+        assert_eq!(set.iter_after(Some("u099")).count(), 0);
+        assert_eq!(set.iter_after(Some("u098")).count(), 1);
+        set.insert(Id::from("u099"));
+        assert!(matches!(set, IdSet::One(_)));
+        set.insert(Id::from("u095"));
+        set.insert(Id::from("u096"));
+        set.insert(Id::from("u097"));
+        set.insert(Id::from("u098"));
         let after: Vec<String> = set
             .iter_after(Some("u0965"))
             .map(|i| i.to_string())

@@ -47,11 +47,23 @@ impl CompiledRole {
 
 /// A statement: role ids and resource patterns (kept as text and split when matched:
 /// splitting a short string costs less than the memory of its segments, at ten million
-/// records).
+/// records), in one allocation.
 #[derive(Debug)]
 pub(super) struct CompiledStatement {
-    pub(super) roles: Box<[Id]>,
-    pub(super) resources: Box<[Id]>,
+    /// The roles, then the resource patterns.
+    ids: Box<[Id]>,
+    /// How many of `ids` are roles.
+    roles: u32,
+}
+
+impl CompiledStatement {
+    pub(super) fn roles(&self) -> &[Id] {
+        &self.ids[..self.roles as usize]
+    }
+
+    pub(super) fn resources(&self) -> &[Id] {
+        &self.ids[self.roles as usize..]
+    }
 }
 
 /// An access record as the engine needs it. Its ids are the index's own (interned): a
@@ -79,11 +91,57 @@ impl CompiledRecord {
         let mut patterns: Vec<&Id> = self
             .statements
             .iter()
-            .flat_map(|s| s.resources.iter())
+            .flat_map(|s| s.resources().iter())
             .collect();
         patterns.sort_unstable();
         patterns.dedup();
         patterns
+    }
+}
+
+/// What the engine reads of an access record: whether it is in force, and whom it gives
+/// which roles on which resources. Its text is anything string-like, so a record read from
+/// storage is compiled from borrowed text without building an [`AccessRecord`] first.
+#[derive(Debug, Clone)]
+pub struct RecordSpec<S> {
+    /// The record is disabled.
+    pub disabled: bool,
+    /// When it expires.
+    pub expires_at: Option<Timestamp>,
+    /// The users it names.
+    pub users: Vec<S>,
+    /// The groups it names.
+    pub groups: Vec<S>,
+    /// Its statements.
+    pub statements: Vec<StatementSpec<S>>,
+}
+
+/// One statement of a [`RecordSpec`].
+#[derive(Debug, Clone)]
+pub struct StatementSpec<S> {
+    /// The roles it gives.
+    pub roles: Vec<S>,
+    /// The resource patterns it gives them on.
+    pub resources: Vec<S>,
+}
+
+impl<'a> RecordSpec<&'a str> {
+    /// The engine's view of a record of the model.
+    pub fn of(record: &'a AccessRecord) -> Self {
+        Self {
+            disabled: record.status == RecordStatus::Disabled,
+            expires_at: record.expires_at,
+            users: record.users.iter().map(|u| u.as_str()).collect(),
+            groups: record.groups.iter().map(|g| g.as_str()).collect(),
+            statements: record
+                .statements
+                .iter()
+                .map(|s| StatementSpec {
+                    roles: s.roles.iter().map(|r| r.as_str()).collect(),
+                    resources: s.resources.iter().map(|r| r.as_str()).collect(),
+                })
+                .collect(),
+        }
     }
 }
 
@@ -220,24 +278,24 @@ impl TenantIndex {
         }
     }
 
-    fn compile(&self, id: Id, record: &AccessRecord) -> CompiledRecord {
+    fn compile<S: AsRef<str>>(&self, id: Id, record: &RecordSpec<S>) -> CompiledRecord {
         let mut users: Vec<Id> = record
             .users
             .iter()
-            .map(|u| self.user_id(u.as_str()))
+            .map(|u| self.user_id(u.as_ref()))
             .collect();
         users.sort_unstable();
         users.dedup();
         let mut groups: Vec<Id> = record
             .groups
             .iter()
-            .map(|g| self.group_id(g.as_str()))
+            .map(|g| self.group_id(g.as_ref()))
             .collect();
         groups.sort_unstable();
         groups.dedup();
         CompiledRecord {
             id,
-            disabled: record.status == RecordStatus::Disabled,
+            disabled: record.disabled,
             expires_at: record.expires_at,
             users: users.into(),
             groups: groups.into(),
@@ -245,15 +303,13 @@ impl TenantIndex {
                 .statements
                 .iter()
                 .map(|statement| CompiledStatement {
-                    roles: statement
+                    // INVARIANT: a statement has at most 50 roles (SPEC §2 limits).
+                    roles: u32::try_from(statement.roles.len()).unwrap_or(u32::MAX),
+                    ids: statement
                         .roles
                         .iter()
-                        .map(|r| self.role_id(r.as_str()))
-                        .collect(),
-                    resources: statement
-                        .resources
-                        .iter()
-                        .map(|r| Id::from(r.as_str()))
+                        .map(|r| self.role_id(r.as_ref()))
+                        .chain(statement.resources.iter().map(|r| Id::from(r.as_ref())))
                         .collect(),
                 })
                 .collect(),
@@ -269,7 +325,7 @@ impl TenantIndex {
             }
         }
         if let Some(record) = record {
-            let compiled = self.compile(Id::from(id), &record);
+            let compiled = self.compile(Id::from(id), &RecordSpec::of(&record));
             self.insert_compiled(compiled);
         }
     }
@@ -311,7 +367,7 @@ impl IndexBuilder {
     }
 
     /// Adds an access record.
-    pub fn record(&mut self, id: &str, record: &AccessRecord) {
+    pub fn record<S: AsRef<str>>(&mut self, id: &str, record: &RecordSpec<S>) {
         let compiled = self.index.compile(Id::from(id), record);
         self.index.insert_compiled(compiled);
     }

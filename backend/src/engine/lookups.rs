@@ -83,7 +83,7 @@ impl TenantIndex {
     /// Whether some role of the statement allows the action.
     fn statement_allows(&self, statement: &CompiledStatement, action: &[&str]) -> bool {
         statement
-            .roles
+            .roles()
             .iter()
             .filter_map(|id| self.roles.get(id))
             .any(|role| role.allowing(action).is_some())
@@ -105,13 +105,13 @@ impl TenantIndex {
             }
             for statement in record.statements.iter() {
                 if !statement
-                    .resources
+                    .resources()
                     .iter()
                     .any(|p| pattern_covers(p, &resource))
                 {
                     continue;
                 }
-                for role in statement.roles.iter().filter_map(|id| self.roles.get(id)) {
+                for role in statement.roles().iter().filter_map(|id| self.roles.get(id)) {
                     for (_, entry) in role.entries.iter() {
                         let slot = merged.entry(entry.action.to_string()).or_insert_with(|| {
                             EffectivePermission {
@@ -155,7 +155,7 @@ impl TenantIndex {
                 if !self.statement_allows(statement, &action) {
                     continue;
                 }
-                for pattern in statement.resources.iter() {
+                for pattern in statement.resources().iter() {
                     let part: Cow<'_, str> = match &under {
                         None => Cow::Borrowed(&**pattern),
                         Some(under) => match within(pattern, under) {
@@ -201,7 +201,7 @@ impl TenantIndex {
             let grants = record.in_force(now)
                 && record.statements.iter().any(|statement| {
                     statement
-                        .resources
+                        .resources()
                         .iter()
                         .any(|p| pattern_covers(p, &resource))
                         && self.statement_allows(statement, &action)

@@ -28,7 +28,7 @@ use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 
 pub use check::{Decision, Explanation, Grant, NotApplied, Reason, Via};
-pub use index::{IndexBuilder, TenantIndex};
+pub use index::{IndexBuilder, RecordSpec, StatementSpec, TenantIndex};
 pub use lookups::{EffectivePermission, Holder, HolderGrant};
 
 use crate::domain::{AccessRecord, Group, Role};

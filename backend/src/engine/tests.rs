@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use super::{Change, IndexBuilder, Reason, TenantIndex, Via};
+use super::{Change, IndexBuilder, Reason, RecordSpec, TenantIndex, Via};
 use crate::domain::{
     AccessRecord, Action, Group, ObjectId, PermissionEntry, RecordStatus, ResourcePattern, Role,
     Statement, Timestamp, UserId,
@@ -381,7 +381,10 @@ fn built(tenant: &Tenant) -> TenantIndex {
         builder.group(group.group_id.as_ref().unwrap().as_str(), group.clone());
     }
     for record in &tenant.records {
-        builder.record(record.record_id.as_ref().unwrap().as_str(), record);
+        builder.record(
+            record.record_id.as_ref().unwrap().as_str(),
+            &RecordSpec::of(record),
+        );
     }
     builder.finish(1)
 }
@@ -645,7 +648,7 @@ fn flat_index(records: usize) -> TenantIndex {
         },
     );
     for i in 0..records {
-        builder.record(&format!("rec{i}"), &flat_record(i));
+        builder.record(&format!("rec{i}"), &RecordSpec::of(&flat_record(i)));
     }
     builder.finish(1)
 }

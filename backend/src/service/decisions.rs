@@ -7,6 +7,7 @@
 //! write; a process started anew builds the index from the objects and then follows the
 //! feed the same way. Checks read the index through an atomic pointer and never wait.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -17,9 +18,14 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::transfer::IMPORT_ACTION;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
-use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, UserId, now};
-use crate::engine::{Change, Decision, EffectivePermission, Holder, IndexBuilder, TenantIndex};
-use crate::store::AuditRow;
+use crate::domain::{
+    AccessRecord, Action, Group, RecordStatus, ResourcePattern, Role, Timestamp, UserId, now,
+};
+use crate::engine::{
+    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, StatementSpec,
+    TenantIndex,
+};
+use crate::store::{AuditRow, ObjectRow};
 
 /// Events applied per read of the change feed.
 const FEED_BATCH: usize = 1000;
@@ -190,6 +196,79 @@ pub struct CheckQuery {
     pub explain: bool,
 }
 
+/// Text of a stored document, borrowed from it unless JSON escapes made it differ.
+struct Text<'a>(Cow<'a, str>);
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(text.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Visitor(std::marker::PhantomData))
+    }
+}
+
+/// What the engine reads of a stored access record (its row's JSON body), borrowed: the
+/// index of a tenant of millions is built without an [`AccessRecord`] (and its checks)
+/// per row. The body was validated when it was written.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredRecord<'a> {
+    #[serde(default)]
+    status: Option<RecordStatus>,
+    #[serde(default)]
+    expires_at: Option<Timestamp>,
+    #[serde(default, borrow)]
+    users: Vec<Text<'a>>,
+    #[serde(default, borrow)]
+    groups: Vec<Text<'a>>,
+    #[serde(default, borrow)]
+    statements: Vec<StoredStatement<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct StoredStatement<'a> {
+    #[serde(default, borrow)]
+    roles: Vec<Text<'a>>,
+    #[serde(default, borrow)]
+    resources: Vec<Text<'a>>,
+}
+
+impl<'a> StoredRecord<'a> {
+    fn spec(self) -> RecordSpec<Text<'a>> {
+        RecordSpec {
+            disabled: self.status == Some(RecordStatus::Disabled),
+            expires_at: self.expires_at,
+            users: self.users,
+            groups: self.groups,
+            statements: self
+                .statements
+                .into_iter()
+                .map(|s| StatementSpec {
+                    roles: s.roles,
+                    resources: s.resources,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The engine change an audit event stands for.
 fn change_of(row: &AuditRow) -> Result<Change, ServiceError> {
     fn after<T: serde::de::DeserializeOwned>(row: &AuditRow) -> Result<Option<T>, ServiceError> {
@@ -219,39 +298,62 @@ impl Service {
         &self,
         tenant: &str,
     ) -> Result<Option<(TenantIndex, Timestamp)>, ServiceError> {
-        fn parse<T: serde::de::DeserializeOwned>(
-            kind: &str,
-            row: &crate::store::ObjectRow,
-        ) -> Result<T, ServiceError> {
-            serde_json::from_str(&row.body)
-                .map_err(|e| ServiceError::corrupt(format_args!("{kind} `{}`", row.id), e))
+        fn corrupt(kind: &str, row: &ObjectRow, error: serde_json::Error) -> ServiceError {
+            ServiceError::corrupt(format_args!("{kind} `{}`", row.id), error)
         }
         let started = Instant::now();
         let Some(mut snapshot) = self.store.snapshot(tenant).await? else {
             return Ok(None);
         };
-        let mut builder = IndexBuilder::new();
-        for kind in ["role", "group", "record"] {
-            let mut after: Option<String> = None;
-            loop {
-                let rows = snapshot
-                    .objects(kind, after.as_deref(), SNAPSHOT_PAGE)
-                    .await?;
-                for row in &rows {
-                    match kind {
-                        "role" => builder.role(&row.id, parse::<Role>(kind, row)?),
-                        "group" => builder.group(&row.id, parse::<Group>(kind, row)?),
-                        _ => builder.record(&row.id, &parse::<AccessRecord>(kind, row)?),
+        let (revision, created_at) = (snapshot.revision, snapshot.created_at);
+        // The database reads the next page while this task compiles the last one.
+        let (pages, mut received) = tokio::sync::mpsc::channel::<(&'static str, Vec<ObjectRow>)>(2);
+        let reader = tokio::spawn(async move {
+            for kind in ["role", "group", "record"] {
+                let mut after: Option<String> = None;
+                loop {
+                    let rows = snapshot
+                        .objects(kind, after.as_deref(), SNAPSHOT_PAGE)
+                        .await?;
+                    let last = (rows.len() == SNAPSHOT_PAGE)
+                        .then(|| rows.last().map(|r| r.id.clone()))
+                        .flatten();
+                    if pages.send((kind, rows)).await.is_err() {
+                        return Ok(());
+                    }
+                    match last {
+                        Some(last) => after = Some(last),
+                        None => break,
                     }
                 }
-                match rows.last() {
-                    Some(last) if rows.len() == SNAPSHOT_PAGE => after = Some(last.id.clone()),
-                    _ => break,
+            }
+            snapshot.finish().await
+        });
+        let mut builder = IndexBuilder::new();
+        while let Some((kind, rows)) = received.recv().await {
+            for row in &rows {
+                match kind {
+                    "role" => builder.role(
+                        &row.id,
+                        serde_json::from_str::<Role>(&row.body)
+                            .map_err(|e| corrupt(kind, row, e))?,
+                    ),
+                    "group" => builder.group(
+                        &row.id,
+                        serde_json::from_str::<Group>(&row.body)
+                            .map_err(|e| corrupt(kind, row, e))?,
+                    ),
+                    _ => {
+                        let stored: StoredRecord<'_> =
+                            serde_json::from_str(&row.body).map_err(|e| corrupt(kind, row, e))?;
+                        builder.record(&row.id, &stored.spec());
+                    }
                 }
             }
         }
-        let (revision, created_at) = (snapshot.revision, snapshot.created_at);
-        snapshot.finish().await?;
+        reader
+            .await
+            .map_err(|e| ServiceError::corrupt("the snapshot read", e))??;
         let index = builder.finish(revision);
         tracing::info!(
             tenant,
@@ -600,5 +702,32 @@ impl Service {
         );
         let page = Page::from_rows(found, page.limit, |h| h.user_id.clone(), |h| Ok(h.clone()))?;
         Ok((page, index.revision()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_record_reads_as_the_engine_needs_it_escapes_included() {
+        let body = r#"{"name":"n","status":"disabled","expiresAt":"2030-01-02T03:04:05.678Z",
+            "users":["plain","with \"quotes\" and \\ slash","\u00e9t\u00e9"],"groups":["g"],
+            "statements":[{"roles":["viewer"],"resources":["/a/*"]}],"tags":{"k":"v"}}"#;
+        let stored: StoredRecord<'_> = serde_json::from_str(body).unwrap();
+        let spec = stored.spec();
+        assert!(spec.disabled);
+        assert_eq!(
+            spec.expires_at,
+            Some(Timestamp::parse("2030-01-02T03:04:05.678Z").unwrap())
+        );
+        let users: Vec<&str> = spec.users.iter().map(AsRef::as_ref).collect();
+        assert_eq!(users, ["plain", "with \"quotes\" and \\ slash", "été"]);
+        assert!(matches!(spec.users[0].0, Cow::Borrowed(_)));
+        assert_eq!(spec.groups[0].as_ref(), "g");
+        assert_eq!(spec.statements[0].roles[0].as_ref(), "viewer");
+        assert_eq!(spec.statements[0].resources[0].as_ref(), "/a/*");
+        let active: StoredRecord<'_> = serde_json::from_str(r#"{"users":[]}"#).unwrap();
+        assert!(!active.spec().disabled);
     }
 }

@@ -64,12 +64,86 @@ struct Pending {
     users: Vec<String>,
 }
 
+/// The task that owns an import's transaction and writes its batches while the next lines
+/// are parsed; it hands the transaction back when its queue is closed.
+struct Writer {
+    queue: Option<tokio::sync::mpsc::Sender<(&'static str, Pending)>>,
+    task: tokio::task::JoinHandle<Result<WriteTx, ServiceError>>,
+}
+
+impl Writer {
+    fn start(mut tx: WriteTx, fresh: HashSet<&'static str>) -> Self {
+        let (queue, mut batches) = tokio::sync::mpsc::channel::<(&'static str, Pending)>(2);
+        let task = tokio::spawn(async move {
+            while let Some((kind, pending)) = batches.recv().await {
+                write_batch(&mut tx, kind, pending, fresh.contains(kind)).await?;
+            }
+            Ok(tx)
+        });
+        Self {
+            queue: Some(queue),
+            task,
+        }
+    }
+
+    /// Queues a batch; when the writer has failed, its error.
+    async fn send(&mut self, kind: &'static str, pending: Pending) -> Result<(), ServiceError> {
+        let sent = match &self.queue {
+            Some(queue) => queue.send((kind, pending)).await.is_ok(),
+            None => false,
+        };
+        if sent {
+            return Ok(());
+        }
+        self.queue = None;
+        match (&mut self.task).await {
+            Ok(Err(error)) => Err(error),
+            _ => Err(ServiceError::corrupt("the import's writer", "stopped")),
+        }
+    }
+
+    /// Waits for every batch to be written; the transaction.
+    async fn finish(mut self) -> Result<WriteTx, ServiceError> {
+        self.queue = None;
+        self.task
+            .await
+            .map_err(|e| ServiceError::corrupt("the import's writer", e))?
+    }
+}
+
+/// Writes one kind's batch: the users it names, the objects, their references. `fresh`:
+/// the tenant had no object of the kind when the import began (no references to replace).
+async fn write_batch(
+    tx: &mut WriteTx,
+    kind: &'static str,
+    pending: Pending,
+    fresh: bool,
+) -> Result<(), ServiceError> {
+    let mut users: Vec<&str> = pending.users.iter().map(String::as_str).collect();
+    users.sort_unstable();
+    users.dedup();
+    tx.ensure_objects(User::KIND, &users).await?;
+    tx.put_objects(kind, &pending.objects).await?;
+    let ids: Vec<&str> = if fresh {
+        Vec::new()
+    } else {
+        pending.objects.iter().map(|o| o.id.as_str()).collect()
+    };
+    let refs: Vec<(&str, &str, &str)> = pending
+        .refs
+        .iter()
+        .map(|(from, kind, to)| (from.as_str(), *kind, to.as_str()))
+        .collect();
+    tx.replace_refs(kind, &ids, &refs).await?;
+    Ok(())
+}
+
 /// An import in progress: one open write, fed line by line.
 pub struct Import<'s> {
     service: &'s Service,
     tenant: TenantId,
     actor: Actor,
-    tx: WriteTx,
+    writer: Writer,
     errors: Vec<FieldError>,
     /// Ids seen per kind (duplicates are refused; roles and groups satisfy references).
     seen: HashMap<&'static str, HashSet<String>>,
@@ -104,12 +178,18 @@ impl Service {
         tenant: &TenantId,
         actor: Actor,
     ) -> Result<Import<'_>, ServiceError> {
-        let tx = self.begin_write(tenant).await?;
+        let mut tx = self.begin_write(tenant).await?;
+        let mut fresh = HashSet::new();
+        for (kind, _) in KINDS {
+            if !tx.has_objects(kind).await? {
+                fresh.insert(kind);
+            }
+        }
         Ok(Import {
             service: self,
             tenant: tenant.clone(),
             actor,
-            tx,
+            writer: Writer::start(tx, fresh),
             errors: Vec::new(),
             seen: HashMap::new(),
             wanted: BTreeMap::new(),
@@ -317,28 +397,22 @@ impl Import<'_> {
     }
 
     async fn flush_kind(&mut self, kind: &'static str) -> Result<(), ServiceError> {
-        let Some(pending) = self.pending.remove(kind) else {
-            return Ok(());
-        };
-        let mut users: Vec<&str> = pending.users.iter().map(String::as_str).collect();
-        users.sort_unstable();
-        users.dedup();
-        self.tx.ensure_objects(User::KIND, &users).await?;
-        self.tx.put_objects(kind, &pending.objects).await?;
-        let ids: Vec<&str> = pending.objects.iter().map(|o| o.id.as_str()).collect();
-        let refs: Vec<(&str, &str, &str)> = pending
-            .refs
-            .iter()
-            .map(|(from, kind, to)| (from.as_str(), *kind, to.as_str()))
-            .collect();
-        self.tx.replace_refs(kind, &ids, &refs).await?;
-        Ok(())
+        match self.pending.remove(kind) {
+            Some(pending) => self.writer.send(kind, pending).await,
+            None => Ok(()),
+        }
     }
 
     /// Checks what could only be checked at the end, then commits the import as one
     /// revision, or refuses it with its problems (and nothing changes). Returns the new
     /// revision and the objects written per kind.
     pub async fn finish(mut self) -> Result<(i64, BTreeMap<&'static str, u64>), ServiceError> {
+        if self.errors.is_empty() {
+            for (kind, _) in KINDS {
+                self.flush(kind).await?;
+            }
+        }
+        let mut tx = self.writer.finish().await?;
         let wanted = std::mem::take(&mut self.wanted);
         for kind in [Role::KIND, Group::KIND] {
             let ids: Vec<&str> = wanted
@@ -346,7 +420,7 @@ impl Import<'_> {
                 .filter(|(k, _)| *k == kind)
                 .map(|(_, id)| id.as_str())
                 .collect();
-            let missing = self.tx.missing_objects(kind, &ids).await?;
+            let missing = tx.missing_objects(kind, &ids).await?;
             for id in missing {
                 let field = wanted.get(&(kind, id.clone())).cloned().unwrap_or_default();
                 if self.errors.len() < MAX_ERRORS {
@@ -366,9 +440,6 @@ impl Import<'_> {
                 "the import holds no objects",
             )]));
         }
-        for (kind, _) in KINDS {
-            self.flush(kind).await?;
-        }
         let counts: Map<String, Value> = self
             .counts
             .iter()
@@ -383,7 +454,7 @@ impl Import<'_> {
             before: None,
             after: Some(Value::Object(counts).to_string()),
         };
-        let revision = self.service.commit(&self.tenant, self.tx, audit).await?;
+        let revision = self.service.commit(&self.tenant, tx, audit).await?;
         tracing::info!(tenant = %self.tenant, revision, objects = self.objects, "import committed");
         Ok((revision, self.counts))
     }
