@@ -1,13 +1,15 @@
 //! Engine micro-benchmark: check and each lookup on the benchmark dataset (bench/dataset.py),
-//! in memory, without HTTP. Run with `./bench/engine.sh`.
+//! in memory, without HTTP; then checks and a write on large tenants of the everyday shape
+//! (one user, one document per record; a user holds 5), at 10,000 records and at
+//! `PORTCULLIS_BENCH_RECORDS` (default 1,000,000). Run with `./bench/engine.sh`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use portcullis::domain::{AccessRecord, Role, now};
-use portcullis::engine::{Change, TenantIndex};
+use portcullis::engine::{Change, IndexBuilder, RecordSpec, StatementSpec, TenantIndex};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -129,5 +131,103 @@ fn engine(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, engine);
+/// A tenant of `records` one-user-one-document records; each user holds five.
+fn flat(records: usize) -> TenantIndex {
+    let mut builder = IndexBuilder::new();
+    builder.role(
+        "viewer",
+        serde_json::from_value(
+            serde_json::json!({"name": "Viewer", "permissions": [{"action": "documents:read"}]}),
+        )
+        .unwrap(),
+    );
+    let users = records / 5;
+    for i in 0..records {
+        let user = format!("u{}", i % users);
+        let resource = format!("/orgs/o{}/docs/d{i}", i % 1000);
+        builder.record(
+            &format!("r{i}"),
+            &RecordSpec {
+                disabled: false,
+                expires_at: None,
+                users: vec![user.as_str()],
+                groups: Vec::new(),
+                statements: vec![StatementSpec {
+                    roles: vec!["viewer"],
+                    resources: vec![resource.as_str()],
+                }],
+            },
+        );
+    }
+    builder.finish(1)
+}
+
+fn large(c: &mut Criterion) {
+    let at = now();
+    let big: usize = std::env::var("PORTCULLIS_BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    for records in [10_000, big] {
+        let index = flat(records);
+        let users = records / 5;
+        // User 7 holds records 7, 7 + users, … : five documents.
+        let granted = format!("/orgs/o{}/docs/d{}", (7 + 3 * users) % 1000, 7 + 3 * users);
+        assert!(
+            index
+                .check("u7", &granted, "documents:read", at, false)
+                .allowed
+        );
+        c.bench_function(
+            &format!("flat {records}: check, allowed, user with 5 grants"),
+            |b| {
+                b.iter(|| {
+                    black_box(index.check(
+                        black_box("u7"),
+                        black_box(&granted),
+                        "documents:read",
+                        at,
+                        false,
+                    ))
+                })
+            },
+        );
+        c.bench_function(
+            &format!("flat {records}: check, denied, user with 5 grants"),
+            |b| {
+                b.iter(|| {
+                    black_box(index.check(
+                        black_box("u7"),
+                        "/orgs/o1/docs/nowhere",
+                        "documents:read",
+                        at,
+                        false,
+                    ))
+                })
+            },
+        );
+        let mut n = 0usize;
+        c.bench_function(&format!("flat {records}: a write on a copy of the published index"), |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    let record: AccessRecord = serde_json::from_value(serde_json::json!({
+                        "name": "moved", "users": [format!("u{}", n % users)],
+                        "statements": [{"roles": ["viewer"], "resources": [format!("/orgs/o1/docs/n{n}")]}]
+                    }))
+                    .unwrap();
+                    Change::Record(format!("r{}", n % records), Some(record))
+                },
+                |change| {
+                    let mut next = index.clone();
+                    next.apply(2, change);
+                    black_box(next)
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+}
+
+criterion_group!(benches, engine, large);
 criterion_main!(benches);

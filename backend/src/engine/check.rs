@@ -7,9 +7,36 @@ use super::index::{CompiledRecord, TenantIndex, segments};
 use crate::domain::matching::{action_segments, resource_segments};
 use crate::domain::{PermissionEntry, Timestamp};
 
-/// Whether the stored resource `pattern` covers the concrete `resource` segments.
-pub(super) fn pattern_covers(pattern: &str, resource: &[&str]) -> bool {
-    let mut requested = resource.iter();
+/// A concrete resource asked about: its text, and its segments once a pattern with `*`
+/// (or the trie) needs them.
+pub(super) struct Requested<'a> {
+    pub(super) uri: &'a str,
+    segments: std::cell::OnceCell<Vec<&'a str>>,
+}
+
+impl<'a> Requested<'a> {
+    pub(super) fn new(uri: &'a str) -> Self {
+        Self {
+            uri,
+            segments: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub(super) fn segments(&self) -> &[&'a str] {
+        self.segments.get_or_init(|| resource_segments(self.uri))
+    }
+}
+
+/// Whether the stored resource `pattern` covers the concrete resource. A pattern without
+/// `*` (most of them) covers exactly the URIs it is a prefix of at a segment boundary: one
+/// comparison of bytes, no splitting.
+pub(super) fn pattern_covers(pattern: &str, resource: &Requested<'_>) -> bool {
+    if !pattern.contains('*') {
+        let uri = resource.uri.as_bytes();
+        return uri.starts_with(pattern.as_bytes())
+            && (uri.len() == pattern.len() || uri[pattern.len()] == b'/');
+    }
+    let mut requested = resource.segments().iter();
     segments(pattern).all(|p| requested.next().is_some_and(|r| p == "*" || p == *r))
 }
 
@@ -111,28 +138,24 @@ impl TenantIndex {
     /// way found: directly, then by group id), in record id order.
     pub(super) fn records_of<'a>(&'a self, user: &'a str) -> Vec<(&'a CompiledRecord, ViaRef<'a>)> {
         let mut found: Vec<(&CompiledRecord, ViaRef<'a>)> = Vec::new();
-        if let Some(ids) = self.user_records.get(user) {
-            ids.for_each(|id| {
-                if let Some(record) = self.records.get(id) {
-                    found.push((record, ViaRef::User(user)));
-                }
-            });
+        if let Some(records) = self.user_records.get(user) {
+            records.for_each(|record| found.push((record, ViaRef::User(user))));
         }
+        // The user's own records are in id order already; only records reached through
+        // groups need merging in.
         if let Some(groups) = self.user_groups.get(user) {
             groups.for_each(|group| {
-                let Some(ids) = self.group_records.get(group) else {
+                let Some(records) = self.group_records.get(group) else {
                     return;
                 };
-                ids.for_each(|id| {
-                    if let Some(record) = self.records.get(id)
-                        && !found.iter().any(|(r, _)| r.id == record.id)
-                    {
+                records.for_each(|record| {
+                    if !found.iter().any(|(r, _)| r.id == record.id) {
                         found.push((record, ViaRef::Group(group)));
                     }
                 });
             });
+            found.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         }
-        found.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         found
     }
 
@@ -146,7 +169,7 @@ impl TenantIndex {
         now: Timestamp,
         explain: bool,
     ) -> Decision {
-        let resource = resource_segments(resource);
+        let resource = Requested::new(resource);
         let action = action_segments(action);
         let mut not_applied = Vec::new();
         for (record, via) in self.records_of(user) {

@@ -1,11 +1,18 @@
-//! [`IdSet`]: a sorted set of ids that changes by one id in O(log n), sharing what it
-//! did not change with its earlier versions.
+//! [`IdSet`]: a sorted set of ids (or of things known by an id) that changes by one in
+//! O(log n), sharing what it did not change with its earlier versions.
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 use imbl::OrdSet;
 
+#[cfg(test)]
 use super::Id;
+
+/// What an [`IdSet`] holds: something ordered by, and found by, its id.
+pub(super) trait Keyed: Clone + Ord + Borrow<str> {}
+
+impl<T: Clone + Ord + Borrow<str>> Keyed for T {}
 
 /// Above this many ids a set is kept as a persistent B-tree; at or below it, as a sorted
 /// slice behind an `Arc` (a B-tree node is larger than a slice of a few ids, and almost
@@ -15,24 +22,28 @@ const FEW: usize = 32;
 /// A sorted set of ids. Cloning it is O(1); adding or removing an id copies at most
 /// [`FEW`] pointers or one B-tree path.
 #[derive(Debug, Clone, Default)]
-pub(super) enum IdSet {
+pub(super) enum IdSet<T: Ord> {
     /// No ids.
     #[default]
     Empty,
     /// One id: most sets of a large tenant (one document's records, one user's) hold
     /// one, and this holds it without an allocation of its own.
-    One(Id),
+    One(T),
     /// A few ids, sorted, without duplicates.
-    Few(Arc<[Id]>),
+    Few(Arc<[T]>),
     /// Many ids.
-    Many(OrdSet<Id>),
+    Many(OrdSet<T>),
 }
 
-impl IdSet {
+fn key<T: Borrow<str>>(item: &T) -> &str {
+    item.borrow()
+}
+
+impl<T: Keyed> IdSet<T> {
     /// A set of the given ids, in any order, with duplicates.
-    pub(super) fn from_ids(mut ids: Vec<Id>) -> Self {
-        ids.sort_unstable();
-        ids.dedup();
+    pub(super) fn from_ids(mut ids: Vec<T>) -> Self {
+        ids.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+        ids.dedup_by(|a, b| key(a) == key(b));
         match ids.len() {
             0 => Self::Empty,
             1 => Self::One(ids.swap_remove(0)),
@@ -63,24 +74,32 @@ impl IdSet {
     pub(super) fn contains(&self, id: &str) -> bool {
         match self {
             Self::Empty => false,
-            Self::One(one) => **one == *id,
-            Self::Few(ids) => ids.binary_search_by(|i| (**i).cmp(id)).is_ok(),
+            Self::One(one) => key(one) == id,
+            Self::Few(ids) => ids.binary_search_by(|i| key(i).cmp(id)).is_ok(),
             Self::Many(ids) => ids.contains(id),
         }
     }
 
-    /// Adds `id`; nothing when it is there already.
-    pub(super) fn insert(&mut self, id: Id) {
+    /// Adds `id`; replaces the one with its key when there is one.
+    pub(super) fn insert(&mut self, id: T) {
         match self {
             Self::Empty => *self = Self::One(id),
             Self::One(one) => {
-                if *one != id {
+                if key(one) == key(&id) {
+                    *one = id;
+                } else {
                     *self = Self::from_ids(vec![one.clone(), id]);
                 }
             }
             Self::Few(ids) => {
-                let Err(at) = ids.binary_search(&id) else {
-                    return;
+                let at = match ids.binary_search_by(|i| key(i).cmp(key(&id))) {
+                    Ok(at) => {
+                        let mut replaced = ids.to_vec();
+                        replaced[at] = id;
+                        *ids = replaced.into();
+                        return;
+                    }
+                    Err(at) => at,
                 };
                 if ids.len() < FEW {
                     let mut grown = Vec::with_capacity(ids.len() + 1);
@@ -89,7 +108,7 @@ impl IdSet {
                     grown.extend_from_slice(&ids[at..]);
                     *ids = grown.into();
                 } else {
-                    let mut many: OrdSet<Id> = ids.iter().cloned().collect();
+                    let mut many: OrdSet<T> = ids.iter().cloned().collect();
                     many.insert(id);
                     *self = Self::Many(many);
                 }
@@ -105,12 +124,12 @@ impl IdSet {
         match self {
             Self::Empty => {}
             Self::One(one) => {
-                if **one == *id {
+                if key(one) == id {
                     *self = Self::Empty;
                 }
             }
             Self::Few(ids) => {
-                if let Ok(at) = ids.binary_search_by(|i| (**i).cmp(id)) {
+                if let Ok(at) = ids.binary_search_by(|i| key(i).cmp(id)) {
                     let mut shrunk = ids.to_vec();
                     shrunk.remove(at);
                     *self = Self::from_ids(shrunk);
@@ -126,7 +145,7 @@ impl IdSet {
     }
 
     /// The ids in order.
-    pub(super) fn iter(&self) -> Box<dyn Iterator<Item = &Id> + '_> {
+    pub(super) fn iter(&self) -> Box<dyn Iterator<Item = &T> + '_> {
         match self {
             Self::Empty => Box::new(std::iter::empty()),
             Self::One(one) => Box::new(std::iter::once(one)),
@@ -140,15 +159,15 @@ impl IdSet {
     pub(super) fn iter_after<'a>(
         &'a self,
         after: Option<&'a str>,
-    ) -> Box<dyn Iterator<Item = &'a Id> + 'a> {
+    ) -> Box<dyn Iterator<Item = &'a T> + 'a> {
         let Some(after) = after else {
             return self.iter();
         };
         match self {
             Self::Empty => Box::new(std::iter::empty()),
-            Self::One(one) => Box::new(std::iter::once(one).filter(move |one| ***one > *after)),
+            Self::One(one) => Box::new(std::iter::once(one).filter(move |one| key(*one) > after)),
             Self::Few(ids) => {
-                let start = ids.partition_point(|i| **i <= *after);
+                let start = ids.partition_point(|i| key(i) <= after);
                 Box::new(ids[start..].iter())
             }
             Self::Many(ids) => Box::new(
@@ -158,7 +177,7 @@ impl IdSet {
     }
 
     /// Calls `f` with each id, in order; without the allocation of [`IdSet::iter`].
-    pub(super) fn for_each<'a>(&'a self, mut f: impl FnMut(&'a Id)) {
+    pub(super) fn for_each<'a>(&'a self, mut f: impl FnMut(&'a T)) {
         match self {
             Self::Empty => {}
             Self::One(one) => f(one),
@@ -172,13 +191,13 @@ impl IdSet {
 mod tests {
     use super::*;
 
-    fn ids(set: &IdSet) -> Vec<String> {
+    fn ids(set: &IdSet<Id>) -> Vec<String> {
         set.iter().map(|i| i.to_string()).collect()
     }
 
     #[test]
     fn grows_into_a_tree_and_back_keeping_order() {
-        let mut set = IdSet::default();
+        let mut set: IdSet<Id> = IdSet::default();
         let mut expected = Vec::new();
         for i in (0..100).rev() {
             set.insert(Id::from(format!("u{i:03}")));
@@ -232,7 +251,8 @@ mod tests {
 
     #[test]
     fn an_earlier_version_is_unchanged() {
-        let mut set = IdSet::from_ids((0..50).map(|i| Id::from(format!("g{i:02}"))).collect());
+        let mut set: IdSet<Id> =
+            IdSet::from_ids((0..50).map(|i| Id::from(format!("g{i:02}"))).collect());
         let before = set.clone();
         set.remove("g10");
         set.insert(Id::from("g99"));

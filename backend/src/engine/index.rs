@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::idset::IdSet;
+use super::idset::{IdSet, Keyed};
 use super::trie::PatternTrie;
 use super::{Change, Id, Map};
 use crate::domain::matching::action_segments;
@@ -160,16 +160,56 @@ pub(super) fn segments(pattern: &str) -> impl Iterator<Item = &str> {
 pub struct TenantIndex {
     pub(super) revision: i64,
     pub(super) roles: Map<Id, Arc<CompiledRole>>,
-    pub(super) records: Map<Id, Arc<CompiledRecord>>,
-    pub(super) group_members: Map<Id, IdSet>,
-    pub(super) user_groups: Map<Id, IdSet>,
-    pub(super) user_records: Map<Id, IdSet>,
-    pub(super) group_records: Map<Id, IdSet>,
+    pub(super) records: Map<Id, RecordRef>,
+    pub(super) group_members: Map<Id, IdSet<Id>>,
+    pub(super) user_groups: Map<Id, IdSet<Id>>,
+    /// The records naming each user: the records themselves, so a check reaches them
+    /// without a lookup by id each.
+    pub(super) user_records: Map<Id, IdSet<RecordRef>>,
+    pub(super) group_records: Map<Id, IdSet<RecordRef>>,
     pub(super) patterns: PatternTrie,
 }
 
+/// A record in the index's sets: ordered, compared and found by its id.
+#[derive(Debug, Clone)]
+pub(super) struct RecordRef(Arc<CompiledRecord>);
+
+impl PartialEq for RecordRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+
+impl Eq for RecordRef {}
+
+impl PartialOrd for RecordRef {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RecordRef {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.id.cmp(&other.0.id)
+    }
+}
+
+impl std::borrow::Borrow<str> for RecordRef {
+    fn borrow(&self) -> &str {
+        &self.0.id
+    }
+}
+
+impl std::ops::Deref for RecordRef {
+    type Target = CompiledRecord;
+
+    fn deref(&self) -> &CompiledRecord {
+        &self.0
+    }
+}
+
 /// Adds `value` to the set of each of `keys` in `map`.
-fn link(map: &mut Map<Id, IdSet>, keys: &[Id], value: &Id) {
+fn link<T: Keyed>(map: &mut Map<Id, IdSet<T>>, keys: &[Id], value: &T) {
     for key in keys {
         match map.get_mut(key) {
             Some(set) => set.insert(value.clone()),
@@ -181,7 +221,7 @@ fn link(map: &mut Map<Id, IdSet>, keys: &[Id], value: &Id) {
 }
 
 /// Removes `value` from the set of each of `keys` in `map`, and the keys left empty.
-fn unlink(map: &mut Map<Id, IdSet>, keys: &[Id], value: &str) {
+fn unlink<T: Keyed>(map: &mut Map<Id, IdSet<T>>, keys: &[Id], value: &str) {
     for key in keys {
         if let Some(set) = map.get_mut(key) {
             set.remove(value);
@@ -226,8 +266,9 @@ impl TenantIndex {
     fn user_id(&self, user: &str) -> Id {
         self.user_records
             .get_key_value(user)
-            .or_else(|| self.user_groups.get_key_value(user))
-            .map(|(id, _)| id.clone())
+            .map(|(id, _)| id)
+            .or_else(|| self.user_groups.get_key_value(user).map(|(id, _)| id))
+            .cloned()
             .unwrap_or_else(|| Id::from(user))
     }
 
@@ -235,8 +276,9 @@ impl TenantIndex {
     fn group_id(&self, group: &str) -> Id {
         self.group_members
             .get_key_value(group)
-            .or_else(|| self.group_records.get_key_value(group))
-            .map(|(id, _)| id.clone())
+            .map(|(id, _)| id)
+            .or_else(|| self.group_records.get_key_value(group).map(|(id, _)| id))
+            .cloned()
             .unwrap_or_else(|| Id::from(group))
     }
 
@@ -331,12 +373,13 @@ impl TenantIndex {
     }
 
     fn insert_compiled(&mut self, record: CompiledRecord) {
-        link(&mut self.user_records, &record.users, &record.id);
-        link(&mut self.group_records, &record.groups, &record.id);
+        let record = RecordRef(Arc::new(record));
+        link(&mut self.user_records, &record.users, &record);
+        link(&mut self.group_records, &record.groups, &record);
         for pattern in record.patterns() {
-            self.patterns.insert(segments(pattern), &record.id);
+            self.patterns.insert(segments(pattern), &record);
         }
-        self.records.insert(record.id.clone(), Arc::new(record));
+        self.records.insert(record.id.clone(), record);
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Id;
-use super::check::{Via, pattern_covers};
+use super::check::{Requested, Via, pattern_covers};
 use super::index::{CompiledRecord, CompiledStatement, TenantIndex, segments};
 use crate::domain::Timestamp;
 use crate::domain::matching::{action_segments, resource_segments};
@@ -97,7 +97,7 @@ impl TenantIndex {
         resource: &str,
         now: Timestamp,
     ) -> Vec<EffectivePermission> {
-        let resource = resource_segments(resource);
+        let resource = Requested::new(resource);
         let mut merged: BTreeMap<String, EffectivePermission> = BTreeMap::new();
         for (record, _) in self.records_of(user) {
             if !record.in_force(now) {
@@ -190,14 +190,14 @@ impl TenantIndex {
         after: Option<&str>,
         take: usize,
     ) -> Vec<Holder> {
-        let resource = resource_segments(resource);
+        let resource = Requested::new(resource);
         let action = action_segments(action);
         let mut candidates = Vec::new();
-        self.patterns.covering(&resource, &mut candidates);
+        self.patterns.covering(resource.segments(), &mut candidates);
         candidates.sort_unstable();
         candidates.dedup();
         let mut streams: Vec<UserStream<'_>> = Vec::new();
-        for record in candidates.iter().filter_map(|id| self.records.get(*id)) {
+        for record in candidates.iter().map(|r| &***r) {
             let grants = record.in_force(now)
                 && record.statements.iter().any(|statement| {
                     statement

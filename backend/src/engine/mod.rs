@@ -36,18 +36,19 @@ use crate::domain::{AccessRecord, Group, Role};
 /// An id inside an index: shared by every place of the index that names it.
 type Id = Arc<str>;
 
-/// The hasher of the index's maps: SipHash with keys drawn once per process (ids come
-/// from tenants, so the keys must not be guessable), and no per-map state, so an empty
-/// map (a leaf of the pattern trie) costs no more than its pointer.
+/// The hasher of the index's maps: foldhash (hashbrown's default; about three times faster
+/// than SipHash on short ids, and a check makes several lookups) with a seed drawn once per
+/// process (ids come from tenants, so the seed must not be guessable), and no per-map
+/// state, so an empty map (a leaf of the pattern trie) costs no more than its pointer.
 #[derive(Debug, Clone, Copy, Default)]
 struct Hasher;
 
 impl BuildHasher for Hasher {
-    type Hasher = std::collections::hash_map::DefaultHasher;
+    type Hasher = foldhash::fast::FoldHasher<'static>;
 
     fn build_hasher(&self) -> Self::Hasher {
-        static KEYS: OnceLock<std::collections::hash_map::RandomState> = OnceLock::new();
-        KEYS.get_or_init(Default::default).build_hasher()
+        static SEED: OnceLock<foldhash::fast::RandomState> = OnceLock::new();
+        SEED.get_or_init(Default::default).build_hasher()
     }
 }
 

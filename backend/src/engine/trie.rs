@@ -1,6 +1,7 @@
 //! [`PatternTrie`]: the records indexed by the resource patterns of their statements.
 
 use super::idset::IdSet;
+use super::index::RecordRef;
 use super::{Id, Map};
 
 /// A trie of resource-pattern segments (`*` is a child like any other) holding, at the
@@ -12,7 +13,7 @@ use super::{Id, Map};
 #[derive(Debug, Clone, Default)]
 pub(super) struct PatternTrie {
     /// Records with a pattern that ends here.
-    records: IdSet,
+    records: IdSet<RecordRef>,
     children: Map<Id, PatternTrie>,
 }
 
@@ -22,7 +23,11 @@ impl PatternTrie {
     }
 
     /// Adds `record` at the node of `path` (the pattern's segments).
-    pub(super) fn insert<'a>(&mut self, mut path: impl Iterator<Item = &'a str>, record: &Id) {
+    pub(super) fn insert<'a>(
+        &mut self,
+        mut path: impl Iterator<Item = &'a str>,
+        record: &RecordRef,
+    ) {
         match path.next() {
             None => self.records.insert(record.clone()),
             Some(head) => {
@@ -52,7 +57,7 @@ impl PatternTrie {
     }
 
     /// Adds the records with a pattern covering `resource` (concrete segments) to `found`.
-    pub(super) fn covering<'a>(&'a self, resource: &[&str], found: &mut Vec<&'a Id>) {
+    pub(super) fn covering<'a>(&'a self, resource: &[&str], found: &mut Vec<&'a RecordRef>) {
         self.records.for_each(|id| found.push(id));
         if let Some((head, rest)) = resource.split_first() {
             if let Some(child) = self.children.get(*head) {

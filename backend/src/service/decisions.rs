@@ -90,7 +90,54 @@ impl SharedRead {
 #[derive(Debug)]
 struct Built {
     created_at: Timestamp,
-    index: ArcSwap<TenantIndex>,
+    index: Published,
+}
+
+/// The indexes a lookup's later pages may still be answered from: the last few replaced.
+const RECENT: usize = 64;
+
+/// A tenant's current index, and the [`RECENT`] ones it replaced (kept for the pages of a
+/// lookup begun at their revision; persistent maps make them cost only what changed since).
+#[derive(Debug)]
+struct Published {
+    current: ArcSwap<TenantIndex>,
+    recent: std::sync::Mutex<std::collections::VecDeque<Arc<TenantIndex>>>,
+}
+
+impl Published {
+    fn new(index: TenantIndex) -> Self {
+        Self {
+            current: ArcSwap::from_pointee(index),
+            recent: Default::default(),
+        }
+    }
+
+    fn load(&self) -> Arc<TenantIndex> {
+        self.current.load_full()
+    }
+
+    fn publish(&self, index: TenantIndex) {
+        let replaced = self.current.swap(Arc::new(index));
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent.push_back(replaced);
+        if recent.len() > RECENT {
+            recent.pop_front();
+        }
+    }
+
+    /// The index at exactly `revision`, if it is the current one or a recent one.
+    fn at(&self, revision: i64) -> Option<Arc<TenantIndex>> {
+        let current = self.load();
+        if current.revision() == revision {
+            return Some(current);
+        }
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent
+            .iter()
+            .rev()
+            .find(|i| i.revision() == revision)
+            .cloned()
+    }
 }
 
 /// The indexes of the tenants this process has answered for.
@@ -194,6 +241,21 @@ pub struct CheckQuery {
     pub permission: Action,
     /// Whether to explain the answer.
     pub explain: bool,
+}
+
+/// A lookup's cursor: the revision its page was answered at, and the last key of the page.
+fn lookup_cursor(page: &PageRequest) -> Result<(Option<i64>, Option<String>), ServiceError> {
+    let Some(cursor) = page.after()? else {
+        return Ok((None, None));
+    };
+    let (revision, key) = cursor
+        .split_once(':')
+        .and_then(|(revision, key)| Some((revision.parse::<i64>().ok()?, key.to_owned())))
+        .ok_or_else(|| ServiceError::BadRequest {
+            code: "invalid_cursor",
+            detail: "the cursor is not one this server issued; start again without it".into(),
+        })?;
+    Ok((Some(revision), Some(key)))
 }
 
 /// Text of a stored document, borrowed from it unless JSON escapes made it differ.
@@ -372,7 +434,7 @@ impl Service {
             .snapshot_index(tenant)
             .await?
             .ok_or_else(|| ServiceError::not_found("tenant", tenant))?;
-        let index = ArcSwap::from_pointee(index);
+        let index = Published::new(index);
         self.follow(tenant, &index).await?;
         Ok(Built { created_at, index })
     }
@@ -413,13 +475,9 @@ impl Service {
     }
 
     /// Applies the events after the index's revision, in order, and swaps the result in.
-    async fn follow(
-        &self,
-        tenant: &str,
-        current: &ArcSwap<TenantIndex>,
-    ) -> Result<(), ServiceError> {
+    async fn follow(&self, tenant: &str, published: &Published) -> Result<(), ServiceError> {
         loop {
-            let mut index = TenantIndex::clone(&current.load());
+            let mut index = TenantIndex::clone(&published.load());
             let changes = self
                 .store
                 .changes_after(tenant, index.revision(), FEED_BATCH)
@@ -445,7 +503,7 @@ impl Service {
                 }
                 index.apply(row.revision, change_of(row)?);
             }
-            current.store(Arc::new(index));
+            published.publish(index);
             if complete {
                 return Ok(());
             }
@@ -468,7 +526,7 @@ impl Service {
     async fn index(&self, tenant: &str) -> Result<(Arc<TenantIndex>, Timestamp), ServiceError> {
         let slot = self.indexes.slot(tenant);
         let built = self.built(&slot, tenant).await?;
-        Ok((built.index.load_full(), built.created_at))
+        Ok((built.index.load(), built.created_at))
     }
 
     /// Brings the tenant's index up to the newest committed revision.
@@ -477,7 +535,7 @@ impl Service {
         let built = self.built(&slot, tenant).await?;
         let _serialised = slot.refresh.lock().await;
         self.follow(tenant, &built.index).await?;
-        Ok(built.index.load_full())
+        Ok(built.index.load())
     }
 
     /// Brings a tenant's index, if this process has one, up to the newest committed
@@ -654,6 +712,31 @@ impl Service {
         ))
     }
 
+    /// The index a lookup page is answered from: the one at the revision of the page
+    /// before (its cursor's), while this process still holds it and it is not older than
+    /// `min_revision`; else the freshest (see [`Service::fresh_index`]).
+    async fn lookup_index(
+        &self,
+        access: &TenantAccess,
+        at: Option<i64>,
+        min_revision: Option<i64>,
+    ) -> Result<Arc<TenantIndex>, ServiceError> {
+        let tenant = access.tenant.as_str();
+        let pinned = at
+            .filter(|at| min_revision.is_none_or(|min| *at >= min))
+            .and_then(|at| {
+                let slot = self.indexes.loaded(tenant)?;
+                slot.index.get()?.index.at(at)
+            });
+        match pinned {
+            Some(index) => Ok(index),
+            None => {
+                self.fresh_index(tenant, min_revision, Consistency::default())
+                    .await
+            }
+        }
+    }
+
     /// A page of the resource patterns on which `user` holds `permission`.
     pub async fn resources_for(
         &self,
@@ -664,10 +747,8 @@ impl Service {
         page: &PageRequest,
         min_revision: Option<i64>,
     ) -> Result<(Page<String>, i64), ServiceError> {
-        let after = page.after()?;
-        let index = self
-            .fresh_index(access.tenant.as_str(), min_revision, Consistency::default())
-            .await?;
+        let (at, after) = lookup_cursor(page)?;
+        let index = self.lookup_index(access, at, min_revision).await?;
         let found = index.resources_for(
             user.as_str(),
             permission.as_str(),
@@ -676,8 +757,14 @@ impl Service {
             after.as_deref(),
             page.limit + 1,
         );
-        let page = Page::from_rows(found, page.limit, Clone::clone, |r| Ok(r.clone()))?;
-        Ok((page, index.revision()))
+        let revision = index.revision();
+        let page = Page::from_rows(
+            found,
+            page.limit,
+            |r| format!("{revision}:{r}"),
+            |r| Ok(r.clone()),
+        )?;
+        Ok((page, revision))
     }
 
     /// A page of the users who hold `permission` on `resource`, with the records that give it.
@@ -689,10 +776,8 @@ impl Service {
         page: &PageRequest,
         min_revision: Option<i64>,
     ) -> Result<(Page<Holder>, i64), ServiceError> {
-        let after = page.after()?;
-        let index = self
-            .fresh_index(access.tenant.as_str(), min_revision, Consistency::default())
-            .await?;
+        let (at, after) = lookup_cursor(page)?;
+        let index = self.lookup_index(access, at, min_revision).await?;
         let found = index.holders(
             resource.as_str(),
             permission.as_str(),
@@ -700,8 +785,14 @@ impl Service {
             after.as_deref(),
             page.limit + 1,
         );
-        let page = Page::from_rows(found, page.limit, |h| h.user_id.clone(), |h| Ok(h.clone()))?;
-        Ok((page, index.revision()))
+        let revision = index.revision();
+        let page = Page::from_rows(
+            found,
+            page.limit,
+            |h| format!("{revision}:{}", h.user_id),
+            |h| Ok(h.clone()),
+        )?;
+        Ok((page, revision))
     }
 }
 

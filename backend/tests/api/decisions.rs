@@ -748,6 +748,57 @@ async fn lookups_answer_who_can_do_what_where(app: TestApp) {
         }
     }
     assert_eq!(seen, ["ada", "bob", "carol", "dave"]);
+    // A lookup's later pages are answered at its first page's revision: a change made in
+    // between shows in the next lookup, not in the middle of this one.
+    let path = "/v1/tenants/acme/resources/%2Forgs%2Facme%2Fdocs%2Fd1/users?permission=documents:read&limit=3";
+    let first = get(path.into()).await.expect(200);
+    let at = first.body["revision"].as_i64().unwrap();
+    let next = first.body["nextCursor"].as_str().unwrap().to_owned();
+    let enabled = app
+        .put(
+            "/v1/tenants/acme/records/off",
+            json!({"name": "Off", "users": ["erin"], "statements": [
+            {"roles": ["editor"], "resources": ["/orgs"]}]}),
+        )
+        .await
+        .expect(200);
+    let user_ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["userId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let second = get(format!("{path}&cursor={next}")).await.expect(200);
+    assert_eq!(second.body["revision"], at);
+    assert_eq!(user_ids(&second.body), ["dave"]);
+    let again = get(path.into()).await.expect(200);
+    assert_eq!(again.body["revision"], enabled.revision());
+    let next = again.body["nextCursor"].as_str().unwrap().to_owned();
+    let second = get(format!("{path}&cursor={next}")).await.expect(200);
+    assert_eq!(second.body["revision"], enabled.revision());
+    assert_eq!(user_ids(&second.body), ["dave", "erin"]);
+    // Asked with a `minRevision` above the cursor's, the page is the fresher one.
+    let fresher = get(format!(
+        "{path}&cursor={}&minRevision={}",
+        first.body["nextCursor"].as_str().unwrap(),
+        enabled.revision()
+    ))
+    .await
+    .expect(200);
+    assert_eq!(user_ids(&fresher.body), ["dave", "erin"]);
+    // A cursor this server did not issue.
+    get(format!("{path}&cursor=eHl6"))
+        .await
+        .expect_problem(400, "invalid_cursor");
+    app.put(
+        "/v1/tenants/acme/records/off",
+        json!({"name": "Off", "status": "disabled", "users": ["erin"], "statements": [
+        {"roles": ["editor"], "resources": ["/orgs"]}]}),
+    )
+    .await
+    .expect(200);
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
