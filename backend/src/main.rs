@@ -44,13 +44,8 @@ enum Command {
         tenant: String,
         /// Where to write it; `-` or none for standard output.
         file: Option<PathBuf>,
-        /// The server (default: http:// and the configured listen address).
-        #[arg(long)]
-        url: Option<String>,
-        /// A credential that may read the tenant (default: PORTCULLIS_TOKEN, then the
-        /// configured admin token).
-        #[arg(long)]
-        token: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Import FILE (NDJSON, as `export` writes it) into a tenant through a running server:
     /// all or nothing, as one revision.
@@ -60,19 +55,37 @@ enum Command {
         tenant: String,
         /// The document.
         file: PathBuf,
-        /// The server (default: http:// and the configured listen address).
-        #[arg(long)]
-        url: Option<String>,
-        /// A credential that may write the tenant (default: PORTCULLIS_TOKEN, then the
-        /// configured admin token).
-        #[arg(long)]
-        token: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Manage console accounts from the command line.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+/// Which running server `export` and `import` call, and with which credential.
+#[derive(clap::Args)]
+struct ServerArgs {
+    /// The server (default: http:// and the configured listen address).
+    #[arg(long)]
+    url: Option<String>,
+    /// A credential of the tenant with the `read` (export) or `write` (import) scope
+    /// (default: PORTCULLIS_TOKEN, then the configured admin token).
+    #[arg(long)]
+    token: Option<String>,
+}
+
+impl ServerArgs {
+    fn target(
+        self,
+        env: &HashMap<String, String>,
+        config: &Config,
+    ) -> Result<transfer_command::Target, String> {
+        let token = self.token.or_else(|| env.get("PORTCULLIS_TOKEN").cloned());
+        transfer_command::Target::new(self.url, token, config)
+    }
 }
 
 #[derive(Subcommand)]
@@ -158,26 +171,16 @@ async fn main() -> ExitCode {
         Command::Export {
             tenant,
             file,
-            url,
-            token,
-        } => match transfer_command::Target::new(
-            url,
-            token.or_else(|| env.get("PORTCULLIS_TOKEN").cloned()),
-            &config,
-        ) {
+            server,
+        } => match server.target(&env, &config) {
             Ok(target) => transfer_command::export(&target, &tenant, file.as_deref()).await,
             Err(error) => Err(error),
         },
         Command::Import {
             tenant,
             file,
-            url,
-            token,
-        } => match transfer_command::Target::new(
-            url,
-            token.or_else(|| env.get("PORTCULLIS_TOKEN").cloned()),
-            &config,
-        ) {
+            server,
+        } => match server.target(&env, &config) {
             Ok(target) => transfer_command::import(&target, &tenant, &file).await,
             Err(error) => Err(error),
         },

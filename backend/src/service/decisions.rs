@@ -258,6 +258,23 @@ fn lookup_cursor(page: &PageRequest) -> Result<(Option<i64>, Option<String>), Se
     Ok((Some(revision), Some(key)))
 }
 
+/// A lookup's page of up to `limit + 1` items found at `revision`, with a cursor naming
+/// that revision and the last item's key.
+fn lookup_page<T: Clone>(
+    found: Vec<T>,
+    limit: usize,
+    revision: i64,
+    key: impl Fn(&T) -> &str,
+) -> Result<(Page<T>, i64), ServiceError> {
+    let page = Page::from_rows(
+        found,
+        limit,
+        |item| format!("{revision}:{}", key(item)),
+        |item| Ok(item.clone()),
+    )?;
+    Ok((page, revision))
+}
+
 /// Text of a stored document, borrowed from it unless JSON escapes made it differ.
 struct Text<'a>(Cow<'a, str>);
 
@@ -757,14 +774,7 @@ impl Service {
             after.as_deref(),
             page.limit + 1,
         );
-        let revision = index.revision();
-        let page = Page::from_rows(
-            found,
-            page.limit,
-            |r| format!("{revision}:{r}"),
-            |r| Ok(r.clone()),
-        )?;
-        Ok((page, revision))
+        lookup_page(found, page.limit, index.revision(), |r| r)
     }
 
     /// A page of the users who hold `permission` on `resource`, with the records that give it.
@@ -785,14 +795,7 @@ impl Service {
             after.as_deref(),
             page.limit + 1,
         );
-        let revision = index.revision();
-        let page = Page::from_rows(
-            found,
-            page.limit,
-            |h| format!("{revision}:{}", h.user_id),
-            |h| Ok(h.clone()),
-        )?;
-        Ok((page, revision))
+        lookup_page(found, page.limit, index.revision(), |h| &h.user_id)
     }
 }
 

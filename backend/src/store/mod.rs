@@ -361,17 +361,7 @@ impl Store {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<ObjectRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
-             WHERE tenant_id = $1 AND kind = $2 AND object_id > $3 ORDER BY object_id LIMIT $4",
-        )
-        .bind(tenant)
-        .bind(kind)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(object_row).collect()
+        fetch_objects(&self.pool, tenant, kind, after, limit).await
     }
 
     /// When each of these API keys last authenticated a request.
@@ -582,17 +572,7 @@ impl Snapshot {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<ObjectRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT object_id, body, revision, created_at, updated_at FROM objects \
-             WHERE tenant_id = $1 AND kind = $2 AND object_id > $3 ORDER BY object_id LIMIT $4",
-        )
-        .bind(self.tenant.as_str())
-        .bind(kind)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        rows.iter().map(object_row).collect()
+        fetch_objects(&mut *self.tx, &self.tenant, kind, after, limit).await
     }
 
     /// Ends the read.
@@ -613,6 +593,28 @@ pub struct AuditRow {
     pub at: Timestamp,
     /// Who did what to which object.
     pub record: AuditRecord,
+}
+
+/// Up to `limit` objects of a kind after id `after`, in id order, read through a pool or
+/// inside a transaction.
+async fn fetch_objects<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    tenant: &str,
+    kind: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<ObjectRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT object_id, body, revision, created_at, updated_at FROM objects \
+         WHERE tenant_id = $1 AND kind = $2 AND object_id > $3 ORDER BY object_id LIMIT $4",
+    )
+    .bind(tenant)
+    .bind(kind)
+    .bind(after.unwrap_or(""))
+    .bind(limit as i64)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(object_row).collect()
 }
 
 /// One object, read through a pool or inside a transaction.
