@@ -144,11 +144,12 @@ pub struct Import<'s> {
     tenant: TenantId,
     actor: Actor,
     writer: Writer,
-    errors: Vec<FieldError>,
+    /// Problems found, with the line of each.
+    errors: Vec<(usize, FieldError)>,
     /// Ids seen per kind (duplicates are refused; roles and groups satisfy references).
     seen: HashMap<&'static str, HashSet<String>>,
     /// Roles and groups named but not (yet) in the import: where each was first named.
-    wanted: BTreeMap<(&'static str, String), String>,
+    wanted: BTreeMap<(&'static str, String), (usize, String)>,
     pending: HashMap<&'static str, Pending>,
     counts: BTreeMap<&'static str, u64>,
     objects: u64,
@@ -224,7 +225,7 @@ impl Import<'_> {
     fn refuse(&mut self, line: usize, field: &str, message: impl Into<String>) {
         if self.errors.len() < MAX_ERRORS {
             self.errors
-                .push(FieldError::new(line_field(line, field), message));
+                .push((line, FieldError::new(line_field(line, field), message)));
         }
     }
 
@@ -349,7 +350,7 @@ impl Import<'_> {
             if !defined {
                 self.wanted
                     .entry((reference.kind, reference.id.clone()))
-                    .or_insert_with(|| line_field(line, &reference.field));
+                    .or_insert_with(|| (line, line_field(line, &reference.field)));
             }
         }
         if !self.errors.is_empty() {
@@ -422,17 +423,24 @@ impl Import<'_> {
                 .collect();
             let missing = tx.missing_objects(kind, &ids).await?;
             for id in missing {
-                let field = wanted.get(&(kind, id.clone())).cloned().unwrap_or_default();
+                let (line, field) = wanted.get(&(kind, id.clone())).cloned().unwrap_or_default();
                 if self.errors.len() < MAX_ERRORS {
-                    self.errors.push(FieldError::new(
-                        field,
-                        format!("{kind} `{id}` exists neither in the tenant nor in the import"),
+                    self.errors.push((
+                        line,
+                        FieldError::new(
+                            field,
+                            format!("{kind} `{id}` exists neither in the tenant nor in the import"),
+                        ),
                     ));
                 }
             }
         }
         if !self.errors.is_empty() {
-            return Err(ServiceError::Invalid(self.errors));
+            // In the document's order, whichever check found them.
+            self.errors.sort_by_key(|(line, _)| *line);
+            return Err(ServiceError::Invalid(
+                self.errors.into_iter().map(|(_, e)| e).collect(),
+            ));
         }
         if self.objects == 0 {
             return Err(ServiceError::Invalid(vec![FieldError::new(

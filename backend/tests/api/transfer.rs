@@ -322,6 +322,25 @@ async fn a_bad_import_is_refused_whole_and_changes_nothing(app: TestApp) {
         );
     }
 
+    // Problems in the document's order, whichever check found them.
+    let body = format!(
+        "{}\n{}",
+        record.replace("[\"viewer\"]", "[\"ghost\"]"),
+        record.replace(r#""recordId":"r9","#, "")
+    );
+    let (status, problem) = import(&app, "dst", ADMIN, body).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["lines[1].statements[0].roles[0]", "lines[2].recordId"]
+    );
+
     // At most 100 problems, each by its line.
     let many: String = (0..150)
         .map(|i| format!("{{\"kind\":\"x{i}\"}}\n"))
