@@ -116,9 +116,16 @@ impl Published {
         self.current.load_full()
     }
 
-    fn publish(&self, index: TenantIndex) {
+    /// Publishes the next index. `rebuilt`: it was made anew (after an import), so it
+    /// shares nothing with the ones before, and keeping them would hold a second copy of
+    /// the tenant: they are let go (a lookup's later page is then answered at the newest).
+    fn publish(&self, index: TenantIndex, rebuilt: bool) {
         let replaced = self.current.swap(Arc::new(index));
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if rebuilt {
+            recent.clear();
+            return;
+        }
         recent.push_back(replaced);
         if recent.len() > RECENT {
             recent.pop_front();
@@ -495,6 +502,7 @@ impl Service {
     async fn follow(&self, tenant: &str, published: &Published) -> Result<(), ServiceError> {
         loop {
             let mut index = TenantIndex::clone(&published.load());
+            let mut rebuilt = false;
             let changes = self
                 .store
                 .changes_after(tenant, index.revision(), FEED_BATCH)
@@ -516,11 +524,12 @@ impl Service {
                         .await?
                         .ok_or_else(|| ServiceError::not_found("tenant", tenant))?
                         .0;
+                    rebuilt = true;
                     continue;
                 }
                 index.apply(row.revision, change_of(row)?);
             }
-            published.publish(index);
+            published.publish(index, rebuilt);
             if complete {
                 return Ok(());
             }
@@ -802,6 +811,24 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recent_indexes_are_kept_up_to_a_bound_and_let_go_after_a_rebuild() {
+        let published = Published::new(TenantIndex::new(1));
+        published.publish(TenantIndex::new(2), false);
+        assert_eq!(published.at(1).unwrap().revision(), 1);
+        assert_eq!(published.at(2).unwrap().revision(), 2);
+        published.publish(TenantIndex::new(3), true);
+        assert!(published.at(1).is_none() && published.at(2).is_none());
+        assert_eq!(published.at(3).unwrap().revision(), 3);
+        for revision in 4..100 {
+            published.publish(TenantIndex::new(revision), false);
+        }
+        // The 64 replaced last: 35 to 98, and the current one.
+        assert!(published.at(34).is_none());
+        assert_eq!(published.at(35).unwrap().revision(), 35);
+        assert_eq!(published.at(99).unwrap().revision(), 99);
+    }
 
     #[test]
     fn a_stored_record_reads_as_the_engine_needs_it_escapes_included() {
