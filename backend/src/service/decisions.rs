@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, OnceCell};
 
+use super::objects::corrupt;
 use super::transfer::IMPORT_ACTION;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::{
@@ -384,9 +385,6 @@ impl Service {
         &self,
         tenant: &str,
     ) -> Result<Option<(TenantIndex, Timestamp)>, ServiceError> {
-        fn corrupt(kind: &str, row: &ObjectRow, error: serde_json::Error) -> ServiceError {
-            ServiceError::corrupt(format_args!("{kind} `{}`", row.id), error)
-        }
         let started = Instant::now();
         let Some(mut snapshot) = self.store.snapshot(tenant).await? else {
             return Ok(None);
@@ -422,16 +420,16 @@ impl Service {
                     "role" => builder.role(
                         &row.id,
                         serde_json::from_str::<Role>(&row.body)
-                            .map_err(|e| corrupt(kind, row, e))?,
+                            .map_err(|e| corrupt(kind, &row.id, e))?,
                     ),
                     "group" => builder.group(
                         &row.id,
                         serde_json::from_str::<Group>(&row.body)
-                            .map_err(|e| corrupt(kind, row, e))?,
+                            .map_err(|e| corrupt(kind, &row.id, e))?,
                     ),
                     _ => {
-                        let stored: StoredRecord<'_> =
-                            serde_json::from_str(&row.body).map_err(|e| corrupt(kind, row, e))?;
+                        let stored: StoredRecord<'_> = serde_json::from_str(&row.body)
+                            .map_err(|e| corrupt(kind, &row.id, e))?;
                         builder.record(&row.id, &stored.spec());
                     }
                 }

@@ -128,7 +128,7 @@ pub(super) fn check_text(
     }
 }
 
-fn corrupt(kind: &str, id: &str, error: impl std::fmt::Display) -> ServiceError {
+pub(super) fn corrupt(kind: &str, id: &str, error: impl std::fmt::Display) -> ServiceError {
     ServiceError::corrupt(format_args!("{kind} `{id}`"), error)
 }
 

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::error::FieldError;
-use super::objects::{Kind, to_document};
+use super::objects::{Kind, corrupt, to_document};
 use super::{Actor, Service, ServiceError};
 use crate::domain::{AccessRecord, Group, ResourceConfig, Role, TenantId, Timestamp, User};
 use crate::store::{AuditRecord, BulkObject, Snapshot, WriteTx};
@@ -342,7 +342,8 @@ impl Import<'_> {
             return Ok(());
         }
         self.wanted.remove(&(K::KIND, id.clone()));
-        for reference in object.required_refs() {
+        let required = object.required_refs();
+        for reference in &required {
             let defined = self
                 .seen
                 .get(reference.kind)
@@ -357,14 +358,10 @@ impl Import<'_> {
             // Nothing will be kept: only look for more problems.
             return Ok(());
         }
-        let body = serde_json::to_string(&document)
-            .map_err(|e| ServiceError::corrupt(format_args!("{} `{id}`", K::KIND), e))?;
+        let body = serde_json::to_string(&document).map_err(|e| corrupt(K::KIND, &id, e))?;
         let pending = self.pending.entry(K::KIND).or_default();
-        let mut named: Vec<(&'static str, String)> = object
-            .required_refs()
-            .into_iter()
-            .map(|r| (r.kind, r.id))
-            .collect();
+        let mut named: Vec<(&'static str, String)> =
+            required.into_iter().map(|r| (r.kind, r.id)).collect();
         let users = object.named_users();
         named.extend(users.iter().map(|u| ("user", u.clone())));
         named.sort();
@@ -509,8 +506,8 @@ impl Export {
             }
             let mut chunk = String::with_capacity(rows.len() * 200);
             for row in &rows {
-                let mut object: Map<String, Value> = serde_json::from_str(&row.body)
-                    .map_err(|e| ServiceError::corrupt(format_args!("{kind} `{}`", row.id), e))?;
+                let mut object: Map<String, Value> =
+                    serde_json::from_str(&row.body).map_err(|e| corrupt(kind, &row.id, e))?;
                 object.insert(id_field.to_owned(), Value::String(row.id.clone()));
                 object.insert(
                     "createdAt".to_owned(),

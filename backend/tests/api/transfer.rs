@@ -217,6 +217,16 @@ async fn export_import_export_is_lossless_and_in_force_at_once(app: TestApp) {
         .expect_problem(409, "in_use");
 }
 
+/// The `field` of each error of a problem document.
+fn fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect()
+}
+
 /// A document whose line `line` is replaced by `text`.
 fn with_line(document: &str, line: usize, text: &str) -> String {
     let mut lines: Vec<&str> = document.lines().collect();
@@ -308,12 +318,7 @@ async fn a_bad_import_is_refused_whole_and_changes_nothing(app: TestApp) {
         let (status, problem) = import(&app, "dst", ADMIN, body).await;
         assert_eq!(status, 422, "{field}: {problem}");
         assert_eq!(problem["code"], code, "{field}: {problem}");
-        let fields: Vec<&str> = problem["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = fields(&problem);
         assert!(fields.contains(&field), "{field} not in {fields:?}");
         assert_eq!(
             app.revision("dst").await,
@@ -330,12 +335,7 @@ async fn a_bad_import_is_refused_whole_and_changes_nothing(app: TestApp) {
     );
     let (status, problem) = import(&app, "dst", ADMIN, body).await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = fields(&problem);
     assert_eq!(
         fields,
         ["lines[1].statements[0].roles[0]", "lines[2].recordId"]
