@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::domain::{ApiKey, Scope, TenantId, Timestamp, now};
+use crate::domain::{Scope, TenantId, Timestamp, now};
 
 use super::accounts::AccountPrincipal;
 use super::{Actor, Service, ServiceError};
@@ -212,15 +212,18 @@ impl Service {
                 let Some(row) = self.store.api_key_by_hash(&hash).await? else {
                     return Err(unauthenticated());
                 };
-                let settings: ApiKey = serde_json::from_str(&row.body).map_err(|e| {
-                    ServiceError::corrupt(format_args!("apiKey `{}`", row.key_id), e)
-                })?;
+                let settings = row.key;
+                let key_id = settings
+                    .key_id
+                    .as_ref()
+                    .map(|id| id.to_string())
+                    .unwrap_or_default();
                 self.keys.insert(
                     hash.clone(),
                     CachedKey {
                         principal: Arc::new(KeyPrincipal::new(
                             row.tenant_id,
-                            row.key_id,
+                            key_id,
                             settings.scopes,
                         )),
                         expires_at: settings.expires_at,

@@ -1,14 +1,13 @@
 //! Decisions: each tenant's [`TenantIndex`], kept current by following the change feed
-//! (the audit log, one event per revision), and the checks asked of it.
+//! (the `changes` table: what each revision changed), and the checks asked of it.
 //!
-//! One mechanism keeps an index current: read the events after its revision and apply them
-//! in order, under the tenant's refresh lock, then swap the new index in. A write runs it
+//! One mechanism keeps an index current: read the changes after its revision and the
+//! objects they name, apply them, under the tenant's refresh lock, then swap the new index in. A write runs it
 //! after its commit and before it answers, so the next check on this process sees the
 //! write; a process started anew builds the index from the objects and then follows the
 //! feed the same way. Checks read the index through an atomic pointer and never wait.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -16,17 +15,14 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use tokio::sync::{Mutex, OnceCell};
 
-use super::objects::corrupt;
-use super::transfer::IMPORT_ACTION;
+use super::objects::Kind;
+use super::transfer::IMPORT_OPERATION;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
-use crate::domain::{
-    AccessRecord, Action, Group, RecordStatus, ResourcePattern, Role, Timestamp, UserId, now,
-};
+use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, UserId, now};
 use crate::engine::{
-    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, StatementSpec,
-    TenantIndex,
+    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, TenantIndex,
 };
-use crate::store::{AuditRow, ObjectRow};
+use crate::store::{Snapshot, Table, Which};
 
 /// Events applied per read of the change feed.
 const FEED_BATCH: usize = 1000;
@@ -283,98 +279,40 @@ fn lookup_page<T: Clone>(
     Ok((page, revision))
 }
 
-/// Text of a stored document, borrowed from it unless JSON escapes made it differ.
-struct Text<'a>(Cow<'a, str>);
-
-impl AsRef<str> for Text<'_> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
+/// A page of a tenant's snapshot, on its way to the index builder.
+enum SnapshotPage {
+    Roles(Vec<Role>),
+    Groups(Vec<Group>),
+    Records(Vec<AccessRecord>),
 }
 
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
-            type Value = Text<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Borrowed(text)))
-            }
-            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
-                Ok(Text(Cow::Owned(text.to_owned())))
-            }
+/// Sends every object of a kind in the snapshot, page by page; `false` when the builder
+/// stopped listening.
+async fn send_all<K: Kind>(
+    snapshot: &mut Snapshot,
+    pages: &tokio::sync::mpsc::Sender<SnapshotPage>,
+    wrap: fn(Vec<K>) -> SnapshotPage,
+) -> Result<bool, ServiceError> {
+    let mut after: Option<String> = None;
+    loop {
+        let objects = snapshot
+            .read::<K>(Which::After(after.as_deref(), SNAPSHOT_PAGE))
+            .await?;
+        let last = (objects.len() == SNAPSHOT_PAGE)
+            .then(|| objects.last().and_then(|o| o.id().map(str::to_owned)))
+            .flatten();
+        if pages.send(wrap(objects)).await.is_err() {
+            return Ok(false);
         }
-        deserializer.deserialize_str(Visitor(std::marker::PhantomData))
-    }
-}
-
-/// What the engine reads of a stored access record (its row's JSON body), borrowed: the
-/// index of a tenant of millions is built without an [`AccessRecord`] (and its checks)
-/// per row. The body was validated when it was written.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StoredRecord<'a> {
-    #[serde(default)]
-    status: Option<RecordStatus>,
-    #[serde(default)]
-    expires_at: Option<Timestamp>,
-    #[serde(default, borrow)]
-    users: Vec<Text<'a>>,
-    #[serde(default, borrow)]
-    groups: Vec<Text<'a>>,
-    #[serde(default, borrow)]
-    statements: Vec<StoredStatement<'a>>,
-}
-
-#[derive(serde::Deserialize)]
-struct StoredStatement<'a> {
-    #[serde(default, borrow)]
-    roles: Vec<Text<'a>>,
-    #[serde(default, borrow)]
-    resources: Vec<Text<'a>>,
-}
-
-impl<'a> StoredRecord<'a> {
-    fn spec(self) -> RecordSpec<Text<'a>> {
-        RecordSpec {
-            disabled: self.status == Some(RecordStatus::Disabled),
-            expires_at: self.expires_at,
-            users: self.users,
-            groups: self.groups,
-            statements: self
-                .statements
-                .into_iter()
-                .map(|s| StatementSpec {
-                    roles: s.roles,
-                    resources: s.resources,
-                })
-                .collect(),
+        match last {
+            Some(last) => after = Some(last),
+            None => return Ok(true),
         }
     }
 }
 
-/// The engine change an audit event stands for.
-fn change_of(row: &AuditRow) -> Result<Change, ServiceError> {
-    fn after<T: serde::de::DeserializeOwned>(row: &AuditRow) -> Result<Option<T>, ServiceError> {
-        row.record
-            .after
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| {
-                ServiceError::corrupt(format_args!("change at revision {}", row.revision), e)
-            })
-    }
-    let id = row.record.target_id.clone();
-    Ok(match row.record.target_kind.as_str() {
-        "role" => Change::Role(id, after::<Role>(row)?),
-        "group" => Change::Group(id, after::<Group>(row)?),
-        "record" => Change::Record(id, after::<AccessRecord>(row)?),
-        _ => Change::Other,
-    })
+fn id_of<K: Kind>(object: &K) -> &str {
+    object.id().unwrap_or_default()
 }
 
 impl Service {
@@ -391,46 +329,34 @@ impl Service {
         };
         let (revision, created_at) = (snapshot.revision, snapshot.created_at);
         // The database reads the next page while this task compiles the last one.
-        let (pages, mut received) = tokio::sync::mpsc::channel::<(&'static str, Vec<ObjectRow>)>(2);
+        let (pages, mut received) = tokio::sync::mpsc::channel::<SnapshotPage>(2);
         let reader = tokio::spawn(async move {
-            for kind in ["role", "group", "record"] {
-                let mut after: Option<String> = None;
-                loop {
-                    let rows = snapshot
-                        .objects(kind, after.as_deref(), SNAPSHOT_PAGE)
-                        .await?;
-                    let last = (rows.len() == SNAPSHOT_PAGE)
-                        .then(|| rows.last().map(|r| r.id.clone()))
-                        .flatten();
-                    if pages.send((kind, rows)).await.is_err() {
-                        return Ok(());
-                    }
-                    match last {
-                        Some(last) => after = Some(last),
-                        None => break,
-                    }
-                }
+            let complete = send_all::<Role>(&mut snapshot, &pages, SnapshotPage::Roles).await?
+                && send_all::<Group>(&mut snapshot, &pages, SnapshotPage::Groups).await?
+                && send_all::<AccessRecord>(&mut snapshot, &pages, SnapshotPage::Records).await?;
+            if complete {
+                snapshot.finish().await?;
             }
-            snapshot.finish().await
+            Ok::<_, ServiceError>(())
         });
         let mut builder = IndexBuilder::new();
-        while let Some((kind, rows)) = received.recv().await {
-            for row in &rows {
-                match kind {
-                    "role" => builder.role(
-                        &row.id,
-                        serde_json::from_str::<Role>(&row.body)
-                            .map_err(|e| corrupt(kind, &row.id, e))?,
-                    ),
-                    "group" => builder.group(
-                        &row.id,
-                        serde_json::from_str::<Group>(&row.body)
-                            .map_err(|e| corrupt(kind, &row.id, e))?,
-                    ),
-                    _ => {
-                        let stored: StoredRecord<'_> = serde_json::from_str(&row.body)
-                            .map_err(|e| corrupt(kind, &row.id, e))?;
-                        builder.record(&row.id, &stored.spec());
+        while let Some(page) = received.recv().await {
+            match page {
+                SnapshotPage::Roles(roles) => {
+                    for role in roles {
+                        let id = id_of(&role).to_owned();
+                        builder.role(&id, role);
+                    }
+                }
+                SnapshotPage::Groups(groups) => {
+                    for group in groups {
+                        let id = id_of(&group).to_owned();
+                        builder.group(&id, group);
+                    }
+                }
+                SnapshotPage::Records(records) => {
+                    for record in &records {
+                        builder.record(id_of(record), &RecordSpec::of(record));
                     }
                 }
             }
@@ -496,38 +422,63 @@ impl Service {
         self.indexes.loaded_all.load(Ordering::SeqCst)
     }
 
-    /// Applies the events after the index's revision, in order, and swaps the result in.
+    /// Applies the changes after the index's revision and swaps the result in. The
+    /// changes and the objects they name are read in one transaction: each object changed
+    /// is read once, as of that read, and applied; an import rebuilds the index from a
+    /// snapshot. When more than [`FEED_BATCH`] changes wait, they are taken a batch at a
+    /// time (an object read in an early batch may then be newer than the batch's revision,
+    /// which a later batch reaches).
     async fn follow(&self, tenant: &str, published: &Published) -> Result<(), ServiceError> {
         loop {
             let mut index = TenantIndex::clone(&published.load());
-            let mut rebuilt = false;
-            let changes = self
-                .store
-                .changes_after(tenant, index.revision(), FEED_BATCH)
-                .await?;
-            if changes.is_empty() {
+            let Some(mut read) = self.store.snapshot(tenant).await? else {
+                return Ok(());
+            };
+            if read.revision <= index.revision() {
+                read.finish().await?;
                 return Ok(());
             }
+            let changes = read.changes_after(index.revision(), FEED_BATCH).await?;
+            let Some(last) = changes.last().map(|c| c.revision) else {
+                read.finish().await?;
+                return Ok(());
+            };
             let complete = changes.len() < FEED_BATCH;
-            for row in &changes {
-                if row.revision <= index.revision() {
-                    // Already in a snapshot read for an import below.
-                    continue;
-                }
-                if row.record.action == IMPORT_ACTION {
-                    // An import changes more than one event could name: the index is made
-                    // anew from a snapshot (at this revision or later) and followed on.
-                    index = self
-                        .snapshot_index(tenant)
-                        .await?
-                        .ok_or_else(|| ServiceError::not_found("tenant", tenant))?
-                        .0;
-                    rebuilt = true;
-                    continue;
-                }
-                index.apply(row.revision, change_of(row)?);
+            if changes.iter().any(|c| c.operation == IMPORT_OPERATION) {
+                // An import changes more than a feed entry names: the index is made anew
+                // from a snapshot (at this revision or later) and followed on.
+                read.finish().await?;
+                let (index, _) = self
+                    .snapshot_index(tenant)
+                    .await?
+                    .ok_or_else(|| ServiceError::not_found("tenant", tenant))?;
+                published.publish(index, true);
+                continue;
             }
-            published.publish(index, rebuilt);
+            let mut seen = HashSet::new();
+            for change in &changes {
+                let id = change.id.as_str();
+                if !seen.insert((change.kind.as_str(), id)) {
+                    continue;
+                }
+                let change = match change.kind.as_str() {
+                    Role::KIND => {
+                        Change::Role(id.to_owned(), read.read(Which::One(id)).await?.pop())
+                    }
+                    Group::KIND => {
+                        Change::Group(id.to_owned(), read.read(Which::One(id)).await?.pop())
+                    }
+                    AccessRecord::KIND => {
+                        Change::Record(id.to_owned(), read.read(Which::One(id)).await?.pop())
+                    }
+                    _ => continue,
+                };
+                index.apply(last, change);
+            }
+            read.finish().await?;
+            // Moves the index to `last` even when no change touched it.
+            index.apply(last, Change::Other);
+            published.publish(index, false);
             if complete {
                 return Ok(());
             }
@@ -826,27 +777,5 @@ mod tests {
         assert!(published.at(34).is_none());
         assert_eq!(published.at(35).unwrap().revision(), 35);
         assert_eq!(published.at(99).unwrap().revision(), 99);
-    }
-
-    #[test]
-    fn a_stored_record_reads_as_the_engine_needs_it_escapes_included() {
-        let body = r#"{"name":"n","status":"disabled","expiresAt":"2030-01-02T03:04:05.678Z",
-            "users":["plain","with \"quotes\" and \\ slash","\u00e9t\u00e9"],"groups":["g"],
-            "statements":[{"roles":["viewer"],"resources":["/a/*"]}],"tags":{"k":"v"}}"#;
-        let stored: StoredRecord<'_> = serde_json::from_str(body).unwrap();
-        let spec = stored.spec();
-        assert!(spec.disabled);
-        assert_eq!(
-            spec.expires_at,
-            Some(Timestamp::parse("2030-01-02T03:04:05.678Z").unwrap())
-        );
-        let users: Vec<&str> = spec.users.iter().map(AsRef::as_ref).collect();
-        assert_eq!(users, ["plain", "with \"quotes\" and \\ slash", "été"]);
-        assert!(matches!(spec.users[0].0, Cow::Borrowed(_)));
-        assert_eq!(spec.groups[0].as_ref(), "g");
-        assert_eq!(spec.statements[0].roles[0].as_ref(), "viewer");
-        assert_eq!(spec.statements[0].resources[0].as_ref(), "/a/*");
-        let active: StoredRecord<'_> = serde_json::from_str(r#"{"users":[]}"#).unwrap();
-        assert!(!active.spec().disabled);
     }
 }

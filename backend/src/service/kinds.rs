@@ -6,8 +6,9 @@ use super::error::FieldError;
 use super::objects::{Kind, Ref, check_limit, check_text};
 use crate::domain::{
     AccessRecord, ApiKey, Group, IdError, Limits, ObjectId, ResourceConfig, ResourcePattern, Role,
-    User, UserId,
+    Timestamp, User, UserId,
 };
+use crate::store::Table;
 
 type Problems = Vec<(bool, FieldError)>;
 
@@ -32,12 +33,19 @@ fn check_name_and_description(
 }
 
 impl Kind for Role {
-    const KIND: &'static str = "role";
     const ID_FIELD: &'static str = "roleId";
     const ID_PREFIX: Option<&'static str> = Some("rol");
 
     fn revision(&self) -> Option<i64> {
         self.revision
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.role_id.as_ref().map(|id| id.as_str())
+    }
+
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
     }
 
     fn parse_id(id: &str) -> Result<String, IdError> {
@@ -83,12 +91,19 @@ impl Kind for Role {
 }
 
 impl Kind for Group {
-    const KIND: &'static str = "group";
     const ID_FIELD: &'static str = "groupId";
     const ID_PREFIX: Option<&'static str> = Some("grp");
 
     fn revision(&self) -> Option<i64> {
         self.revision
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.group_id.as_ref().map(|id| id.as_str())
+    }
+
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
     }
 
     fn parse_id(id: &str) -> Result<String, IdError> {
@@ -114,12 +129,19 @@ impl Kind for Group {
 }
 
 impl Kind for AccessRecord {
-    const KIND: &'static str = "record";
     const ID_FIELD: &'static str = "recordId";
     const ID_PREFIX: Option<&'static str> = Some("rec");
 
     fn revision(&self) -> Option<i64> {
         self.revision
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.record_id.as_ref().map(|id| id.as_str())
+    }
+
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
     }
 
     fn parse_id(id: &str) -> Result<String, IdError> {
@@ -199,13 +221,13 @@ impl Kind for AccessRecord {
 
     fn required_refs(&self) -> Vec<Ref> {
         let groups = self.groups.iter().enumerate().map(|(i, g)| Ref {
-            kind: "group",
+            kind: Group::KIND,
             id: g.to_string(),
             field: format!("groups[{i}]"),
         });
         let roles = self.statements.iter().enumerate().flat_map(|(i, s)| {
             s.roles.iter().enumerate().map(move |(j, r)| Ref {
-                kind: "role",
+                kind: Role::KIND,
                 id: r.to_string(),
                 field: format!("statements[{i}].roles[{j}]"),
             })
@@ -219,12 +241,19 @@ impl Kind for AccessRecord {
 }
 
 impl Kind for ResourceConfig {
-    const KIND: &'static str = "resource";
     const ID_FIELD: &'static str = "resourceUri";
     const ID_PREFIX: Option<&'static str> = None;
 
     fn revision(&self) -> Option<i64> {
         self.revision
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.resource_uri.as_ref().map(|id| id.as_str())
+    }
+
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
     }
 
     fn parse_id(id: &str) -> Result<String, IdError> {
@@ -239,12 +268,19 @@ impl Kind for ResourceConfig {
 }
 
 impl Kind for User {
-    const KIND: &'static str = "user";
     const ID_FIELD: &'static str = "userId";
     const ID_PREFIX: Option<&'static str> = None;
 
     fn revision(&self) -> Option<i64> {
         self.revision
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.user_id.as_ref().map(|id| id.as_str())
+    }
+
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
     }
 
     fn parse_id(id: &str) -> Result<String, IdError> {
@@ -277,12 +313,19 @@ impl Kind for User {
 }
 
 impl Kind for ApiKey {
-    const KIND: &'static str = "apiKey";
     const ID_FIELD: &'static str = "keyId";
     const ID_PREFIX: Option<&'static str> = Some("key");
 
     fn revision(&self) -> Option<i64> {
         self.revision
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.key_id.as_ref().map(|id| id.as_str())
+    }
+
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
     }
 
     fn parse_id(id: &str) -> Result<String, IdError> {

@@ -2,21 +2,20 @@
 //! API keys): create, replace, get, list, delete, with validation, `If-Match`, referential
 //! integrity, a new revision and an audit event per write.
 //!
-//! Each kind says only what differs: its name, how its id is spelled, what it must satisfy
-//! and which other objects it names ([`Kind`]). Documents are stored without their id and
-//! bookkeeping fields, which are put back from the row's columns when read.
+//! Each kind says only what differs: how its id is spelled, what it must satisfy and which
+//! other objects it names ([`Kind`]); how it is stored is the store's ([`Table`]).
+//! References are the database's foreign keys; a deletion still names what refuses it.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
 use super::error::{FieldError, Reference, ServiceError};
 use super::{Actor, Page, PageRequest, Precondition, Service};
-use crate::domain::{IdError, TenantId};
-use crate::store::{AuditRecord, ObjectRow, WriteTx};
+use crate::domain::{Group, IdError, Role, TenantId, Timestamp};
+use crate::store::{AuditRecord, Stamped, Table, Which, WriteTx};
 
-/// Fields every stored document has that are bookkeeping, not content.
-const BOOKKEEPING: [&str; 5] = ["createdAt", "updatedAt", "revision", "lastUsedAt", "secret"];
+/// Objects naming one that is to be deleted, listed at most in the refusal.
+const REFERRERS_SHOWN: usize = 100;
 
 /// A reference from one object to another, with where in the document it stands.
 #[derive(Debug, Clone)]
@@ -30,16 +29,20 @@ pub struct Ref {
 }
 
 /// A kind of tenant object.
-pub trait Kind: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
-    /// The kind's name: in audit actions (`role.update`), targets and storage.
-    const KIND: &'static str;
+pub trait Kind: Table + Serialize + DeserializeOwned + Clone {
     /// The document field holding the id (`roleId`).
     const ID_FIELD: &'static str;
     /// Prefix of generated ids; `None` when the caller must always give the id.
     const ID_PREFIX: Option<&'static str>;
 
+    /// The id the object carries, if any.
+    fn id(&self) -> Option<&str>;
+
     /// The revision of the object's last change, as read from the store.
     fn revision(&self) -> Option<i64>;
+
+    /// When the object was created, as read from the store.
+    fn created_at(&self) -> Option<Timestamp>;
 
     /// Parses an id as given in a path or body, normalised.
     fn parse_id(id: &str) -> Result<String, IdError>;
@@ -132,41 +135,6 @@ pub(super) fn corrupt(kind: &str, id: &str, error: impl std::fmt::Display) -> Se
     ServiceError::corrupt(format_args!("{kind} `{id}`"), error)
 }
 
-/// The stored document of `object`: its JSON without id and bookkeeping fields, and its id.
-pub(super) fn to_document<K: Kind>(
-    object: &K,
-) -> Result<(Map<String, Value>, Option<String>), ServiceError> {
-    let value = serde_json::to_value(object).map_err(|e| corrupt(K::KIND, "(new)", e))?;
-    let Value::Object(mut document) = value else {
-        return Err(corrupt(K::KIND, "(new)", "not a JSON object"));
-    };
-    for field in BOOKKEEPING {
-        document.remove(field);
-    }
-    let id = match document.remove(K::ID_FIELD) {
-        Some(Value::String(id)) => Some(id),
-        _ => None,
-    };
-    Ok((document, id))
-}
-
-/// The object of a stored row, with its id and bookkeeping fields put back.
-pub(super) fn from_row<K: Kind>(row: &ObjectRow) -> Result<K, ServiceError> {
-    let mut document: Map<String, Value> =
-        serde_json::from_str(&row.body).map_err(|e| corrupt(K::KIND, &row.id, e))?;
-    document.insert(K::ID_FIELD.into(), Value::String(row.id.clone()));
-    document.insert(
-        "createdAt".into(),
-        Value::String(row.created_at.to_string()),
-    );
-    document.insert(
-        "updatedAt".into(),
-        Value::String(row.updated_at.to_string()),
-    );
-    document.insert("revision".into(), Value::from(row.revision));
-    serde_json::from_value(Value::Object(document)).map_err(|e| corrupt(K::KIND, &row.id, e))
-}
-
 fn to_json<K: Kind>(object: &K) -> Option<String> {
     serde_json::to_string(object).ok()
 }
@@ -205,11 +173,11 @@ pub(super) async fn put_in<K: Kind>(
     precondition: Precondition,
 ) -> Result<Prepared<K>, ServiceError> {
     validate(object)?;
-    let (document, body_id) = to_document(object)?;
     let invalid_id =
         |message: String| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, message)]);
-    let body_id = body_id
-        .map(|id| K::parse_id(&id).map_err(|e| invalid_id(e.0)))
+    let body_id = object
+        .id()
+        .map(|id| K::parse_id(id).map_err(|e| invalid_id(e.0)))
         .transpose()?;
     let id = match (path_id, body_id) {
         (Some(path), Some(body)) if body != path => {
@@ -225,7 +193,7 @@ pub(super) async fn put_in<K: Kind>(
         },
     };
 
-    let existing = tx.get_object(K::KIND, &id).await?;
+    let existing: Option<K> = tx.get::<K>(&id).await?;
     match (&existing, mode) {
         (Some(_), WriteMode::Create) => {
             return Err(ServiceError::AlreadyExists(format!(
@@ -236,53 +204,29 @@ pub(super) async fn put_in<K: Kind>(
         (None, WriteMode::Replace) => return Err(ServiceError::not_found(K::KIND, &id)),
         _ => {}
     }
-    precondition.check(existing.as_ref().map(|row| row.revision))?;
+    precondition.check(existing.as_ref().and_then(K::revision))?;
 
-    let required = object.required_refs();
-    let mut missing_fields = Vec::new();
-    for kind in ["role", "group"] {
-        let ids: Vec<&str> = required
-            .iter()
-            .filter(|r| r.kind == kind)
-            .map(|r| r.id.as_str())
-            .collect();
-        let missing = tx.missing_objects(kind, &ids).await?;
-        for reference in required
-            .iter()
-            .filter(|r| r.kind == kind && missing.contains(&r.id))
-        {
-            missing_fields.push(FieldError::new(
-                &reference.field,
-                format!("{kind} `{}` does not exist", reference.id),
-            ));
-        }
+    let missing = missing_refs(tx, &object.required_refs()).await?;
+    if !missing.is_empty() {
+        return Err(ServiceError::Invalid(missing));
     }
-    if !missing_fields.is_empty() {
-        return Err(ServiceError::Invalid(missing_fields));
-    }
-
     let mut users = object.named_users();
     users.sort();
     users.dedup();
     let user_ids: Vec<&str> = users.iter().map(String::as_str).collect();
-    tx.ensure_objects("user", &user_ids).await?;
-    let mut refs: Vec<(&str, &str)> = required.iter().map(|r| (r.kind, r.id.as_str())).collect();
-    refs.extend(user_ids.iter().map(|id| ("user", *id)));
-    refs.sort();
-    refs.dedup();
-    tx.set_refs(K::KIND, &id, &refs).await?;
+    tx.ensure_users(&user_ids).await?;
 
-    let body = serde_json::to_string(&document).map_err(|e| corrupt(K::KIND, &id, e))?;
-    let before: Option<K> = existing.as_ref().map(from_row).transpose()?;
-    let row = tx
-        .put_object(
-            K::KIND,
-            &id,
-            &body,
-            existing.as_ref().map(|row| row.created_at),
-        )
-        .await?;
-    let stored: K = from_row(&row)?;
+    let stamp = tx.stamp(existing.as_ref().and_then(K::created_at), None);
+    tx.write(
+        &[Stamped {
+            id: id.clone(),
+            object: object.clone(),
+            stamp,
+        }],
+        existing.is_none(),
+    )
+    .await?;
+    let stored = object.clone().stamped(&id, stamp)?;
     Ok(Prepared {
         audit: AuditRecord {
             actor_kind: actor.kind.to_owned(),
@@ -298,12 +242,45 @@ pub(super) async fn put_in<K: Kind>(
             ),
             target_kind: K::KIND.to_owned(),
             target_id: id,
-            before: before.as_ref().and_then(to_json),
+            before: existing.as_ref().and_then(to_json),
             after: to_json(&stored),
         },
         object: stored,
         created: existing.is_none(),
     })
+}
+
+/// The field errors for references (`refs`) to roles and groups that do not exist.
+pub(super) async fn missing_refs(
+    tx: &mut WriteTx,
+    refs: &[Ref],
+) -> Result<Vec<FieldError>, ServiceError> {
+    let mut errors = Vec::new();
+    for kind in [Role::KIND, Group::KIND] {
+        let ids: Vec<&str> = refs
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.id.as_str())
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let missing = if kind == Role::KIND {
+            tx.missing::<Role>(&ids).await?
+        } else {
+            tx.missing::<Group>(&ids).await?
+        };
+        for reference in refs
+            .iter()
+            .filter(|r| r.kind == kind && missing.contains(&r.id))
+        {
+            errors.push(FieldError::new(
+                &reference.field,
+                format!("{kind} `{}` does not exist", reference.id),
+            ));
+        }
+    }
+    Ok(errors)
 }
 
 /// Deletes object `id` inside `tx`, refusing while other objects still name it.
@@ -313,12 +290,12 @@ pub(super) async fn delete_in<K: Kind>(
     id: &str,
     precondition: Precondition,
 ) -> Result<AuditRecord, ServiceError> {
-    let Some(existing) = tx.get_object(K::KIND, id).await? else {
+    let Some(existing) = tx.get::<K>(id).await? else {
         return Err(ServiceError::not_found(K::KIND, id));
     };
-    precondition.check(Some(existing.revision))?;
-    let referrers = tx.referrers(K::KIND, id).await?;
-    if !referrers.is_empty() {
+    precondition.check(existing.revision())?;
+    let (referrers, count) = tx.referrers(K::KIND, id, REFERRERS_SHOWN).await?;
+    if count > 0 {
         let referrers: Vec<Reference> = referrers
             .into_iter()
             .map(|(kind, id)| Reference { kind, id })
@@ -332,9 +309,9 @@ pub(super) async fn delete_in<K: Kind>(
             detail: format!(
                 "{} `{id}` is still named by {} object(s): {}{}; remove it from them first",
                 K::KIND,
-                referrers.len(),
+                count,
                 names.join(", "),
-                if referrers.len() > names.len() {
+                if count > names.len() as i64 {
                     ", …"
                 } else {
                     ""
@@ -343,8 +320,8 @@ pub(super) async fn delete_in<K: Kind>(
             referrers,
         });
     }
-    tx.delete_object(K::KIND, id).await?;
-    let before: K = from_row(&existing)?;
+    tx.delete::<K>(id).await?;
+    let before = existing;
     Ok(AuditRecord {
         actor_kind: actor.kind.to_owned(),
         actor_id: actor.id.clone(),
@@ -417,11 +394,13 @@ impl Service {
         tenant: &TenantId,
         id: &str,
     ) -> Result<K, ServiceError> {
-        let row = self.store.get_object(tenant.as_str(), K::KIND, id).await?;
-        match row {
-            Some(row) => from_row(&row),
-            None => Err(ServiceError::not_found(K::KIND, id)),
-        }
+        let mut found = self
+            .store
+            .read::<K>(tenant.as_str(), Which::One(id))
+            .await?;
+        found
+            .pop()
+            .ok_or_else(|| ServiceError::not_found(K::KIND, id))
     }
 
     /// A page of objects, in id order.
@@ -431,10 +410,18 @@ impl Service {
         page: &PageRequest,
     ) -> Result<Page<K>, ServiceError> {
         let after = page.after()?;
-        let rows = self
+        let objects = self
             .store
-            .list_objects(tenant.as_str(), K::KIND, after.as_deref(), page.limit + 1)
+            .read::<K>(
+                tenant.as_str(),
+                Which::After(after.as_deref(), page.limit + 1),
+            )
             .await?;
-        Page::from_rows(rows, page.limit, |row| row.id.clone(), from_row)
+        Page::from_rows(
+            objects,
+            page.limit,
+            |object| object.id().unwrap_or_default().to_owned(),
+            |object| Ok(object.clone()),
+        )
     }
 }

@@ -26,13 +26,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::error::FieldError;
-use super::objects::{Kind, corrupt, to_document};
+use super::objects::{Kind, corrupt};
 use super::{Actor, Service, ServiceError};
 use crate::domain::{AccessRecord, Group, ResourceConfig, Role, TenantId, Timestamp, User};
-use crate::store::{AuditRecord, BulkObject, Snapshot, WriteTx};
+use crate::store::{AuditRecord, Snapshot, Stamp, Stamped, Table, Which, WriteTx};
 
-/// The audit action of an import; the decision index is rebuilt when it follows one.
+/// The audit action of an import.
 pub(crate) const IMPORT_ACTION: &str = "tenant.import";
+/// An import's operation in the change feed; the decision index is rebuilt when it
+/// follows one.
+pub(crate) const IMPORT_OPERATION: &str = "import";
 /// The `kind` of the header line.
 pub const HEADER_KIND: &str = "portcullis-export";
 /// The format version written and read.
@@ -55,28 +58,86 @@ const KINDS: [(&str, &str); 5] = [
     (AccessRecord::KIND, AccessRecord::ID_FIELD),
 ];
 
-/// One kind's objects waiting to be written.
-#[derive(Default)]
-struct Pending {
-    objects: Vec<BulkObject>,
-    /// `(from_id, to_kind, to_id)`.
-    refs: Vec<(String, &'static str, String)>,
+/// One kind's objects waiting to be written, and the users they name.
+struct Pending<K> {
+    objects: Vec<Stamped<K>>,
     users: Vec<String>,
+}
+
+impl<K> Default for Pending<K> {
+    fn default() -> Self {
+        Self {
+            objects: Vec::new(),
+            users: Vec::new(),
+        }
+    }
+}
+
+/// One kind's batch, on its way to the writer.
+enum Batch {
+    Role(Pending<Role>),
+    Group(Pending<Group>),
+    Resource(Pending<ResourceConfig>),
+    User(Pending<User>),
+    Record(Pending<AccessRecord>),
+}
+
+/// The objects of every kind waiting to be written.
+#[derive(Default)]
+struct Pendings {
+    role: Pending<Role>,
+    group: Pending<Group>,
+    resource: Pending<ResourceConfig>,
+    user: Pending<User>,
+    record: Pending<AccessRecord>,
+}
+
+/// A kind an import takes: where its pending objects wait, and their batch.
+trait Imported: Kind {
+    fn pending(all: &mut Pendings) -> &mut Pending<Self>;
+    fn batch(pending: Pending<Self>) -> Batch;
+}
+
+macro_rules! imported {
+    ($($kind:ty => $field:ident, $variant:ident;)*) => {$(
+        impl Imported for $kind {
+            fn pending(all: &mut Pendings) -> &mut Pending<Self> {
+                &mut all.$field
+            }
+            fn batch(pending: Pending<Self>) -> Batch {
+                Batch::$variant(pending)
+            }
+        }
+    )*};
+}
+
+imported! {
+    Role => role, Role;
+    Group => group, Group;
+    ResourceConfig => resource, Resource;
+    User => user, User;
+    AccessRecord => record, Record;
 }
 
 /// The task that owns an import's transaction and writes its batches while the next lines
 /// are parsed; it hands the transaction back when its queue is closed.
 struct Writer {
-    queue: Option<tokio::sync::mpsc::Sender<(&'static str, Pending)>>,
+    queue: Option<tokio::sync::mpsc::Sender<Batch>>,
     task: tokio::task::JoinHandle<Result<WriteTx, ServiceError>>,
 }
 
 impl Writer {
     fn start(mut tx: WriteTx, fresh: HashSet<&'static str>) -> Self {
-        let (queue, mut batches) = tokio::sync::mpsc::channel::<(&'static str, Pending)>(2);
+        let (queue, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
         let task = tokio::spawn(async move {
-            while let Some((kind, pending)) = batches.recv().await {
-                write_batch(&mut tx, kind, pending, fresh.contains(kind)).await?;
+            while let Some(batch) = batches.recv().await {
+                match batch {
+                    Batch::Role(p) => write_batch(&mut tx, p, &fresh).await?,
+                    Batch::Group(p) => write_batch(&mut tx, p, &fresh).await?,
+                    Batch::Resource(p) => write_batch(&mut tx, p, &fresh).await?,
+                    Batch::User(p) => write_batch(&mut tx, p, &fresh).await?,
+                    Batch::Record(p) => write_batch(&mut tx, p, &fresh).await?,
+                }
             }
             Ok(tx)
         });
@@ -87,9 +148,9 @@ impl Writer {
     }
 
     /// Queues a batch; when the writer has failed, its error.
-    async fn send(&mut self, kind: &'static str, pending: Pending) -> Result<(), ServiceError> {
+    async fn send(&mut self, batch: Batch) -> Result<(), ServiceError> {
         let sent = match &self.queue {
-            Some(queue) => queue.send((kind, pending)).await.is_ok(),
+            Some(queue) => queue.send(batch).await.is_ok(),
             None => false,
         };
         if sent {
@@ -111,30 +172,18 @@ impl Writer {
     }
 }
 
-/// Writes one kind's batch: the users it names, the objects, their references. `fresh`:
-/// the tenant had no object of the kind when the import began (no references to replace).
-async fn write_batch(
+/// Writes one kind's batch: the users it names, then the objects. `fresh`: the kinds the
+/// tenant had no object of when the import began (their lists need no deleting).
+async fn write_batch<K: Kind>(
     tx: &mut WriteTx,
-    kind: &'static str,
-    pending: Pending,
-    fresh: bool,
+    pending: Pending<K>,
+    fresh: &HashSet<&'static str>,
 ) -> Result<(), ServiceError> {
     let mut users: Vec<&str> = pending.users.iter().map(String::as_str).collect();
     users.sort_unstable();
     users.dedup();
-    tx.ensure_objects(User::KIND, &users).await?;
-    tx.put_objects(kind, &pending.objects).await?;
-    let ids: Vec<&str> = if fresh {
-        Vec::new()
-    } else {
-        pending.objects.iter().map(|o| o.id.as_str()).collect()
-    };
-    let refs: Vec<(&str, &str, &str)> = pending
-        .refs
-        .iter()
-        .map(|(from, kind, to)| (from.as_str(), *kind, to.as_str()))
-        .collect();
-    tx.replace_refs(kind, &ids, &refs).await?;
+    tx.ensure_users(&users).await?;
+    tx.write(&pending.objects, fresh.contains(K::KIND)).await?;
     Ok(())
 }
 
@@ -150,7 +199,9 @@ pub struct Import<'s> {
     seen: HashMap<&'static str, HashSet<String>>,
     /// Roles and groups named but not (yet) in the import: where each was first named.
     wanted: BTreeMap<(&'static str, String), (usize, String)>,
-    pending: HashMap<&'static str, Pending>,
+    pending: Pendings,
+    /// The write's own bookkeeping, for objects whose line gives no times.
+    stamp: Stamp,
     counts: BTreeMap<&'static str, u64>,
     objects: u64,
 }
@@ -181,11 +232,18 @@ impl Service {
     ) -> Result<Import<'_>, ServiceError> {
         let mut tx = self.begin_write(tenant).await?;
         let mut fresh = HashSet::new();
-        for (kind, _) in KINDS {
-            if !tx.has_objects(kind).await? {
+        for (kind, empty) in [
+            (Role::KIND, !tx.has_any::<Role>().await?),
+            (Group::KIND, !tx.has_any::<Group>().await?),
+            (ResourceConfig::KIND, !tx.has_any::<ResourceConfig>().await?),
+            (User::KIND, !tx.has_any::<User>().await?),
+            (AccessRecord::KIND, !tx.has_any::<AccessRecord>().await?),
+        ] {
+            if empty {
                 fresh.insert(kind);
             }
         }
+        let stamp = tx.stamp(None, None);
         Ok(Import {
             service: self,
             tenant: tenant.clone(),
@@ -194,7 +252,8 @@ impl Service {
             errors: Vec::new(),
             seen: HashMap::new(),
             wanted: BTreeMap::new(),
-            pending: HashMap::new(),
+            pending: Pendings::default(),
+            stamp,
             counts: BTreeMap::new(),
             objects: 0,
         })
@@ -296,7 +355,7 @@ impl Import<'_> {
         }
     }
 
-    async fn object<K: Kind>(
+    async fn object<K: Imported>(
         &mut self,
         line: usize,
         document: Map<String, Value>,
@@ -321,12 +380,11 @@ impl Import<'_> {
         for (_, problem) in object.check() {
             self.refuse(line, &problem.field, problem.message);
         }
-        let (document, id) = to_document(&object)?;
-        let Some(id) = id else {
+        let Some(id) = object.id() else {
             self.refuse(line, K::ID_FIELD, "is required in an import");
             return Ok(());
         };
-        let id = match K::parse_id(&id) {
+        let id = match K::parse_id(id) {
             Ok(id) => id,
             Err(error) => {
                 self.refuse(line, K::ID_FIELD, error.0);
@@ -358,47 +416,39 @@ impl Import<'_> {
             // Nothing will be kept: only look for more problems.
             return Ok(());
         }
-        let body = serde_json::to_string(&document).map_err(|e| corrupt(K::KIND, &id, e))?;
-        let pending = self.pending.entry(K::KIND).or_default();
-        let mut named: Vec<(&'static str, String)> =
-            required.into_iter().map(|r| (r.kind, r.id)).collect();
-        let users = object.named_users();
-        named.extend(users.iter().map(|u| ("user", u.clone())));
-        named.sort();
-        named.dedup();
-        pending
-            .refs
-            .extend(named.into_iter().map(|(kind, to)| (id.clone(), kind, to)));
-        pending.users.extend(users);
-        pending.objects.push(BulkObject {
-            id,
-            body,
-            created_at: times[0],
-            updated_at: times[1],
-        });
+        let stamp = Stamp {
+            created_at: times[0].unwrap_or(self.stamp.created_at),
+            updated_at: times[1].unwrap_or(self.stamp.updated_at),
+            ..self.stamp
+        };
+        let pending = K::pending(&mut self.pending);
+        pending.users.extend(object.named_users());
+        pending.objects.push(Stamped { id, object, stamp });
+        let full = pending.objects.len() >= FLUSH_AT;
         *self.counts.entry(K::KIND).or_default() += 1;
         self.objects += 1;
-        if pending.objects.len() >= FLUSH_AT {
-            self.flush(K::KIND).await?;
+        if full {
+            self.flush::<K>().await?;
         }
         Ok(())
     }
 
-    /// Writes the pending objects of `kind`, after the pending users: a user line that
+    /// Writes the pending objects of a kind, after the pending users: a user line that
     /// came before the record naming it keeps its `createdAt` (a user first registered by
     /// a record would keep the import's time).
-    async fn flush(&mut self, kind: &'static str) -> Result<(), ServiceError> {
-        if kind != User::KIND {
-            self.flush_kind(User::KIND).await?;
+    async fn flush<K: Imported>(&mut self) -> Result<(), ServiceError> {
+        if K::KIND != User::KIND {
+            self.flush_kind::<User>().await?;
         }
-        self.flush_kind(kind).await
+        self.flush_kind::<K>().await
     }
 
-    async fn flush_kind(&mut self, kind: &'static str) -> Result<(), ServiceError> {
-        match self.pending.remove(kind) {
-            Some(pending) => self.writer.send(kind, pending).await,
-            None => Ok(()),
+    async fn flush_kind<K: Imported>(&mut self) -> Result<(), ServiceError> {
+        let pending = std::mem::take(K::pending(&mut self.pending));
+        if pending.objects.is_empty() && pending.users.is_empty() {
+            return Ok(());
         }
+        self.writer.send(K::batch(pending)).await
     }
 
     /// Checks what could only be checked at the end, then commits the import as one
@@ -406,9 +456,11 @@ impl Import<'_> {
     /// revision and the objects written per kind.
     pub async fn finish(mut self) -> Result<(i64, BTreeMap<&'static str, u64>), ServiceError> {
         if self.errors.is_empty() {
-            for (kind, _) in KINDS {
-                self.flush(kind).await?;
-            }
+            self.flush::<Role>().await?;
+            self.flush::<Group>().await?;
+            self.flush::<ResourceConfig>().await?;
+            self.flush::<User>().await?;
+            self.flush::<AccessRecord>().await?;
         }
         let mut tx = self.writer.finish().await?;
         let wanted = std::mem::take(&mut self.wanted);
@@ -418,7 +470,11 @@ impl Import<'_> {
                 .filter(|(k, _)| *k == kind)
                 .map(|(_, id)| id.as_str())
                 .collect();
-            let missing = tx.missing_objects(kind, &ids).await?;
+            let missing = if kind == Role::KIND {
+                tx.missing::<Role>(&ids).await?
+            } else {
+                tx.missing::<Group>(&ids).await?
+            };
             for id in missing {
                 let (line, field) = wanted.get(&(kind, id.clone())).cloned().unwrap_or_default();
                 if self.errors.len() < MAX_ERRORS {
@@ -465,6 +521,35 @@ impl Import<'_> {
     }
 }
 
+/// The lines of one page of a kind's objects, and the last id when more may follow.
+async fn export_page<K: Kind>(
+    snapshot: &mut Snapshot,
+    after: Option<&str>,
+) -> Result<(String, Option<String>), ServiceError> {
+    let objects = snapshot.read::<K>(Which::After(after, EXPORT_PAGE)).await?;
+    let last = (objects.len() == EXPORT_PAGE)
+        .then(|| objects.last().and_then(|o| o.id().map(str::to_owned)))
+        .flatten();
+    let mut chunk = String::with_capacity(objects.len() * 200);
+    for object in &objects {
+        let id = object.id().unwrap_or_default();
+        let mut value = serde_json::to_value(object).map_err(|e| corrupt(K::KIND, id, e))?;
+        if let Value::Object(fields) = &mut value {
+            // The revision belongs to the tenant the object lives in.
+            fields.remove("revision");
+        }
+        let rest = value.to_string();
+        chunk.push_str("{\"kind\":\"");
+        chunk.push_str(K::KIND);
+        chunk.push_str("\",");
+        // INVARIANT: `rest` is a non-empty JSON object (it has the id), so it starts with
+        // `{` and has a field after it.
+        chunk.push_str(&rest[1..]);
+        chunk.push('\n');
+    }
+    Ok((chunk, last))
+}
+
 /// An export in progress: one snapshot of the tenant, read page by page.
 #[derive(Debug)]
 pub struct Export {
@@ -488,45 +573,26 @@ impl Export {
                 "{{\"kind\":\"{HEADER_KIND}\",\"version\":{FORMAT_VERSION}}}\n"
             )));
         }
-        while let Some((kind, id_field)) = KINDS.get(self.kind).copied() {
+        while self.kind < KINDS.len() {
             let Some(snapshot) = self.snapshot.as_mut() else {
                 return Ok(None);
             };
-            let rows = snapshot
-                .objects(kind, self.after.as_deref(), EXPORT_PAGE)
-                .await?;
-            if rows.len() < EXPORT_PAGE {
-                self.kind += 1;
-                self.after = None;
-            } else {
-                self.after = rows.last().map(|r| r.id.clone());
+            let after = self.after.take();
+            let after = after.as_deref();
+            let (chunk, last) = match self.kind {
+                0 => export_page::<Role>(snapshot, after).await?,
+                1 => export_page::<Group>(snapshot, after).await?,
+                2 => export_page::<ResourceConfig>(snapshot, after).await?,
+                3 => export_page::<User>(snapshot, after).await?,
+                _ => export_page::<AccessRecord>(snapshot, after).await?,
+            };
+            match last {
+                Some(last) => self.after = Some(last),
+                None => self.kind += 1,
             }
-            if rows.is_empty() {
-                continue;
+            if !chunk.is_empty() {
+                return Ok(Some(chunk));
             }
-            let mut chunk = String::with_capacity(rows.len() * 200);
-            for row in &rows {
-                let mut object: Map<String, Value> =
-                    serde_json::from_str(&row.body).map_err(|e| corrupt(kind, &row.id, e))?;
-                object.insert(id_field.to_owned(), Value::String(row.id.clone()));
-                object.insert(
-                    "createdAt".to_owned(),
-                    Value::String(row.created_at.to_string()),
-                );
-                object.insert(
-                    "updatedAt".to_owned(),
-                    Value::String(row.updated_at.to_string()),
-                );
-                let rest = Value::Object(object).to_string();
-                chunk.push_str("{\"kind\":\"");
-                chunk.push_str(kind);
-                chunk.push_str("\",");
-                // INVARIANT: `rest` is a non-empty JSON object (it has the id), so it
-                // starts with `{` and has a field after it.
-                chunk.push_str(&rest[1..]);
-                chunk.push('\n');
-            }
-            return Ok(Some(chunk));
         }
         if let Some(snapshot) = self.snapshot.take() {
             snapshot.finish().await?;

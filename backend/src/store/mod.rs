@@ -12,7 +12,13 @@
 //! what the service asks.
 
 mod accounts;
+mod groups;
+mod keys;
+mod records;
+mod roles;
+mod rows;
 mod tx;
+mod users;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -22,9 +28,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use accounts::{AccountRow, MemberRow, SessionRow};
-pub use tx::{AuditRecord, BulkObject, CHANGES_CHANNEL, WriteTx};
+pub use rows::{Stamp, Stamped, Table, Which};
+pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
-use crate::domain::{TenantId, Timestamp};
+use crate::domain::{AccessRecord, ApiKey, Group, ResourceConfig, Role, TenantId, Timestamp, User};
 
 /// A failure of the database itself (not of the caller's request).
 #[derive(Debug, thiserror::Error)]
@@ -72,30 +79,13 @@ pub struct TenantRow {
     pub updated_at: Timestamp,
 }
 
-/// A stored tenant object: its id, its JSON body and its bookkeeping.
-#[derive(Debug, Clone)]
-pub struct ObjectRow {
-    /// The object's id within its kind.
-    pub id: String,
-    /// The JSON document, without id and bookkeeping fields.
-    pub body: String,
-    /// The tenant revision of its last change.
-    pub revision: i64,
-    /// When it was created.
-    pub created_at: Timestamp,
-    /// When it was last changed.
-    pub updated_at: Timestamp,
-}
-
 /// An API key found by its secret's hash.
 #[derive(Debug, Clone)]
 pub struct KeyRow {
     /// The tenant the key belongs to.
     pub tenant_id: String,
-    /// The key's id.
-    pub key_id: String,
-    /// The key's settings document (scopes, expiry).
-    pub body: String,
+    /// The key's settings (scopes, expiry).
+    pub key: ApiKey,
     /// When it last authenticated a request.
     pub last_used_at: Option<Timestamp>,
 }
@@ -301,13 +291,24 @@ impl Store {
 
     /// How many objects of each kind the tenant holds, and how many console members.
     pub async fn count_objects(&self, tenant: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT kind, COUNT(*) AS n FROM objects WHERE tenant_id = $1 GROUP BY kind \
-             UNION ALL SELECT 'member' AS kind, COUNT(*) AS n FROM memberships WHERE tenant_id = $1",
-        )
-        .bind(tenant)
-        .fetch_all(&self.pool)
-        .await?;
+        let counts: Vec<String> = [
+            (Role::KIND, Role::TABLE),
+            (Group::KIND, Group::TABLE),
+            (AccessRecord::KIND, AccessRecord::TABLE),
+            (ResourceConfig::KIND, ResourceConfig::TABLE),
+            (User::KIND, User::TABLE),
+            (ApiKey::KIND, ApiKey::TABLE),
+            ("member", "memberships"),
+        ]
+        .iter()
+        .map(|(kind, table)| {
+            format!("SELECT '{kind}' AS kind, COUNT(*) AS n FROM {table} WHERE tenant_id = $1")
+        })
+        .collect();
+        let rows = sqlx::query(&counts.join(" UNION ALL "))
+            .bind(tenant)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| Ok((row.try_get("kind")?, row.try_get("n")?)))
             .collect()
@@ -321,10 +322,23 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        // Lists before what they name: a name still in use refuses the deletion.
         for table in [
-            "objects",
-            "object_refs",
+            "record_users",
+            "record_groups",
+            "statement_roles",
+            "statement_resources",
+            "record_tags",
+            AccessRecord::TABLE,
+            "group_members",
+            Group::TABLE,
+            "role_permissions",
+            Role::TABLE,
+            User::TABLE,
+            ResourceConfig::TABLE,
             "api_key_secrets",
+            ApiKey::TABLE,
+            "changes",
             "audit_events",
             "memberships",
         ] {
@@ -343,25 +357,31 @@ impl Store {
         WriteTx::begin(&self.pool, tenant, self.backend == Backend::Postgres).await
     }
 
-    /// One object of a kind.
-    pub async fn get_object(
+    /// Objects of a kind: one by id, or a page in id order. The lists of each are read in
+    /// the same transaction as its main row.
+    pub async fn read<K: Table>(
         &self,
         tenant: &str,
-        kind: &str,
-        id: &str,
-    ) -> Result<Option<ObjectRow>, StoreError> {
-        fetch_object(&self.pool, tenant, kind, id).await
+        which: Which<'_>,
+    ) -> Result<Vec<K>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let objects = K::read(&mut tx, tenant, which).await?;
+        tx.commit().await?;
+        Ok(objects)
     }
 
-    /// Objects of a kind in id order, after the cursor id.
-    pub async fn list_objects(
-        &self,
-        tenant: &str,
-        kind: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<ObjectRow>, StoreError> {
-        fetch_objects(&self.pool, tenant, kind, after, limit).await
+    /// A read-only transaction that sees one state of the database however many writes
+    /// commit while it runs: PostgreSQL's default (READ COMMITTED) takes a snapshot per
+    /// statement, so it is asked for REPEATABLE READ; SQLite in WAL mode keeps the snapshot
+    /// of a read transaction's first read until it ends.
+    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// When each of these API keys last authenticated a request.
@@ -371,11 +391,11 @@ impl Store {
         key_ids: &[&str],
     ) -> Result<HashMap<String, Timestamp>, StoreError> {
         let mut found = HashMap::new();
-        for chunk in key_ids.chunks(tx::CHUNK) {
+        for chunk in key_ids.chunks(rows::BULK_PARAMETERS) {
             let sql = format!(
                 "SELECT key_id, last_used_at FROM api_key_secrets \
                  WHERE tenant_id = $1 AND last_used_at IS NOT NULL AND key_id IN ({})",
-                tx::placeholders(2, chunk.len())
+                rows::placeholders(2, chunk.len())
             );
             let mut query = sqlx::query(&sql).bind(tenant);
             for id in chunk {
@@ -393,8 +413,9 @@ impl Store {
     /// The API key whose secret has this SHA-256.
     pub async fn api_key_by_hash(&self, hash: &str) -> Result<Option<KeyRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.tenant_id, s.key_id, s.last_used_at, o.body FROM api_key_secrets s \
-             JOIN objects o ON o.tenant_id = s.tenant_id AND o.kind = 'apiKey' AND o.object_id = s.key_id \
+            "SELECT s.tenant_id, s.last_used_at, k.key_id, k.name, k.scopes, k.expires_at, \
+             k.revision, k.created_at, k.updated_at FROM api_key_secrets s \
+             JOIN api_keys k ON k.tenant_id = s.tenant_id AND k.key_id = s.key_id \
              WHERE s.secret_hash = $1",
         )
         .bind(hash)
@@ -404,8 +425,7 @@ impl Store {
         let last_used: Option<i64> = row.try_get("last_used_at")?;
         Ok(Some(KeyRow {
             tenant_id: row.try_get("tenant_id")?,
-            key_id: row.try_get("key_id")?,
-            body: row.try_get("body")?,
+            key: keys::key_of(&row, Stamp::of(&row)?)?,
             last_used_at: last_used.map(Timestamp::from_millis),
         }))
     }
@@ -443,15 +463,7 @@ impl Store {
     /// writes commit while they are read (see [`Snapshot`]). `None` when the tenant does
     /// not exist.
     pub async fn snapshot(&self, tenant: &str) -> Result<Option<Snapshot>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            // One snapshot for every statement of the transaction (PostgreSQL's default,
-            // READ COMMITTED, takes one per statement). SQLite in WAL mode keeps the
-            // snapshot of a read transaction's first read until it ends.
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = self.begin_read().await?;
         let version = sqlx::query("SELECT revision, created_at FROM tenants WHERE tenant_id = $1")
             .bind(tenant)
             .fetch_optional(&mut *tx)
@@ -465,26 +477,6 @@ impl Store {
             tenant: tenant.to_owned(),
             tx,
         }))
-    }
-
-    /// The change feed: a tenant's audit events after `revision`, oldest first, at most `limit`.
-    pub async fn changes_after(
-        &self,
-        tenant: &str,
-        revision: i64,
-        limit: usize,
-    ) -> Result<Vec<AuditRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT revision, event_id, at, actor_kind, actor_id, action, target_kind, target_id, \
-             before_json, after_json FROM audit_events WHERE tenant_id = $1 AND revision > $2 \
-             ORDER BY revision LIMIT $3",
-        )
-        .bind(tenant)
-        .bind(revision)
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(audit_row).collect()
     }
 
     /// Audit events of a tenant matching the filter, newest first, below revision
@@ -551,8 +543,8 @@ impl Store {
     }
 }
 
-/// One state of a tenant, read in one transaction: its revision, and its objects page by
-/// page in id order (each page one indexed range read, so a tenant of millions is never
+/// One state of a tenant, read in one transaction: its revision, its change feed, and its
+/// objects page by page in id order (each page one indexed range read, so a tenant of millions is never
 /// held in memory at once, and every page is of the same revision).
 #[derive(Debug)]
 pub struct Snapshot {
@@ -565,14 +557,37 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Up to `limit` objects of `kind` after id `after`, in id order.
-    pub async fn objects(
+    /// Objects of a kind, as of this state.
+    pub async fn read<K: Table>(&mut self, which: Which<'_>) -> Result<Vec<K>, StoreError> {
+        K::read(&mut self.tx, &self.tenant, which).await
+    }
+
+    /// The change feed as of this state: what each revision after `revision` changed,
+    /// oldest first, at most `limit`.
+    pub async fn changes_after(
         &mut self,
-        kind: &str,
-        after: Option<&str>,
+        revision: i64,
         limit: usize,
-    ) -> Result<Vec<ObjectRow>, StoreError> {
-        fetch_objects(&mut *self.tx, &self.tenant, kind, after, limit).await
+    ) -> Result<Vec<ChangeRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT revision, kind, object_id, operation FROM changes \
+             WHERE tenant_id = $1 AND revision > $2 ORDER BY revision LIMIT $3",
+        )
+        .bind(self.tenant.as_str())
+        .bind(revision)
+        .bind(limit as i64)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ChangeRow {
+                    revision: row.try_get("revision")?,
+                    kind: row.try_get("kind")?,
+                    id: row.try_get("object_id")?,
+                    operation: row.try_get("operation")?,
+                })
+            })
+            .collect()
     }
 
     /// Ends the read.
@@ -580,6 +595,19 @@ impl Snapshot {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// One entry of the change feed: what a revision changed.
+#[derive(Debug, Clone)]
+pub struct ChangeRow {
+    /// The revision.
+    pub revision: i64,
+    /// The kind of what changed (`role`, `record`, `tenant` …).
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+    /// How: `create`, `update`, `delete`, `import` …
+    pub operation: String,
 }
 
 /// A stored audit event: what the write recorded, and when and as which revision.
@@ -595,61 +623,10 @@ pub struct AuditRow {
     pub record: AuditRecord,
 }
 
-/// Up to `limit` objects of a kind after id `after`, in id order, read through a pool or
-/// inside a transaction.
-async fn fetch_objects<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    tenant: &str,
-    kind: &str,
-    after: Option<&str>,
-    limit: usize,
-) -> Result<Vec<ObjectRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT object_id, body, revision, created_at, updated_at FROM objects \
-         WHERE tenant_id = $1 AND kind = $2 AND object_id > $3 ORDER BY object_id LIMIT $4",
-    )
-    .bind(tenant)
-    .bind(kind)
-    .bind(after.unwrap_or(""))
-    .bind(limit as i64)
-    .fetch_all(executor)
-    .await?;
-    rows.iter().map(object_row).collect()
-}
-
-/// One object, read through a pool or inside a transaction.
-async fn fetch_object<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    tenant: &str,
-    kind: &str,
-    id: &str,
-) -> Result<Option<ObjectRow>, StoreError> {
-    let row = sqlx::query(
-        "SELECT object_id, body, revision, created_at, updated_at FROM objects \
-         WHERE tenant_id = $1 AND kind = $2 AND object_id = $3",
-    )
-    .bind(tenant)
-    .bind(kind)
-    .bind(id)
-    .fetch_optional(executor)
-    .await?;
-    row.map(|r| object_row(&r)).transpose()
-}
-
 fn tenant_row(row: &sqlx::any::AnyRow) -> Result<TenantRow, StoreError> {
     Ok(TenantRow {
         tenant_id: row.try_get("tenant_id")?,
         name: row.try_get("name")?,
-        revision: row.try_get("revision")?,
-        created_at: Timestamp::from_millis(row.try_get("created_at")?),
-        updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
-    })
-}
-
-fn object_row(row: &sqlx::any::AnyRow) -> Result<ObjectRow, StoreError> {
-    Ok(ObjectRow {
-        id: row.try_get("object_id")?,
-        body: row.try_get("body")?,
         revision: row.try_get("revision")?,
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         updated_at: Timestamp::from_millis(row.try_get("updated_at")?),

@@ -3,28 +3,12 @@
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::accounts::member_row;
-use super::{MemberRow, ObjectRow, StoreError, TenantRow, fetch_object, tenant_row};
-use crate::domain::{Timestamp, now};
+use super::rows::{BULK_PARAMETERS, Stamp, Stamped, Table, Value, Which, insert, placeholders};
+use super::{MemberRow, StoreError, TenantRow, tenant_row};
+use crate::domain::{AccessRecord, Group, Role, Timestamp, User, now};
 
 /// The PostgreSQL channel on which every commit names the tenant it changed.
 pub const CHANGES_CHANNEL: &str = "portcullis_changes";
-
-/// Rows per multi-row statement: well under both databases' limits on bound parameters.
-pub(super) const CHUNK: usize = 200;
-
-/// Bound parameters per statement of a bulk write. SQLite finds a `$N` parameter's name by
-/// walking a list of all of them, so binding costs grows with the square of their number:
-/// at 800 parameters a statement the lookup was 30% of an import's time, at 200 12%; more,
-/// smaller statements cost little.
-const BULK_PARAMETERS: usize = 120;
-
-/// `$first, $first+1, …` for `count` parameters.
-pub(super) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// What a write appends to the audit log.
 #[derive(Debug, Clone)]
@@ -45,6 +29,7 @@ pub struct AuditRecord {
     pub after: Option<String>,
 }
 
+/// Appends a revision's audit event and its entry in the change feed.
 pub(super) async fn insert_audit(
     tx: &mut Transaction<'static, Any>,
     tenant: &str,
@@ -70,20 +55,22 @@ pub(super) async fn insert_audit(
     .bind(audit.after.as_deref())
     .execute(&mut **tx)
     .await?;
+    // The change feed names what changed; the operation is the action's verb.
+    let operation = audit
+        .action
+        .split_once('.')
+        .map_or(audit.action.as_str(), |(_, verb)| verb);
+    sqlx::query(
+        "INSERT INTO changes (tenant_id, revision, kind, object_id, operation) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tenant)
+    .bind(revision)
+    .bind(audit.target_kind.as_str())
+    .bind(audit.target_id.as_str())
+    .bind(operation)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
-}
-
-/// One object of a bulk write ([`WriteTx::put_objects`]).
-#[derive(Debug, Clone)]
-pub struct BulkObject {
-    /// Its id.
-    pub id: String,
-    /// Its JSON document, without id and bookkeeping fields.
-    pub body: String,
-    /// When it was created; the write's time when not given.
-    pub created_at: Option<Timestamp>,
-    /// When it last changed; the write's time when not given.
-    pub updated_at: Option<Timestamp>,
 }
 
 /// An open write to one tenant. It holds the tenant's next revision from the start; dropping
@@ -131,42 +118,32 @@ impl WriteTx {
         self.at
     }
 
-    /// One object, as this transaction sees it.
-    pub async fn get_object(
-        &mut self,
-        kind: &str,
-        id: &str,
-    ) -> Result<Option<ObjectRow>, StoreError> {
-        fetch_object(&mut *self.tx, &self.tenant, kind, id).await
+    /// Objects of a kind, as this transaction sees them.
+    pub async fn read<K: Table>(&mut self, which: Which<'_>) -> Result<Vec<K>, StoreError> {
+        K::read(&mut self.tx, &self.tenant, which).await
     }
 
-    /// Whether the tenant holds any object of `kind`.
-    pub async fn has_objects(&mut self, kind: &str) -> Result<bool, StoreError> {
-        let found: Option<String> = sqlx::query_scalar(
-            "SELECT object_id FROM objects WHERE tenant_id = $1 AND kind = $2 LIMIT 1",
-        )
-        .bind(self.tenant.as_str())
-        .bind(kind)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        Ok(found.is_some())
+    /// One object of a kind, as this transaction sees it.
+    pub async fn get<K: Table>(&mut self, id: &str) -> Result<Option<K>, StoreError> {
+        Ok(self.read::<K>(Which::One(id)).await?.pop())
     }
 
-    /// Those of `ids` for which no object of `kind` exists, in the order given.
-    pub async fn missing_objects(
-        &mut self,
-        kind: &str,
-        ids: &[&str],
-    ) -> Result<Vec<String>, StoreError> {
+    /// Whether the tenant holds any object of the kind.
+    pub async fn has_any<K: Table>(&mut self) -> Result<bool, StoreError> {
+        Ok(!self.read::<K>(Which::After(None, 1)).await?.is_empty())
+    }
+
+    /// Those of `ids` for which no object of the kind exists, in the order given.
+    pub async fn missing<K: Table>(&mut self, ids: &[&str]) -> Result<Vec<String>, StoreError> {
         let mut found = std::collections::HashSet::new();
-        for chunk in ids.chunks(CHUNK) {
+        for chunk in ids.chunks(BULK_PARAMETERS) {
             let sql = format!(
-                "SELECT object_id FROM objects WHERE tenant_id = $1 AND kind = $2 AND object_id IN ({})",
-                placeholders(3, chunk.len())
+                "SELECT {id} FROM {table} WHERE tenant_id = $1 AND {id} IN ({})",
+                placeholders(2, chunk.len()),
+                id = K::ID,
+                table = K::TABLE,
             );
-            let mut query = sqlx::query_scalar::<_, String>(&sql)
-                .bind(self.tenant.as_str())
-                .bind(kind);
+            let mut query = sqlx::query_scalar::<_, String>(&sql).bind(self.tenant.as_str());
             for id in chunk {
                 query = query.bind(*id);
             }
@@ -179,199 +156,113 @@ impl WriteTx {
             .collect())
     }
 
-    /// Creates objects of `kind` with an empty body for those of `ids` that do not exist yet
-    /// (users named in a record or group are registered this way).
-    pub async fn ensure_objects(&mut self, kind: &str, ids: &[&str]) -> Result<(), StoreError> {
-        for chunk in ids.chunks(CHUNK) {
-            let rows = (0..chunk.len())
-                .map(|i| format!("($1, $2, ${}, '{{}}', $3, $4, $4)", i + 5))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "INSERT INTO objects (tenant_id, kind, object_id, body, revision, created_at, updated_at) \
-                 VALUES {rows} ON CONFLICT (tenant_id, kind, object_id) DO NOTHING"
-            );
-            let mut query = sqlx::query(&sql)
-                .bind(self.tenant.as_str())
-                .bind(kind)
-                .bind(self.revision)
-                .bind(self.at.millis());
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            query.execute(&mut *self.tx).await?;
-        }
-        Ok(())
+    /// Registers those of `ids` that are not users yet (users named in a record or group
+    /// are registered this way), stamped with this write.
+    pub async fn ensure_users(&mut self, ids: &[&str]) -> Result<(), StoreError> {
+        let stamp = [
+            Value::Int(self.revision),
+            Value::Int(self.at.millis()),
+            Value::Int(self.at.millis()),
+        ];
+        let rows: Vec<Vec<Value<'_>>> = ids
+            .iter()
+            .map(|id| {
+                let mut row = vec![Value::Text(id)];
+                row.extend(stamp);
+                row
+            })
+            .collect();
+        insert(
+            &mut self.tx,
+            &self.tenant,
+            User::TABLE,
+            &[User::ID, "revision", "created_at", "updated_at"],
+            "ON CONFLICT (tenant_id, user_id) DO NOTHING",
+            &rows,
+        )
+        .await
     }
 
-    /// Writes an object (insert or replace), stamped with this write's revision and time.
-    /// `created_at` is kept from the object being replaced.
-    pub async fn put_object(
-        &mut self,
-        kind: &str,
-        id: &str,
-        body: &str,
-        created_at: Option<Timestamp>,
-    ) -> Result<ObjectRow, StoreError> {
-        let created_at = created_at.unwrap_or(self.at);
-        sqlx::query(
-            "INSERT INTO objects (tenant_id, kind, object_id, body, revision, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, kind, object_id) \
-             DO UPDATE SET body = excluded.body, revision = excluded.revision, updated_at = excluded.updated_at",
-        )
-        .bind(self.tenant.as_str())
-        .bind(kind)
-        .bind(id)
-        .bind(body)
-        .bind(self.revision)
-        .bind(created_at.millis())
-        .bind(self.at.millis())
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(ObjectRow {
-            id: id.to_owned(),
-            body: body.to_owned(),
+    /// The bookkeeping of an object written by this write: its revision and time, and
+    /// `created_at` when it is kept from an older version (or given by an import).
+    pub fn stamp(&self, created_at: Option<Timestamp>, updated_at: Option<Timestamp>) -> Stamp {
+        Stamp {
             revision: self.revision,
-            created_at,
-            updated_at: self.at,
-        })
-    }
-
-    /// Writes many objects of one kind (insert or replace), each with its own creation and
-    /// change time, stamped with this write's revision: a statement per
-    /// [`BULK_PARAMETERS`] bound values.
-    /// A replaced object keeps its creation time.
-    pub async fn put_objects(&mut self, kind: &str, rows: &[BulkObject]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(BULK_PARAMETERS / 4) {
-            let values = (0..chunk.len())
-                .map(|i| {
-                    let p = 4 + 4 * i;
-                    format!("($1, $2, ${p}, ${}, $3, ${}, ${})", p + 1, p + 2, p + 3)
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "INSERT INTO objects (tenant_id, kind, object_id, body, revision, created_at, updated_at) \
-                 VALUES {values} ON CONFLICT (tenant_id, kind, object_id) DO UPDATE SET \
-                 body = excluded.body, revision = excluded.revision, updated_at = excluded.updated_at"
-            );
-            let mut query = sqlx::query(&sql)
-                .bind(self.tenant.as_str())
-                .bind(kind)
-                .bind(self.revision);
-            for row in chunk {
-                query = query
-                    .bind(row.id.as_str())
-                    .bind(row.body.as_str())
-                    .bind(row.created_at.unwrap_or(self.at).millis())
-                    .bind(row.updated_at.unwrap_or(self.at).millis());
-            }
-            query.execute(&mut *self.tx).await?;
+            created_at: created_at.unwrap_or(self.at),
+            updated_at: updated_at.unwrap_or(self.at),
         }
-        Ok(())
     }
 
-    /// Replaces the references made by many objects of one kind: those of `from_ids` lose
-    /// theirs, then `refs` (`(from_id, to_kind, to_id)`, without duplicates) are added.
-    pub async fn replace_refs(
+    /// Inserts or replaces objects of a kind, their lists included (see [`Table::write`]).
+    pub async fn write<K: Table>(
         &mut self,
-        kind: &str,
-        from_ids: &[&str],
-        refs: &[(&str, &str, &str)],
+        objects: &[Stamped<K>],
+        fresh: bool,
     ) -> Result<(), StoreError> {
-        for chunk in from_ids.chunks(BULK_PARAMETERS) {
-            let sql = format!(
-                "DELETE FROM object_refs WHERE tenant_id = $1 AND from_kind = $2 AND from_id IN ({})",
-                placeholders(3, chunk.len())
-            );
-            let mut query = sqlx::query(&sql).bind(self.tenant.as_str()).bind(kind);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            query.execute(&mut *self.tx).await?;
-        }
-        for chunk in refs.chunks(BULK_PARAMETERS / 3) {
-            let values = (0..chunk.len())
-                .map(|i| format!("($1, $2, ${}, ${}, ${})", 3 + 3 * i, 4 + 3 * i, 5 + 3 * i))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "INSERT INTO object_refs (tenant_id, from_kind, from_id, to_kind, to_id) VALUES {values}"
-            );
-            let mut query = sqlx::query(&sql).bind(self.tenant.as_str()).bind(kind);
-            for (from, to_kind, to_id) in chunk {
-                query = query.bind(*from).bind(*to_kind).bind(*to_id);
-            }
-            query.execute(&mut *self.tx).await?;
-        }
-        Ok(())
+        K::write(&mut self.tx, &self.tenant, objects, fresh).await
     }
 
-    /// Deletes an object and the references it makes.
-    pub async fn delete_object(&mut self, kind: &str, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM objects WHERE tenant_id = $1 AND kind = $2 AND object_id = $3")
-            .bind(self.tenant.as_str())
-            .bind(kind)
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
-        self.set_refs(kind, id, &[]).await
-    }
-
-    /// Replaces the references object `(kind, id)` makes with `refs` (`(kind, id)` pairs,
-    /// without duplicates).
-    pub async fn set_refs(
-        &mut self,
-        kind: &str,
-        id: &str,
-        refs: &[(&str, &str)],
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "DELETE FROM object_refs WHERE tenant_id = $1 AND from_kind = $2 AND from_id = $3",
-        )
+    /// Deletes an object and its lists. The database refuses it (`ON DELETE RESTRICT`)
+    /// while another object names it; ask [`WriteTx::referrers`] first.
+    pub async fn delete<K: Table>(&mut self, id: &str) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "DELETE FROM {} WHERE tenant_id = $1 AND {} = $2",
+            K::TABLE,
+            K::ID
+        ))
         .bind(self.tenant.as_str())
-        .bind(kind)
         .bind(id)
         .execute(&mut *self.tx)
         .await?;
-        for chunk in refs.chunks(CHUNK) {
-            let rows = (0..chunk.len())
-                .map(|i| format!("($1, $2, $3, ${}, ${})", 4 + 2 * i, 5 + 2 * i))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "INSERT INTO object_refs (tenant_id, from_kind, from_id, to_kind, to_id) VALUES {rows}"
-            );
-            let mut query = sqlx::query(&sql)
-                .bind(self.tenant.as_str())
-                .bind(kind)
-                .bind(id);
-            for (to_kind, to_id) in chunk {
-                query = query.bind(*to_kind).bind(*to_id);
-            }
-            query.execute(&mut *self.tx).await?;
-        }
         Ok(())
     }
 
-    /// The objects that reference `(kind, id)`, as `(kind, id)` pairs in a stable order.
+    /// The objects that name `(kind, id)` (a role, group or user), as `(kind, id)` pairs
+    /// in a stable order, at most `limit`, and how many there are.
     pub async fn referrers(
         &mut self,
         kind: &str,
         id: &str,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT from_kind, from_id FROM object_refs WHERE tenant_id = $1 AND to_kind = $2 AND to_id = $3 \
-             ORDER BY from_kind, from_id",
-        )
-        .bind(self.tenant.as_str())
-        .bind(kind)
-        .bind(id)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("from_kind")?, r.try_get("from_id")?)))
-            .collect()
+        limit: usize,
+    ) -> Result<(Vec<(String, String)>, i64), StoreError> {
+        let record = AccessRecord::KIND;
+        let naming = match kind {
+            k if k == Role::KIND => {
+                format!(
+                    "SELECT DISTINCT '{record}' AS kind, record_id AS id FROM statement_roles WHERE tenant_id = $1 AND role_id = $2"
+                )
+            }
+            k if k == Group::KIND => {
+                format!(
+                    "SELECT DISTINCT '{record}' AS kind, record_id AS id FROM record_groups WHERE tenant_id = $1 AND group_id = $2"
+                )
+            }
+            k if k == User::KIND => format!(
+                "SELECT DISTINCT '{group}' AS kind, group_id AS id FROM group_members WHERE tenant_id = $1 AND user_id = $2 \
+                 UNION SELECT DISTINCT '{record}' AS kind, record_id AS id FROM record_users WHERE tenant_id = $1 AND user_id = $2",
+                group = Group::KIND
+            ),
+            _ => return Ok((Vec::new(), 0)),
+        };
+        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({naming}) n"))
+            .bind(self.tenant.as_str())
+            .bind(id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        if count == 0 {
+            return Ok((Vec::new(), 0));
+        }
+        let rows = sqlx::query(&format!("{naming} ORDER BY kind, id LIMIT $3"))
+            .bind(self.tenant.as_str())
+            .bind(id)
+            .bind(limit as i64)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let named = rows
+            .iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("id")?)))
+            .collect::<Result<_, StoreError>>()?;
+        Ok((named, count))
     }
 
     /// Stores the hash of a new API key's secret.

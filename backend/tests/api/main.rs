@@ -16,5 +16,7 @@ mod objects;
 mod openapi;
 mod operations;
 mod restart;
+mod storage;
 mod tenants;
 mod transfer;
+mod upgrade;

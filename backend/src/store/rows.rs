@@ -1,0 +1,310 @@
+//! What the typed tables share: the bookkeeping columns, which rows a read selects, and
+//! the multi-row statements every bulk write is made of.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::StoreError;
+use crate::domain::{IdError, Timestamp};
+
+/// Bound parameters per statement of a bulk write. SQLite finds a `$N` parameter's name by
+/// walking a list of all of them, so binding costs grows with the square of their number:
+/// at 800 parameters a statement the lookup was 30% of an import's time, at 200 12%; more,
+/// smaller statements cost little.
+pub(super) const BULK_PARAMETERS: usize = 120;
+
+/// `$first, $first+1, …` for `count` parameters.
+pub(super) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The bookkeeping of a stored object: the revision of its last change, when it was
+/// created and last changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// The tenant revision of the object's last change.
+    pub revision: i64,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+impl Stamp {
+    pub(super) fn of(row: &AnyRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            revision: row.try_get("revision")?,
+            created_at: Timestamp::from_millis(row.try_get("created_at")?),
+            updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
+        })
+    }
+}
+
+/// One object to write: its id, its content and its bookkeeping.
+#[derive(Debug, Clone)]
+pub struct Stamped<K> {
+    /// The object's id.
+    pub id: String,
+    /// The object (its own id and bookkeeping fields are not read).
+    pub object: K,
+    /// Its bookkeeping.
+    pub stamp: Stamp,
+}
+
+/// Which objects of a kind a read selects.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// The one with this id.
+    One(&'a str),
+    /// Up to `limit` in id order, after this id.
+    After(Option<&'a str>, usize),
+}
+
+/// A kind of tenant object kept in typed tables: a table of main rows (`tenant_id`, the
+/// id, the kind's own columns, then `revision`, `created_at`, `updated_at`) and tables of
+/// its lists, whose rows go with it (`ON DELETE CASCADE`).
+pub trait Table: Sized + Send + Sync + 'static {
+    /// The kind's name (`role`), as in audit actions and the change feed.
+    const KIND: &'static str;
+    /// The table of main rows.
+    const TABLE: &'static str;
+    /// Its id column.
+    const ID: &'static str;
+    /// The tables of its lists, keyed by (`tenant_id`, the id column).
+    const LISTS: &'static [&'static str];
+
+    /// The objects selected, in id order, with their id and bookkeeping set.
+    fn read(
+        conn: &mut AnyConnection,
+        tenant: &str,
+        which: Which<'_>,
+    ) -> impl Future<Output = Result<Vec<Self>, StoreError>> + Send;
+
+    /// Inserts or replaces objects, their lists included. A replaced object keeps its
+    /// creation time. `fresh`: none of them exists yet (their lists need no deleting).
+    fn write(
+        conn: &mut AnyConnection,
+        tenant: &str,
+        objects: &[Stamped<Self>],
+        fresh: bool,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The object with its id and bookkeeping set, as a read would return it.
+    fn stamped(self, id: &str, stamp: Stamp) -> Result<Self, StoreError>;
+}
+
+/// A value bound to a statement.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Value<'a> {
+    Text(&'a str),
+    MaybeText(Option<&'a str>),
+    Int(i64),
+    MaybeInt(Option<i64>),
+}
+
+/// The main rows a read selects: `columns` (the id and bookkeeping columns are added).
+pub(super) async fn main_rows<K: Table>(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    columns: &str,
+    which: Which<'_>,
+) -> Result<Vec<(String, Stamp, AnyRow)>, StoreError> {
+    let select = format!(
+        "SELECT {id}, {columns}, revision, created_at, updated_at FROM {table} WHERE tenant_id = $1",
+        id = K::ID,
+        table = K::TABLE
+    );
+    let rows = match which {
+        Which::One(id) => {
+            sqlx::query(&format!("{select} AND {} = $2", K::ID))
+                .bind(tenant)
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        Which::After(after, limit) => {
+            sqlx::query(&format!(
+                "{select} AND {id} > $2 ORDER BY {id} LIMIT $3",
+                id = K::ID
+            ))
+            .bind(tenant)
+            .bind(after.unwrap_or(""))
+            .bind(limit as i64)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    rows.into_iter()
+        .map(|row| Ok((row.try_get(K::ID)?, Stamp::of(&row)?, row)))
+        .collect()
+}
+
+/// The rows of list `table` that belong to the main rows read for `which` (whose ids are
+/// `ids`, in order), grouped by owner id, each group ordered by `order`.
+pub(super) async fn list_rows<K: Table, T>(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    which: Which<'_>,
+    ids: &[&str],
+    (table, columns, order): (&str, &str, &str),
+    mut item: impl FnMut(&AnyRow) -> Result<T, StoreError>,
+) -> Result<HashMap<String, Vec<T>>, StoreError> {
+    let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+        return Ok(HashMap::new());
+    };
+    let select = format!(
+        "SELECT {id}, {columns} FROM {table} WHERE tenant_id = $1",
+        id = K::ID
+    );
+    let rows = if first == last {
+        sqlx::query(&format!("{select} AND {} = $2 ORDER BY {order}", K::ID))
+            .bind(tenant)
+            .bind(*first)
+            .fetch_all(&mut *conn)
+            .await?
+    } else {
+        let after = match which {
+            Which::After(after, _) => after.unwrap_or(""),
+            Which::One(id) => id,
+        };
+        sqlx::query(&format!(
+            "{select} AND {id} > $2 AND {id} <= $3 ORDER BY {id}, {order}",
+            id = K::ID
+        ))
+        .bind(tenant)
+        .bind(after)
+        .bind(*last)
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
+    for row in &rows {
+        let owner: String = row.try_get(K::ID)?;
+        grouped.entry(owner).or_default().push(item(row)?);
+    }
+    Ok(grouped)
+}
+
+/// Parses a stored value with the domain's parser; a value it refuses is corruption.
+pub(super) fn parsed<T>(
+    what: &str,
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, IdError>,
+) -> Result<T, StoreError> {
+    parse(text).map_err(|e| StoreError::Corrupt {
+        what: format!("{what} `{text}`"),
+        detail: e.0,
+    })
+}
+
+/// Inserts `rows` into `table`: `tenant_id` and then `columns`, one value per column per
+/// row, in statements of at most [`BULK_PARAMETERS`] parameters, ending in `conflict`
+/// (`ON CONFLICT …`, or empty).
+pub(super) async fn insert(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    table: &str,
+    columns: &[&str],
+    conflict: &str,
+    rows: &[Vec<Value<'_>>],
+) -> Result<(), StoreError> {
+    let per_statement = (BULK_PARAMETERS / columns.len()).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "($1, {})",
+                    placeholders(2 + i * columns.len(), columns.len())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO {table} (tenant_id, {}) VALUES {values} {conflict}",
+            columns.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(tenant);
+        for row in chunk {
+            debug_assert_eq!(row.len(), columns.len());
+            for value in row {
+                query = match *value {
+                    Value::Text(text) => query.bind(text),
+                    Value::MaybeText(text) => query.bind(text),
+                    Value::Int(number) => query.bind(number),
+                    Value::MaybeInt(number) => query.bind(number),
+                };
+            }
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts or replaces the main rows of objects: `tenant_id`, the id, `columns`, then the
+/// bookkeeping; a replaced row keeps its `created_at`.
+pub(super) async fn upsert_main<K: Table>(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value<'_>>>,
+) -> Result<(), StoreError> {
+    let mut all = vec![K::ID];
+    all.extend_from_slice(columns);
+    all.extend_from_slice(&["revision", "created_at", "updated_at"]);
+    let updates: Vec<String> = columns
+        .iter()
+        .chain(&["revision", "updated_at"])
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let conflict = format!(
+        "ON CONFLICT (tenant_id, {}) DO UPDATE SET {}",
+        K::ID,
+        updates.join(", ")
+    );
+    insert(conn, tenant, K::TABLE, &all, &conflict, &rows).await
+}
+
+/// The values of an object's main row, as [`upsert_main`] takes them: its id, the kind's
+/// own columns (`own`), then its bookkeeping.
+pub(super) fn main_row<'a, K>(
+    object: &'a Stamped<K>,
+    own: impl IntoIterator<Item = Value<'a>>,
+) -> Vec<Value<'a>> {
+    let mut row = vec![Value::Text(&object.id)];
+    row.extend(own);
+    row.extend([
+        Value::Int(object.stamp.revision),
+        Value::Int(object.stamp.created_at.millis()),
+        Value::Int(object.stamp.updated_at.millis()),
+    ]);
+    row
+}
+
+/// Deletes the list rows of objects about to be rewritten.
+pub(super) async fn clear_lists<K: Table>(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    objects: &[Stamped<K>],
+) -> Result<(), StoreError> {
+    for chunk in objects.chunks(BULK_PARAMETERS) {
+        for table in K::LISTS {
+            let sql = format!(
+                "DELETE FROM {table} WHERE tenant_id = $1 AND {} IN ({})",
+                K::ID,
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(tenant);
+            for object in chunk {
+                query = query.bind(object.id.as_str());
+            }
+            query.execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}

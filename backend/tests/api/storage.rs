@@ -1,0 +1,108 @@
+//! The typed tables keep their own integrity: the foreign keys refuse what the service
+//! checks first, so a bug there (or a hand-written statement) cannot leave a record naming
+//! a role that is gone. Run on the store itself, on both databases.
+
+use portcullis::domain::{AccessRecord, Role, TenantId};
+use portcullis::store::{AuditRecord, Stamped, Store, WriteTx};
+use serde_json::json;
+
+use crate::helpers::{Db, TestDb};
+
+fn audit(action: &str) -> AuditRecord {
+    AuditRecord {
+        actor_kind: "platformAdmin".into(),
+        actor_id: "test".into(),
+        action: action.into(),
+        target_kind: "record".into(),
+        target_id: "r".into(),
+        before: None,
+        after: None,
+    }
+}
+
+async fn write<K: portcullis::store::Table + serde::de::DeserializeOwned>(
+    tx: &mut WriteTx,
+    id: &str,
+    object: serde_json::Value,
+) {
+    let object: K = serde_json::from_value(object).unwrap();
+    let stamp = tx.stamp(None, None);
+    tx.write(
+        &[Stamped {
+            id: id.into(),
+            object,
+            stamp,
+        }],
+        true,
+    )
+    .await
+    .unwrap();
+}
+
+async fn foreign_keys_hold(db: Db) {
+    let Some(test_db) = TestDb::create(db).await else {
+        return;
+    };
+    let store = Store::connect(&test_db.url).await.unwrap();
+    let tenant = TenantId::parse("acme").unwrap();
+    store
+        .create_tenant(&tenant, "Acme", audit("tenant.create"))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let mut tx = store.begin_write("acme").await.unwrap().unwrap();
+    write::<Role>(
+        &mut tx,
+        "viewer",
+        json!({"name": "Viewer", "permissions": [{"action": "a:read"}]}),
+    )
+    .await;
+    tx.ensure_users(&["ada"]).await.unwrap();
+    write::<AccessRecord>(
+        &mut tx,
+        "r",
+        json!({"name": "r", "users": ["ada"], "statements": [{"roles": ["viewer"], "resources": ["/x"]}]}),
+    )
+    .await;
+    tx.commit(audit("record.create")).await.unwrap();
+
+    // Deleting a role, or a user, that a record names is refused by the database.
+    let mut tx = store.begin_write("acme").await.unwrap().unwrap();
+    assert!(tx.delete::<Role>("viewer").await.is_err());
+    drop(tx);
+    let mut tx = store.begin_write("acme").await.unwrap().unwrap();
+    assert!(tx.delete::<portcullis::domain::User>("ada").await.is_err());
+    drop(tx);
+
+    // A record naming a role that does not exist cannot commit (the check is deferred to
+    // the commit, so an import may create the role after the record).
+    let mut tx = store.begin_write("acme").await.unwrap().unwrap();
+    write::<AccessRecord>(
+        &mut tx,
+        "s",
+        json!({"name": "s", "statements": [{"roles": ["ghost"], "resources": ["/x"]}]}),
+    )
+    .await;
+    assert!(tx.commit(audit("record.create")).await.is_err());
+
+    // Deleting the record takes its lists with it; then the role may go.
+    let mut tx = store.begin_write("acme").await.unwrap().unwrap();
+    tx.delete::<AccessRecord>("r").await.unwrap();
+    tx.delete::<Role>("viewer").await.unwrap();
+    tx.commit(audit("role.delete")).await.unwrap();
+    let mut tx = store.begin_write("acme").await.unwrap().unwrap();
+    assert!(tx.get::<Role>("viewer").await.unwrap().is_none());
+    assert!(tx.get::<AccessRecord>("r").await.unwrap().is_none());
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite() {
+    foreign_keys_hold(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres() {
+    foreign_keys_hold(Db::Postgres).await;
+}
