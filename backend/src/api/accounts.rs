@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Caller, Preconditions, Read, Write};
-use super::{ApiError, AppState, List, ListParams, deleted, with_revision};
+use super::{AccountList, ApiError, AppState, ListParams, MemberList, deleted, with_revision};
 use crate::service::{
     Account, AccountPatch, Member, NewAccount, PageRequest, Principal, ServiceError,
 };
@@ -32,12 +32,12 @@ async fn create_account(
 /// List console accounts
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "listAccounts",
     params(ListParams),
-    responses((status = 200, description = "One page, in username order", body = List<Account>)))]
+    responses((status = 200, description = "One page, in username order", body = AccountList)))]
 async fn list_accounts(
     State(state): State<AppState>,
     Caller(principal): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<List<Account>>, ApiError> {
+) -> Result<Json<AccountList>, ApiError> {
     state.service.require_platform_admin(&principal)?;
     let page = PageRequest::new(params.limit, params.cursor)?;
     Ok(Json(state.service.list_accounts(&page).await?.into()))
@@ -104,12 +104,12 @@ async fn delete_account(
 /// List a tenant's members
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/members", tag = "accounts", operation_id = "listMembers",
     params(("tenantId" = String, Path, description = "The tenant"), ListParams),
-    responses((status = 200, description = "One page, in username order", body = List<Member>)))]
+    responses((status = 200, description = "One page, in username order", body = MemberList)))]
 async fn list_members(
     State(state): State<AppState>,
     Access(access, ..): Access<Read>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<List<Member>>, ApiError> {
+) -> Result<Json<MemberList>, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
     Ok(Json(
         state.service.list_members(&access, &page).await?.into(),

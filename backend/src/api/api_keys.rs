@@ -8,44 +8,46 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Preconditions, Read, Write};
-use super::{ApiError, AppState, List, ListParams, deleted, single, written};
+use super::wire::Wire;
+use super::{ApiError, AppState, ListParams, deleted, single, written};
 use crate::domain::ApiKey;
 use crate::service::{Kind, PageRequest, path_id};
 
 /// Create an API key (the secret is shown once)
 #[utoipa::path(post, path = "/v1/tenants/{tenantId}/api-keys", tag = "api-keys", operation_id = "createApiKey",
     params(("tenantId" = String, Path, description = "The tenant")),
-    request_body = ApiKey,
-    responses((status = 201, description = "Created; `secret` is in this answer and never again", body = ApiKey,
+    request_body = portcullis_api::ApiKeyIn,
+    responses((status = 201, description = "Created; `secret` is in this answer and never again", body = portcullis_api::ApiKey,
         example = json!({"keyId": "key_4f1c2a9e0b7d3e6f8a21", "name": "checkout service", "scopes": ["check"],
             "secret": "pc_3c2b…", "createdAt": "2026-11-23T21:17:38.123Z", "updatedAt": "2026-11-23T21:17:38.123Z", "revision": 7}))))]
 async fn create_api_key(
     State(state): State<AppState>,
     Access(access, ..): Access<Write>,
-    ApiJson(key): ApiJson<ApiKey>,
+    ApiJson(key): ApiJson<portcullis_api::ApiKeyIn>,
 ) -> Result<Response, ApiError> {
+    let key = ApiKey::parse(key)?;
     Ok(written(state.service.create_api_key(&access, key).await?))
 }
 
 /// List API keys
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/api-keys", tag = "api-keys", operation_id = "listApiKeys",
     params(("tenantId" = String, Path, description = "The tenant"), ListParams),
-    responses((status = 200, description = "One page, in id order", body = List<ApiKey>)))]
+    responses((status = 200, description = "One page, in id order", body = portcullis_api::ApiKeyList)))]
 async fn list_api_keys(
     State(state): State<AppState>,
     Access(access, ..): Access<Read>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<List<ApiKey>>, ApiError> {
+) -> Result<Json<portcullis_api::ApiKeyList>, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
-    Ok(Json(
-        state.service.list_api_keys(&access, &page).await?.into(),
-    ))
+    Ok(Json(ApiKey::list(
+        state.service.list_api_keys(&access, &page).await?,
+    )))
 }
 
 /// Get an API key
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/api-keys/{keyId}", tag = "api-keys", operation_id = "getApiKey",
     params(("tenantId" = String, Path, description = "The tenant"), ("keyId" = String, Path, description = "The key's id")),
-    responses((status = 200, description = "The key, without its secret", body = ApiKey)))]
+    responses((status = 200, description = "The key, without its secret", body = portcullis_api::ApiKey)))]
 async fn get_api_key(
     State(state): State<AppState>,
     Access(access, ..): Access<Read>,
@@ -57,24 +59,25 @@ async fn get_api_key(
         .get_api_key(&access, &path_id::<ApiKey>(&id)?)
         .await?;
     let revision = key.revision();
-    Ok(single(key, revision))
+    Ok(single(key.show(), revision))
 }
 
 /// Change an API key's name, scopes or expiry
 #[utoipa::path(put, path = "/v1/tenants/{tenantId}/api-keys/{keyId}", tag = "api-keys", operation_id = "putApiKey",
     params(("tenantId" = String, Path, description = "The tenant"), ("keyId" = String, Path, description = "The key's id"),
         ("If-Match" = Option<String>, Header, description = "Change only if the key is at this revision")),
-    request_body = ApiKey,
-    responses((status = 200, description = "Changed; the secret stays the same", body = ApiKey)))]
+    request_body = portcullis_api::ApiKeyIn,
+    responses((status = 200, description = "Changed; the secret stays the same", body = portcullis_api::ApiKey)))]
 async fn put_api_key(
     State(state): State<AppState>,
     Access(access, ..): Access<Write>,
     ApiPath(path): ApiPath<(String, String)>,
     Preconditions(precondition): Preconditions,
-    ApiJson(key): ApiJson<ApiKey>,
+    ApiJson(key): ApiJson<portcullis_api::ApiKeyIn>,
 ) -> Result<Response, ApiError> {
     let id = path.1;
     let id = path_id::<ApiKey>(&id)?;
+    let key = ApiKey::parse(key)?;
     Ok(written(
         state
             .service

@@ -8,9 +8,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiQuery, Read};
-use super::{ApiError, AppState, List};
+use super::{ApiError, AppState, AuditEventList};
 use crate::domain::Timestamp;
-use crate::service::{AuditEvent, AuditQuery, PageRequest};
+use crate::service::{AuditQuery, PageRequest};
 
 /// Filters and paging of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -41,12 +41,12 @@ pub struct AuditParams {
 /// List audit events, newest first
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/audit", tag = "audit", operation_id = "listAuditEvents",
     params(("tenantId" = String, Path, description = "The tenant"), AuditParams),
-    responses((status = 200, description = "One page of events, newest first", body = List<AuditEvent>)))]
+    responses((status = 200, description = "One page of events, newest first", body = AuditEventList)))]
 async fn list_audit(
     State(state): State<AppState>,
     Access(access, ..): Access<Read>,
     ApiQuery(params): ApiQuery<AuditParams>,
-) -> Result<Json<List<AuditEvent>>, ApiError> {
+) -> Result<Json<AuditEventList>, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
     let query = AuditQuery {
         actor: params.actor,

@@ -14,6 +14,7 @@ mod session;
 mod tenants;
 mod transfer;
 mod transport;
+mod wire;
 
 use std::sync::Arc;
 
@@ -32,7 +33,7 @@ pub use metrics::MetricsPolicy;
 pub use session::{CSRF_HEADER, SessionPolicy};
 pub use transport::{PeerAddr, ProblemListener};
 
-use crate::service::{Kind, Page, Service, Written};
+use crate::service::{Page, Service, Written};
 
 /// The response header carrying the tenant revision a write produced.
 pub const REVISION_HEADER: HeaderName = HeaderName::from_static("portcullis-revision");
@@ -74,24 +75,38 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
-/// One page of a list.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct List<T: ToSchema> {
-    /// The items, in a stable order.
-    pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+/// Concrete list types (one per item type, rather than a generic `List<T>`, which utoipa
+/// would describe with an inline copy of `T`): the items `$ref` the same schema as the
+/// single object.
+macro_rules! list_type {
+    ($($name:ident of $item:ty, $what:literal;)*) => {$(
+        #[doc = concat!("One page of ", $what, ".")]
+        #[derive(Debug, Serialize, ToSchema)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            /// The items, in a stable order.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to get the next page; absent on the last page.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub next_cursor: Option<String>,
+        }
+
+        impl From<Page<$item>> for $name {
+            fn from(page: Page<$item>) -> Self {
+                Self {
+                    items: page.items,
+                    next_cursor: page.next_cursor,
+                }
+            }
+        }
+    )*};
 }
 
-impl<T: ToSchema> From<Page<T>> for List<T> {
-    fn from(page: Page<T>) -> Self {
-        Self {
-            items: page.items,
-            next_cursor: page.next_cursor,
-        }
-    }
+list_type! {
+    AccountList of crate::service::Account, "console accounts";
+    MemberList of crate::service::Member, "a tenant's console members";
+    AuditEventList of crate::service::AuditEvent, "audit events";
+    TenantList of crate::service::Tenant, "tenants";
 }
 
 /// The answer to a delete: the tenant's new revision.
@@ -125,13 +140,13 @@ pub(crate) fn single<T: Serialize>(object: T, revision: Option<i64>) -> Response
 }
 
 /// The answer to a create or replace: 201 or 200, the object, its `ETag` and the revision.
-pub(crate) fn written<K: Kind>(written: Written<K>) -> Response {
+pub(crate) fn written<K: wire::Wire>(written: Written<K>) -> Response {
     let status = if written.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    let mut response = (status, Json(written.object)).into_response();
+    let mut response = (status, Json(written.object.show())).into_response();
     response
         .headers_mut()
         .insert(header::ETAG, etag(written.revision));

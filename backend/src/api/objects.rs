@@ -8,15 +8,17 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Preconditions, Read, Write};
-use super::{ApiError, AppState, List, ListParams, single, written};
+use super::wire::Wire;
+use super::{ApiError, AppState, ListParams, single, written};
 use crate::domain::{AccessRecord, Group, ResourceConfig, Role, User};
 use crate::service::{Kind, PageRequest, Precondition, WriteMode, path_id};
 
-async fn create<K: Kind>(
+async fn create<K: Wire>(
     state: &AppState,
     access: &crate::service::TenantAccess,
-    object: K,
+    object: K::In,
 ) -> Result<Response, ApiError> {
+    let object = K::parse(object)?;
     let result = state
         .service
         .put_object(
@@ -31,22 +33,21 @@ async fn create<K: Kind>(
     Ok(written(result))
 }
 
-async fn list<K: Kind + utoipa::ToSchema>(
+async fn list<K: Wire>(
     state: &AppState,
     access: &crate::service::TenantAccess,
     params: ListParams,
-) -> Result<axum::Json<List<K>>, ApiError> {
+) -> Result<axum::Json<K::List>, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
-    Ok(axum::Json(
+    Ok(axum::Json(K::list(
         state
             .service
             .list_objects::<K>(&access.tenant, &page)
-            .await?
-            .into(),
-    ))
+            .await?,
+    )))
 }
 
-async fn get<K: Kind>(
+async fn get<K: Wire>(
     state: &AppState,
     access: &crate::service::TenantAccess,
     id: &str,
@@ -54,17 +55,18 @@ async fn get<K: Kind>(
     let id = path_id::<K>(id)?;
     let object = state.service.get_object::<K>(&access.tenant, &id).await?;
     let revision = object.revision();
-    Ok(single(object, revision))
+    Ok(single(object.show(), revision))
 }
 
-async fn put<K: Kind>(
+async fn put<K: Wire>(
     state: &AppState,
     access: &crate::service::TenantAccess,
     id: &str,
-    object: K,
+    object: K::In,
     precondition: Precondition,
 ) -> Result<Response, ApiError> {
     let id = path_id::<K>(id)?;
+    let object = K::parse(object)?;
     let result = state
         .service
         .put_object(
@@ -95,7 +97,7 @@ async fn delete<K: Kind>(
 
 macro_rules! object_endpoints {
     (
-        module: $module:ident, kind: $kind:ident, tag: $tag:tt,
+        module: $module:ident, kind: $kind:ident, wire: [$in:ty, $out:ty, $list:ty], tag: $tag:tt,
         collection: $collection:tt, item: $item:tt, id: $id:tt, id_doc: $id_doc:tt,
         ids: [$create_id:tt, $list_id:tt, $get_id:tt, $put_id:tt, $delete_id:tt],
         docs: [$create_doc:tt, $list_doc:tt, $get_doc:tt, $put_doc:tt, $delete_doc:tt]
@@ -106,32 +108,32 @@ macro_rules! object_endpoints {
             #[doc = $create_doc]
             #[utoipa::path(post, path = $collection, tag = $tag, operation_id = $create_id,
                 params(("tenantId" = String, Path, description = "The tenant")),
-                request_body = $kind,
-                responses((status = 201, description = "Created; `ETag` and `Portcullis-Revision` headers carry the new revision", body = $kind)))]
+                request_body = $in,
+                responses((status = 201, description = "Created; `ETag` and `Portcullis-Revision` headers carry the new revision", body = $out)))]
             pub async fn create(
                 axum::extract::State(state): axum::extract::State<AppState>,
                 Access(access, ..): Access<Write>,
-                ApiJson(object): ApiJson<$kind>,
+                ApiJson(object): ApiJson<$in>,
             ) -> Result<Response, ApiError> {
-                super::create(&state, &access, object).await
+                super::create::<$kind>(&state, &access, object).await
             }
 
             #[doc = $list_doc]
             #[utoipa::path(get, path = $collection, tag = $tag, operation_id = $list_id,
                 params(("tenantId" = String, Path, description = "The tenant"), ListParams),
-                responses((status = 200, description = "One page, in id order", body = List<$kind>)))]
+                responses((status = 200, description = "One page, in id order", body = $list)))]
             pub async fn list(
                 axum::extract::State(state): axum::extract::State<AppState>,
                 Access(access, ..): Access<Read>,
                 ApiQuery(params): ApiQuery<ListParams>,
-            ) -> Result<axum::Json<List<$kind>>, ApiError> {
+            ) -> Result<axum::Json<$list>, ApiError> {
                 super::list::<$kind>(&state, &access, params).await
             }
 
             #[doc = $get_doc]
             #[utoipa::path(get, path = $item, tag = $tag, operation_id = $get_id,
                 params(("tenantId" = String, Path, description = "The tenant"), ($id = String, Path, description = $id_doc)),
-                responses((status = 200, description = "The object; `ETag` carries its revision", body = $kind)))]
+                responses((status = 200, description = "The object; `ETag` carries its revision", body = $out)))]
             pub async fn get(
                 axum::extract::State(state): axum::extract::State<AppState>,
                 Access(access, ..): Access<Read>,
@@ -146,19 +148,19 @@ macro_rules! object_endpoints {
                 params(("tenantId" = String, Path, description = "The tenant"), ($id = String, Path, description = $id_doc),
                     ("If-Match" = Option<String>, Header, description = "Replace only if the object is at this revision (`\"42\"`), or exists (`*`)"),
                     ("If-None-Match" = Option<String>, Header, description = "`*`: create only, never replace")),
-                request_body = $kind,
+                request_body = $in,
                 responses(
-                    (status = 200, description = "Replaced; `ETag` and `Portcullis-Revision` carry the new revision", body = $kind),
-                    (status = 201, description = "Created", body = $kind)))]
+                    (status = 200, description = "Replaced; `ETag` and `Portcullis-Revision` carry the new revision", body = $out),
+                    (status = 201, description = "Created", body = $out)))]
             pub async fn put(
                 axum::extract::State(state): axum::extract::State<AppState>,
                 Access(access, ..): Access<Write>,
                 ApiPath(path): ApiPath<(String, String)>,
                 Preconditions(precondition): Preconditions,
-                ApiJson(object): ApiJson<$kind>,
+                ApiJson(object): ApiJson<$in>,
             ) -> Result<Response, ApiError> {
                 let id = path.1;
-                super::put(&state, &access, &id, object, precondition).await
+                super::put::<$kind>(&state, &access, &id, object, precondition).await
             }
 
             #[doc = $delete_doc]
@@ -186,7 +188,7 @@ macro_rules! object_endpoints {
 }
 
 object_endpoints!(
-    module: roles, kind: Role, tag: "roles",
+    module: roles, kind: Role, wire: [portcullis_api::RoleIn, portcullis_api::Role, portcullis_api::RoleList], tag: "roles",
     collection: "/v1/tenants/{tenantId}/roles", item: "/v1/tenants/{tenantId}/roles/{roleId}",
     id: "roleId", id_doc: "The role's id",
     ids: ["createRole", "listRoles", "getRole", "putRole", "deleteRole"],
@@ -195,7 +197,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: groups, kind: Group, tag: "groups",
+    module: groups, kind: Group, wire: [portcullis_api::GroupIn, portcullis_api::Group, portcullis_api::GroupList], tag: "groups",
     collection: "/v1/tenants/{tenantId}/groups", item: "/v1/tenants/{tenantId}/groups/{groupId}",
     id: "groupId", id_doc: "The group's id",
     ids: ["createGroup", "listGroups", "getGroup", "putGroup", "deleteGroup"],
@@ -204,7 +206,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: records, kind: AccessRecord, tag: "records",
+    module: records, kind: AccessRecord, wire: [portcullis_api::RecordIn, portcullis_api::Record, portcullis_api::RecordList], tag: "records",
     collection: "/v1/tenants/{tenantId}/records", item: "/v1/tenants/{tenantId}/records/{recordId}",
     id: "recordId", id_doc: "The record's id",
     ids: ["createRecord", "listRecords", "getRecord", "putRecord", "deleteRecord"],
@@ -213,7 +215,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: resources, kind: ResourceConfig, tag: "resources",
+    module: resources, kind: ResourceConfig, wire: [portcullis_api::ResourceIn, portcullis_api::Resource, portcullis_api::ResourceList], tag: "resources",
     collection: "/v1/tenants/{tenantId}/resources", item: "/v1/tenants/{tenantId}/resources/{resourceUri}",
     id: "resourceUri", id_doc: "The resource URI, URL-encoded: `%2Forgs%2Facme`",
     ids: ["createResource", "listResources", "getResource", "putResource", "deleteResource"],
@@ -222,7 +224,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: users, kind: User, tag: "users",
+    module: users, kind: User, wire: [portcullis_api::UserIn, portcullis_api::User, portcullis_api::UserList], tag: "users",
     collection: "/v1/tenants/{tenantId}/users", item: "/v1/tenants/{tenantId}/users/{userId}",
     id: "userId", id_doc: "The user's id, URL-encoded",
     ids: ["createUser", "listUsers", "getUser", "putUser", "deleteUser"],

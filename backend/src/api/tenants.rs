@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiQuery, Caller, Preconditions, Read, Write};
-use super::{ApiError, AppState, List, ListParams, single, with_revision};
+use super::{ApiError, AppState, ListParams, TenantList, single, with_revision};
 use crate::service::{PageRequest, Tenant, TenantSummary};
 
 /// The fields of a tenant that can change.
@@ -42,12 +42,12 @@ async fn create_tenant(
 /// List tenants
 #[utoipa::path(get, path = "/v1/tenants", tag = "tenants", operation_id = "listTenants",
     params(ListParams),
-    responses((status = 200, description = "One page, in id order", body = List<Tenant>)))]
+    responses((status = 200, description = "One page, in id order", body = TenantList)))]
 async fn list_tenants(
     State(state): State<AppState>,
     Caller(principal): Caller,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<List<Tenant>>, ApiError> {
+) -> Result<Json<TenantList>, ApiError> {
     state.service.require_platform_admin(&principal)?;
     let page = PageRequest::new(params.limit, params.cursor)?;
     Ok(Json(state.service.list_tenants(&page).await?.into()))

@@ -93,24 +93,24 @@ fn base_body(schema: &str) -> Option<Value> {
             "resource": {"type": "doc", "id": "/docs/d1"}, "action": {"name": "documents:read"}}),
         "AuthzenEvaluations" => json!({"subject": {"type": "user", "id": "ada"},
             "evaluations": [{"resource": {"type": "doc", "id": "/docs/d1"}, "action": {"name": "documents:read"}}]}),
-        "ApiKey" => json!({"name": "fuzz key", "scopes": ["read"]}),
+        "ApiKeyIn" => json!({"name": "fuzz key", "scopes": ["read"]}),
         "CheckRequest" => {
             json!({"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"})
         }
         "BatchRequest" => {
             json!({"checks": [{"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"}]})
         }
-        "Group" => json!({"name": "Team", "description": "d", "users": ["ada"]}),
+        "GroupIn" => json!({"name": "Team", "description": "d", "users": ["ada"]}),
         "Member" => json!({"role": "viewer"}),
-        "AccessRecord" => {
+        "RecordIn" => {
             json!({"name": "R", "description": "d", "users": ["ada"], "groups": ["team"],
             "statements": [{"roles": ["viewer"], "resources": ["/docs"]}], "tags": {"env": "prod"}})
         }
-        "ResourceConfig" => json!({"name": "Docs", "description": "d", "metadata": {"k": "v"}}),
-        "Role" => {
+        "ResourceIn" => json!({"name": "Docs", "description": "d", "metadata": {"k": "v"}}),
+        "RoleIn" => {
             json!({"name": "Viewer", "description": "d", "permissions": [{"action": "documents:read"}]})
         }
-        "User" => json!({"name": "Ada", "email": "ada@example.com"}),
+        "UserIn" => json!({"name": "Ada", "email": "ada@example.com"}),
         _ => return None,
     })
 }
