@@ -12,6 +12,7 @@ use crate::domain::{
     AccessRecord, Action, ApiKey, Group, IdError, ObjectId, PermissionEntry, RecordStatus,
     ResourceConfig, ResourcePattern, Role, Scope, Statement, Timestamp, User, UserId,
 };
+use crate::engine;
 use crate::service::{FieldError, Kind, Page, ServiceError};
 
 /// A kind as the API carries it.
@@ -180,16 +181,7 @@ impl Wire for Role {
             role_id: id_of(&self),
             name: self.name,
             description: self.description,
-            permissions: self
-                .permissions
-                .into_iter()
-                .map(|entry| wire::PermissionEntry {
-                    action: entry.action.to_string(),
-                    allow: entry.allow,
-                    grant: entry.grant,
-                    delegate: entry.delegate,
-                })
-                .collect(),
+            permissions: self.permissions.into_iter().map(permission_entry).collect(),
             created_at: time(self.created_at),
             updated_at: time(self.updated_at),
             revision: self.revision.unwrap_or_default(),
@@ -418,4 +410,84 @@ impl Wire for ApiKey {
     }
 
     list_of!(ApiKeyList);
+}
+
+/// How fresh a decision must be, as asked.
+pub(super) fn consistency(asked: wire::Consistency) -> crate::service::Consistency {
+    match asked {
+        wire::Consistency::FullyConsistent => crate::service::Consistency::FullyConsistent,
+        wire::Consistency::MinimizeLatency => crate::service::Consistency::MinimizeLatency,
+    }
+}
+
+fn via(via: engine::Via) -> wire::Via {
+    match via {
+        engine::Via::User(id) => wire::Via::User(id),
+        engine::Via::Group(id) => wire::Via::Group(id),
+    }
+}
+
+fn permission_entry(entry: PermissionEntry) -> wire::PermissionEntry {
+    wire::PermissionEntry {
+        action: entry.action.to_string(),
+        allow: entry.allow,
+        grant: entry.grant,
+        delegate: entry.delegate,
+    }
+}
+
+/// An engine's explanation, shown.
+pub(super) fn explanation(explanation: engine::Explanation) -> wire::Explanation {
+    wire::Explanation {
+        granted_by: explanation.granted_by.map(|grant| wire::Grant {
+            record_id: grant.record_id,
+            via: via(grant.via),
+            statement: grant.statement,
+            resource: grant.resource,
+            role_id: grant.role_id,
+            permission: permission_entry(grant.permission),
+        }),
+        not_applied: explanation.not_applied.map(|records| {
+            records
+                .into_iter()
+                .map(|record| wire::NotApplied {
+                    record_id: record.record_id,
+                    via: via(record.via),
+                    reason: match record.reason {
+                        engine::Reason::Disabled => wire::Reason::Disabled,
+                        engine::Reason::Expired => wire::Reason::Expired,
+                        engine::Reason::ResourceNotCovered => wire::Reason::ResourceNotCovered,
+                        engine::Reason::NoRoleAllows => wire::Reason::NoRoleAllows,
+                    },
+                })
+                .collect()
+        }),
+    }
+}
+
+/// One merged permission entry of a user on a resource, shown.
+pub(super) fn effective_permission(
+    entry: engine::EffectivePermission,
+) -> wire::EffectivePermission {
+    wire::EffectivePermission {
+        action: entry.action,
+        allow: entry.allow,
+        grant: entry.grant,
+        delegate: entry.delegate,
+    }
+}
+
+/// A holder of a permission, shown.
+pub(super) fn holder(holder: engine::Holder) -> wire::Holder {
+    wire::Holder {
+        user_id: holder.user_id,
+        grants: holder
+            .grants
+            .into_iter()
+            .map(|grant| wire::HolderGrant {
+                record_id: grant.record_id,
+                via: via(grant.via),
+            })
+            .collect(),
+    }
 }

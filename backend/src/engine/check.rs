@@ -1,8 +1,5 @@
 //! The check: "may user U do P on resource R?", with its explanation when asked for.
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use super::index::{CompiledRecord, TenantIndex, segments};
 use crate::domain::matching::{action_segments, resource_segments};
 use crate::domain::{PermissionEntry, Timestamp};
@@ -41,8 +38,7 @@ pub(super) fn pattern_covers(pattern: &str, resource: &Requested<'_>) -> bool {
 }
 
 /// Whom a record names that made it apply to the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase", tag = "kind", content = "id")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
     /// The record names the user.
     User(String),
@@ -68,8 +64,7 @@ impl ViaRef<'_> {
 }
 
 /// What granted an allowed request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     /// The access record.
     pub record_id: String,
@@ -86,8 +81,7 @@ pub struct Grant {
 }
 
 /// Why a record that names the user did not grant the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
     /// The record is disabled.
     Disabled,
@@ -100,8 +94,7 @@ pub enum Reason {
 }
 
 /// A record that names the user but did not apply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotApplied {
     /// The access record.
     pub record_id: String,
@@ -112,15 +105,12 @@ pub struct NotApplied {
 }
 
 /// Why a decision came out as it did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     /// For an allow: what granted it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub granted_by: Option<Grant>,
     /// For a deny: every record naming the user (directly or through a group), and why it
     /// did not apply. Empty when no record names the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub not_applied: Option<Vec<NotApplied>>,
 }
 

@@ -7,9 +7,6 @@ use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use super::Id;
 use super::check::{Requested, Via, pattern_covers};
 use super::index::{CompiledRecord, CompiledStatement, TenantIndex, segments};
@@ -18,8 +15,7 @@ use crate::domain::matching::{action_segments, resource_segments};
 
 /// What a user may do on one resource: the permission entries of every role given on it
 /// by a record in force, merged by action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EffectivePermission {
     /// The action, as the role states it (it may hold `*`).
     pub action: String,
@@ -32,8 +28,7 @@ pub struct EffectivePermission {
 }
 
 /// A user who holds a permission on a resource, and the records that give it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holder {
     /// The user.
     pub user_id: String,
@@ -42,8 +37,7 @@ pub struct Holder {
 }
 
 /// One record through which a user holds a permission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HolderGrant {
     /// The access record.
     pub record_id: String,

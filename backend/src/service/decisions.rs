@@ -223,8 +223,7 @@ pub struct EngineStats {
 }
 
 /// How fresh an answer must be.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Consistency {
     /// At the newest committed revision (the default). On a single node the local index is
     /// that revision already; with `cluster` set, the committed revision is read first.

@@ -4,103 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use portcullis_api::{BatchRequest, BatchResponse, BatchResult, CheckRequest, CheckResponse};
 
 use super::super::extract::{Access, ApiJson, ApiPath, Check};
+use super::super::wire::{consistency, explanation};
 use super::super::{ApiError, AppState, with_revision};
 use super::{MAX_BATCH, invalid, parse_all, parse_query, too_many};
 
-use crate::engine::Explanation;
 use crate::service::Consistency;
-
-/// May a user do something on a resource?
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"userId": "ada", "resourceUri": "/orgs/acme/documents/d1", "permission": "documents:read", "explain": true}))]
-pub struct CheckRequest {
-    /// The user (the `sub` of your user's token).
-    pub user_id: String,
-    /// The resource, concrete (no `*`).
-    pub resource_uri: String,
-    /// The permission, concrete (no `*`).
-    pub permission: String,
-    /// Explain the answer: what granted it, or why each record naming the user did not.
-    #[serde(default)]
-    pub explain: bool,
-    /// Never answer from data older than this revision (the `revision` of a write).
-    pub min_revision: Option<i64>,
-    /// `fullyConsistent` (default) or `minimizeLatency`.
-    #[serde(default)]
-    pub consistency: Consistency,
-}
-
-/// The answer to a check.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"allowed": true, "revision": 42}))]
-pub struct CheckResponse {
-    /// Whether the user may.
-    pub allowed: bool,
-    /// The tenant revision the answer was computed at.
-    pub revision: i64,
-    /// Why, when `explain` was asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<Explanation>,
-}
-
-/// One check of a batch.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchCheck {
-    /// The user.
-    pub user_id: String,
-    /// The resource, concrete.
-    pub resource_uri: String,
-    /// The permission, concrete.
-    pub permission: String,
-    /// Explain this answer.
-    #[serde(default)]
-    pub explain: bool,
-}
-
-/// Many checks, answered together at one revision.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"checks": [
-    {"userId": "ada", "resourceUri": "/orgs/acme/documents/d1", "permission": "documents:read"},
-    {"userId": "ada", "resourceUri": "/orgs/acme/documents/d1", "permission": "documents:delete"}]}))]
-pub struct BatchRequest {
-    /// Up to 1,000 checks.
-    pub checks: Vec<BatchCheck>,
-    /// Never answer from data older than this revision.
-    pub min_revision: Option<i64>,
-    /// `fullyConsistent` (default) or `minimizeLatency`.
-    #[serde(default)]
-    pub consistency: Consistency,
-}
-
-/// One answer of a batch.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchResult {
-    /// Whether the user may.
-    pub allowed: bool,
-    /// Why, when asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<Explanation>,
-}
-
-/// The answers of a batch, in request order.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"results": [{"allowed": true}, {"allowed": false}], "revision": 42}))]
-pub struct BatchResponse {
-    /// One per check, in request order.
-    pub results: Vec<BatchResult>,
-    /// The tenant revision every answer was computed at.
-    pub revision: i64,
-}
 
 /// Check a permission
 #[utoipa::path(post, path = "/v1/tenants/{tenantId}/check", tag = "decisions", operation_id = "check",
@@ -122,7 +33,12 @@ pub(super) async fn check(
     .map_err(invalid)?;
     let (mut decisions, revision) = state
         .service
-        .check(&access, &[query], request.min_revision, request.consistency)
+        .check(
+            &access,
+            &[query],
+            request.min_revision,
+            consistency(request.consistency),
+        )
         .await?;
     let decision = decisions.pop().ok_or_else(|| {
         ApiError::new(
@@ -134,7 +50,7 @@ pub(super) async fn check(
     let body = CheckResponse {
         allowed: decision.allowed,
         revision,
-        explanation: decision.explanation,
+        explanation: decision.explanation.map(explanation),
     };
     Ok(with_revision(Json(body).into_response(), revision))
 }
@@ -164,13 +80,18 @@ pub(super) async fn check_batch(
     }))?;
     let (decisions, revision) = state
         .service
-        .check(&access, &queries, request.min_revision, request.consistency)
+        .check(
+            &access,
+            &queries,
+            request.min_revision,
+            consistency(request.consistency),
+        )
         .await?;
     let results = decisions
         .into_iter()
         .map(|d| BatchResult {
             allowed: d.allowed,
-            explanation: d.explanation,
+            explanation: d.explanation.map(explanation),
         })
         .collect();
     Ok(with_revision(

@@ -3,52 +3,16 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use portcullis_api::{EffectivePermissions, HolderPage, ReachableResource, ReachableResourcePage};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::super::extract::{Access, ApiPath, ApiQuery, Check};
 use super::super::{ApiError, AppState, with_revision};
 use super::{invalid, parse_permission, parse_resource, parse_user};
 
-use crate::engine::{EffectivePermission, Holder};
+use super::super::wire::{effective_permission, holder};
 use crate::service::{FieldError, PageRequest};
-
-/// What a user may do on a resource.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"userId": "ada", "resourceUri": "/orgs/acme/documents/d1",
-    "permissions": [{"action": "documents:*", "allow": true, "grant": false, "delegate": false}], "revision": 42}))]
-pub struct EffectivePermissions {
-    /// The user.
-    pub user_id: String,
-    /// The resource.
-    pub resource_uri: String,
-    /// Every permission entry the user holds there, merged by action.
-    pub permissions: Vec<EffectivePermission>,
-    /// The tenant revision of the answer.
-    pub revision: i64,
-}
-
-/// A page of a lookup, with the revision it was computed at.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LookupPage<T: ToSchema> {
-    /// The items, sorted.
-    pub items: Vec<T>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
-    /// The tenant revision of the answer. Pages fetched later may reflect later revisions.
-    pub revision: i64,
-}
-
-/// A resource pattern on which the user holds the permission.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReachableResource {
-    /// The pattern: the user holds the permission on it and everything below it.
-    pub resource_uri: String,
-}
 
 /// `?minRevision=` of the lookups.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -121,7 +85,7 @@ pub(super) async fn effective_permissions(
     let body = EffectivePermissions {
         user_id: user.to_string(),
         resource_uri: resource.to_string(),
-        permissions,
+        permissions: permissions.into_iter().map(effective_permission).collect(),
         revision,
     };
     Ok(with_revision(Json(body).into_response(), revision))
@@ -132,7 +96,7 @@ pub(super) async fn effective_permissions(
     tag = "decisions", operation_id = "userResources",
     params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded"), ResourcesParams),
     responses((status = 200, description = "Resource patterns, sorted; the user holds the permission on each and everything below it",
-        body = LookupPage<ReachableResource>)))]
+        body = ReachableResourcePage)))]
 pub(super) async fn user_resources(
     State(state): State<AppState>,
     Access(access, ..): Access<Check>,
@@ -168,7 +132,7 @@ pub(super) async fn user_resources(
             params.min_revision,
         )
         .await?;
-    let body = LookupPage {
+    let body = ReachableResourcePage {
         items: found
             .items
             .into_iter()
@@ -184,7 +148,7 @@ pub(super) async fn user_resources(
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/resources/{resourceUri}/users",
     tag = "decisions", operation_id = "resourceUsers",
     params(("tenantId" = String, Path, description = "The tenant"), ("resourceUri" = String, Path, description = "The resource, URL-encoded"), HoldersParams),
-    responses((status = 200, description = "Users sorted by id, each with the records that give the permission", body = LookupPage<Holder>)))]
+    responses((status = 200, description = "Users sorted by id, each with the records that give the permission", body = HolderPage)))]
 pub(super) async fn resource_users(
     State(state): State<AppState>,
     Access(access, ..): Access<Check>,
@@ -205,8 +169,8 @@ pub(super) async fn resource_users(
         .service
         .holders(&access, &resource, &permission, &page, params.min_revision)
         .await?;
-    let body = LookupPage {
-        items: found.items,
+    let body = HolderPage {
+        items: found.items.into_iter().map(holder).collect(),
         next_cursor: found.next_cursor,
         revision,
     };
