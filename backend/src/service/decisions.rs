@@ -20,9 +20,10 @@ use super::transfer::IMPORT_OPERATION;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, UserId, now};
 use crate::engine::{
-    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, TenantIndex,
+    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, StatementSpec,
+    TenantIndex,
 };
-use crate::store::{Snapshot, Table, Which};
+use crate::store::{RecordGrants, Snapshot, Table, Which};
 
 /// Events applied per read of the change feed.
 const FEED_BATCH: usize = 1000;
@@ -282,7 +283,7 @@ fn lookup_page<T: Clone>(
 enum SnapshotPage {
     Roles(Vec<Role>),
     Groups(Vec<Group>),
-    Records(Vec<AccessRecord>),
+    Records(Vec<RecordGrants>),
 }
 
 /// Sends every object of a kind in the snapshot, page by page; `false` when the builder
@@ -301,6 +302,30 @@ async fn send_all<K: Kind>(
             .then(|| objects.last().and_then(|o| o.id().map(str::to_owned)))
             .flatten();
         if pages.send(wrap(objects)).await.is_err() {
+            return Ok(false);
+        }
+        match last {
+            Some(last) => after = Some(last),
+            None => return Ok(true),
+        }
+    }
+}
+
+/// Sends what the engine reads of every access record in the snapshot, page by page;
+/// `false` when the builder stopped listening.
+async fn send_records(
+    snapshot: &mut Snapshot,
+    pages: &tokio::sync::mpsc::Sender<SnapshotPage>,
+) -> Result<bool, ServiceError> {
+    let mut after: Option<String> = None;
+    loop {
+        let records = snapshot
+            .record_grants(after.as_deref(), SNAPSHOT_PAGE)
+            .await?;
+        let last = (records.len() == SNAPSHOT_PAGE)
+            .then(|| records.last().map(|r| r.id.clone()))
+            .flatten();
+        if pages.send(SnapshotPage::Records(records)).await.is_err() {
             return Ok(false);
         }
         match last {
@@ -332,7 +357,7 @@ impl Service {
         let reader = tokio::spawn(async move {
             let complete = send_all::<Role>(&mut snapshot, &pages, SnapshotPage::Roles).await?
                 && send_all::<Group>(&mut snapshot, &pages, SnapshotPage::Groups).await?
-                && send_all::<AccessRecord>(&mut snapshot, &pages, SnapshotPage::Records).await?;
+                && send_records(&mut snapshot, &pages).await?;
             if complete {
                 snapshot.finish().await?;
             }
@@ -355,7 +380,18 @@ impl Service {
                 }
                 SnapshotPage::Records(records) => {
                     for record in &records {
-                        builder.record(id_of(record), &RecordSpec::of(record));
+                        let spec = RecordSpec {
+                            disabled: record.disabled,
+                            expires_at: record.expires_at,
+                            users: record.users().collect(),
+                            groups: record.groups().collect(),
+                            statements: record
+                                .statements()
+                                .into_iter()
+                                .map(|(roles, resources)| StatementSpec { roles, resources })
+                                .collect(),
+                        };
+                        builder.record(&record.id, &spec);
                     }
                 }
             }

@@ -28,6 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use accounts::{AccountRow, MemberRow, SessionRow};
+pub use records::RecordGrants;
 pub use rows::{Stamp, Stamped, Table, Which};
 pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
@@ -475,6 +476,7 @@ impl Store {
             revision: version.try_get("revision")?,
             created_at: Timestamp::from_millis(version.try_get("created_at")?),
             tenant: tenant.to_owned(),
+            backend: self.backend,
             tx,
         }))
     }
@@ -553,10 +555,21 @@ pub struct Snapshot {
     /// When the tenant was created (which tells it from a later one with the same id).
     pub created_at: Timestamp,
     tenant: String,
+    backend: Backend,
     tx: sqlx::Transaction<'static, sqlx::Any>,
 }
 
 impl Snapshot {
+    /// What the decision engine reads of up to `limit` access records after id `after`, in
+    /// id order: one row per record, its lists joined (see [`RecordGrants`]).
+    pub async fn record_grants(
+        &mut self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RecordGrants>, StoreError> {
+        records::grants(&mut self.tx, self.backend, &self.tenant, after, limit).await
+    }
+
     /// Objects of a kind, as of this state.
     pub async fn read<K: Table>(&mut self, which: Which<'_>) -> Result<Vec<K>, StoreError> {
         K::read(&mut self.tx, &self.tenant, which).await

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use sqlx::{AnyConnection, Row};
 
-use super::StoreError;
 use super::rows::{
     Stamp, Stamped, Table, Value, Which, clear_lists, insert, list_rows, main_row, main_rows,
     parsed, upsert_main,
 };
+use super::{Backend, StoreError};
 use crate::domain::{
     AccessRecord, ObjectId, RecordStatus, ResourcePattern, Statement, Timestamp, UserId,
 };
@@ -276,4 +276,141 @@ impl Table for AccessRecord {
             ..self
         })
     }
+}
+
+/// Separates the items of a joined list ([`RecordGrants`]); no id, action or resource may
+/// hold a control character, so none holds this one.
+pub const ITEM_SEPARATOR: char = '\u{1f}';
+/// Separates a statement's number from an item of it.
+pub const STATEMENT_SEPARATOR: char = '\u{1e}';
+
+/// What the decision engine reads of an access record, one row per record: building the
+/// index of a tenant of millions reads a row per record, not one per list item (each row
+/// costs a trip from the database's thread and an allocation per column). Written by this
+/// server, so neither parsed again nor checked.
+#[derive(Debug, Clone)]
+pub struct RecordGrants {
+    /// The record's id.
+    pub id: String,
+    /// Whether it is disabled.
+    pub disabled: bool,
+    /// When it expires.
+    pub expires_at: Option<Timestamp>,
+    users: Option<String>,
+    groups: Option<String>,
+    roles: Option<String>,
+    resources: Option<String>,
+}
+
+fn items(joined: &Option<String>) -> impl Iterator<Item = &str> {
+    joined
+        .as_deref()
+        .into_iter()
+        .flat_map(|list| list.split(ITEM_SEPARATOR))
+}
+
+/// `(statement, item)` pairs of a joined statement list.
+fn statement_items(joined: &Option<String>) -> impl Iterator<Item = (usize, &str)> {
+    items(joined).filter_map(|item| {
+        let (n, value) = item.split_once(STATEMENT_SEPARATOR)?;
+        Some((n.parse().ok()?, value))
+    })
+}
+
+impl RecordGrants {
+    /// The users it names, in order.
+    pub fn users(&self) -> impl Iterator<Item = &str> {
+        items(&self.users)
+    }
+
+    /// The groups it names, in order.
+    pub fn groups(&self) -> impl Iterator<Item = &str> {
+        items(&self.groups)
+    }
+
+    /// Its statements: the roles and resources of each, in order.
+    pub fn statements(&self) -> Vec<(Vec<&str>, Vec<&str>)> {
+        let mut statements: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+        let grow = |n: usize, statements: &mut Vec<(Vec<&str>, Vec<&str>)>| {
+            while statements.len() <= n {
+                statements.push((Vec::new(), Vec::new()));
+            }
+        };
+        for (n, role) in statement_items(&self.roles) {
+            grow(n, &mut statements);
+            statements[n].0.push(role);
+        }
+        for (n, resource) in statement_items(&self.resources) {
+            grow(n, &mut statements);
+            statements[n].1.push(resource);
+        }
+        statements
+    }
+}
+
+/// One list of a record, joined in its order: SQLite's `group_concat` and PostgreSQL's
+/// `string_agg` (the one place the two dialects part; both take `ORDER BY`).
+fn joined(backend: Backend, table: &str, value: &str, order: &str) -> String {
+    let (separator, statement_separator) = match backend {
+        Backend::Sqlite => ("char(31)", "char(30)"),
+        Backend::Postgres => ("chr(31)", "chr(30)"),
+    };
+    let value = value.replace("{statement}", statement_separator);
+    let aggregate = match backend {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
+    };
+    format!(
+        "(SELECT {aggregate}({value}, {separator} ORDER BY {order}) FROM {table} l \
+         WHERE l.tenant_id = r.tenant_id AND l.record_id = r.record_id)"
+    )
+}
+
+/// See [`super::Snapshot::record_grants`].
+pub(super) async fn grants(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tenant: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<RecordGrants>, StoreError> {
+    let sql = format!(
+        "SELECT r.record_id, r.disabled, r.expires_at, {users} AS users, {groups} AS groups, \
+         {roles} AS roles, {resources} AS resources FROM records r \
+         WHERE r.tenant_id = $1 AND r.record_id > $2 ORDER BY r.record_id LIMIT $3",
+        users = joined(backend, USERS.0, "user_id", "position"),
+        groups = joined(backend, GROUPS.0, "group_id", "position"),
+        roles = joined(
+            backend,
+            ROLES.0,
+            "CAST(statement AS TEXT) || {statement} || role_id",
+            "statement, position"
+        ),
+        resources = joined(
+            backend,
+            RESOURCES.0,
+            "CAST(statement AS TEXT) || {statement} || resource",
+            "statement, position"
+        ),
+    );
+    let rows = sqlx::query(&sql)
+        .bind(tenant)
+        .bind(after.unwrap_or(""))
+        .bind(limit as i64)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let expires_at: Option<i64> = row.try_get("expires_at")?;
+            Ok(RecordGrants {
+                id: row.try_get("record_id")?,
+                disabled: row.try_get::<i64, _>("disabled")? != 0,
+                expires_at: expires_at.map(Timestamp::from_millis),
+                users: row.try_get("users")?,
+                groups: row.try_get("groups")?,
+                roles: row.try_get("roles")?,
+                resources: row.try_get("resources")?,
+            })
+        })
+        .collect()
 }
