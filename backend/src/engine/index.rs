@@ -257,7 +257,9 @@ impl TenantIndex {
         match change {
             Change::Role(id, role) => self.set_role(&id, role),
             Change::Group(id, group) => self.set_group(&id, group),
-            Change::Record(id, record) => self.set_record(&id, record),
+            Change::Record(id, record) => {
+                self.set_record(&id, record.as_ref().map(RecordSpec::of).as_ref());
+            }
             Change::Other => {}
         }
     }
@@ -358,7 +360,19 @@ impl TenantIndex {
         }
     }
 
-    fn set_record(&mut self, id: &str, record: Option<AccessRecord>) {
+    /// Writes (`Some`) or deletes (`None`) record `id` and moves the index to `revision`:
+    /// [`Change::Record`] for a caller that holds the engine's view of the record only.
+    pub fn apply_record<S: AsRef<str>>(
+        &mut self,
+        revision: i64,
+        id: &str,
+        record: Option<&RecordSpec<S>>,
+    ) {
+        self.revision = revision;
+        self.set_record(id, record);
+    }
+
+    fn set_record<S: AsRef<str>>(&mut self, id: &str, record: Option<&RecordSpec<S>>) {
         if let Some(old) = self.records.remove(id) {
             unlink(&mut self.user_records, &old.users, &old.id);
             unlink(&mut self.group_records, &old.groups, &old.id);
@@ -367,7 +381,7 @@ impl TenantIndex {
             }
         }
         if let Some(record) = record {
-            let compiled = self.compile(Id::from(id), &RecordSpec::of(&record));
+            let compiled = self.compile(Id::from(id), record);
             self.insert_compiled(compiled);
         }
     }

@@ -320,7 +320,7 @@ async fn send_records(
     let mut after: Option<String> = None;
     loop {
         let records = snapshot
-            .record_grants(after.as_deref(), SNAPSHOT_PAGE)
+            .record_grants(Which::After(after.as_deref(), SNAPSHOT_PAGE))
             .await?;
         let last = (records.len() == SNAPSHOT_PAGE)
             .then(|| records.last().map(|r| r.id.clone()))
@@ -332,6 +332,21 @@ async fn send_records(
             Some(last) => after = Some(last),
             None => return Ok(true),
         }
+    }
+}
+
+/// The engine's view of a record as the snapshot read it.
+fn spec_of(record: &RecordGrants) -> RecordSpec<&str> {
+    RecordSpec {
+        disabled: record.disabled,
+        expires_at: record.expires_at,
+        users: record.users().collect(),
+        groups: record.groups().collect(),
+        statements: record
+            .statements()
+            .into_iter()
+            .map(|(roles, resources)| StatementSpec { roles, resources })
+            .collect(),
     }
 }
 
@@ -380,18 +395,7 @@ impl Service {
                 }
                 SnapshotPage::Records(records) => {
                     for record in &records {
-                        let spec = RecordSpec {
-                            disabled: record.disabled,
-                            expires_at: record.expires_at,
-                            users: record.users().collect(),
-                            groups: record.groups().collect(),
-                            statements: record
-                                .statements()
-                                .into_iter()
-                                .map(|(roles, resources)| StatementSpec { roles, resources })
-                                .collect(),
-                        };
-                        builder.record(&record.id, &spec);
+                        builder.record(&record.id, &spec_of(record));
                     }
                 }
             }
@@ -504,7 +508,9 @@ impl Service {
                         Change::Group(id.to_owned(), read.read(Which::One(id)).await?.pop())
                     }
                     AccessRecord::KIND => {
-                        Change::Record(id.to_owned(), read.read(Which::One(id)).await?.pop())
+                        let record = read.record_grants(Which::One(id)).await?.pop();
+                        index.apply_record(last, id, record.as_ref().map(spec_of).as_ref());
+                        continue;
                     }
                     _ => continue,
                 };

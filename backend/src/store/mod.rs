@@ -560,14 +560,13 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// What the decision engine reads of up to `limit` access records after id `after`, in
-    /// id order: one row per record, its lists joined (see [`RecordGrants`]).
+    /// What the decision engine reads of the access records selected, in id order: one
+    /// row per record, its lists joined (see [`RecordGrants`]).
     pub async fn record_grants(
         &mut self,
-        after: Option<&str>,
-        limit: usize,
+        which: Which<'_>,
     ) -> Result<Vec<RecordGrants>, StoreError> {
-        records::grants(&mut self.tx, self.backend, &self.tenant, after, limit).await
+        records::grants(&mut self.tx, self.backend, &self.tenant, which).await
     }
 
     /// Objects of a kind, as of this state.

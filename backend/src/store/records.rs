@@ -371,13 +371,16 @@ pub(super) async fn grants(
     conn: &mut AnyConnection,
     backend: Backend,
     tenant: &str,
-    after: Option<&str>,
-    limit: usize,
+    which: Which<'_>,
 ) -> Result<Vec<RecordGrants>, StoreError> {
+    let selection = match which {
+        Which::One(_) => "r.record_id = $2",
+        Which::After(..) => "r.record_id > $2 ORDER BY r.record_id LIMIT $3",
+    };
     let sql = format!(
         "SELECT r.record_id, r.disabled, r.expires_at, {users} AS users, {groups} AS groups, \
          {roles} AS roles, {resources} AS resources FROM records r \
-         WHERE r.tenant_id = $1 AND r.record_id > $2 ORDER BY r.record_id LIMIT $3",
+         WHERE r.tenant_id = $1 AND {selection}",
         users = joined(backend, USERS.0, "user_id", "position"),
         groups = joined(backend, GROUPS.0, "group_id", "position"),
         roles = joined(
@@ -393,12 +396,12 @@ pub(super) async fn grants(
             "statement, position"
         ),
     );
-    let rows = sqlx::query(&sql)
-        .bind(tenant)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&mut *conn)
-        .await?;
+    let query = sqlx::query(&sql).bind(tenant);
+    let query = match which {
+        Which::One(id) => query.bind(id),
+        Which::After(after, limit) => query.bind(after.unwrap_or("")).bind(limit as i64),
+    };
+    let rows = query.fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|row| {
             let expires_at: Option<i64> = row.try_get("expires_at")?;
