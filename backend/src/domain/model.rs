@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::{Action, ObjectId, ResourcePattern, Timestamp, UserId};
 
@@ -47,14 +46,13 @@ impl Limits {
 }
 
 /// One permission entry of a role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PermissionEntry {
     /// The action, possibly with `*` segments: `documents:*`, `documents:read`, `*`.
     pub action: Action,
     /// Holders may perform the action.
     #[serde(default = "yes")]
-    #[schema(default = true)]
     pub allow: bool,
     /// Holders may give `allow` of the action to others, on resources they hold the grant on.
     #[serde(default)]
@@ -69,11 +67,8 @@ fn yes() -> bool {
 }
 
 /// A role: a named set of permission entries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"roleId": "editor", "name": "Editor", "description": "Reads and edits documents",
-    "permissions": [{"action": "documents:read", "allow": true, "grant": false, "delegate": false},
-                    {"action": "documents:update", "allow": true, "grant": false, "delegate": false}]}))]
 pub struct Role {
     /// The role's id; generated (`rol_…`) when omitted on create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,22 +83,18 @@ pub struct Role {
     pub permissions: Vec<PermissionEntry>,
     /// When the role was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub created_at: Option<Timestamp>,
     /// When the role was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub updated_at: Option<Timestamp>,
     /// The tenant revision of the role's last change; also its `ETag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub revision: Option<i64>,
 }
 
 /// A group of users, named in access records as one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"groupId": "support", "name": "Support team", "description": "", "users": ["user-1", "user-2"]}))]
 pub struct Group {
     /// The group's id; generated (`grp_…`) when omitted on create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,20 +109,17 @@ pub struct Group {
     pub users: Vec<UserId>,
     /// When the group was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub created_at: Option<Timestamp>,
     /// When the group was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub updated_at: Option<Timestamp>,
     /// The tenant revision of the group's last change; also its `ETag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub revision: Option<i64>,
 }
 
 /// Whether an access record is in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordStatus {
     /// The record grants what it says.
@@ -142,7 +130,7 @@ pub enum RecordStatus {
 }
 
 /// Roles given on resources: every role applies to every resource of the statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Statement {
     /// Role ids (1 to 50), each of an existing role.
@@ -152,11 +140,8 @@ pub struct Statement {
 }
 
 /// An access record: who (users, groups) gets which roles on which resources.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"recordId": "acme-editors", "name": "Acme editors", "description": "",
-    "status": "active", "users": ["user-1"], "groups": ["support"],
-    "statements": [{"roles": ["editor"], "resources": ["/orgs/acme/documents"]}], "tags": {"team": "docs"}}))]
 pub struct AccessRecord {
     /// The record's id; generated (`rec_…`) when omitted on create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,23 +171,19 @@ pub struct AccessRecord {
     pub tags: BTreeMap<String, String>,
     /// When the record was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub created_at: Option<Timestamp>,
     /// When the record was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub updated_at: Option<Timestamp>,
     /// The tenant revision of the record's last change; also its `ETag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub revision: Option<i64>,
 }
 
 /// A registered resource: a name and metadata for a resource URI. Resources need not be
 /// registered to be granted or checked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"resourceUri": "/orgs/acme", "name": "Acme Inc.", "description": "", "metadata": {"plan": "pro"}}))]
 pub struct ResourceConfig {
     /// The resource URI or pattern; in paths, URL-encoded (`%2Forgs%2Facme`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,23 +199,19 @@ pub struct ResourceConfig {
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// When the resource was registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub created_at: Option<Timestamp>,
     /// When the resource config was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub updated_at: Option<Timestamp>,
     /// The tenant revision of the last change; also its `ETag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub revision: Option<i64>,
 }
 
 /// A user of the tenant's application. Users named in records or groups are registered
 /// automatically; a name and email can be added.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"userId": "user-1", "name": "Ada Lovelace", "email": "ada@example.com"}))]
 pub struct User {
     /// The user's id in the application (the `sub` of its token); in paths, URL-encoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,22 +224,17 @@ pub struct User {
     pub email: Option<String>,
     /// When the user was first named or registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub created_at: Option<Timestamp>,
     /// When the user was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub updated_at: Option<Timestamp>,
     /// The tenant revision of the last change; also its `ETag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub revision: Option<i64>,
 }
 
 /// What an API key may do.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Ask decisions: check, batch, lookups.
@@ -274,9 +246,8 @@ pub enum Scope {
 }
 
 /// An API key of a tenant. The secret is returned once, when the key is created.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"keyId": "key_4f1c2a9e0b7d3e6f8a21", "name": "checkout service", "scopes": ["check"]}))]
 pub struct ApiKey {
     /// The key's id; generated (`key_…`) when omitted on create. Not a secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -290,22 +261,17 @@ pub struct ApiKey {
     pub expires_at: Option<Timestamp>,
     /// The secret (`pc_…`): present only in the response that created the key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub secret: Option<String>,
     /// When the key last authenticated a request (updated at most once a minute).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub last_used_at: Option<Timestamp>,
     /// When the key was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub created_at: Option<Timestamp>,
     /// When the key was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub updated_at: Option<Timestamp>,
     /// The tenant revision of the last change; also its `ETag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
     pub revision: Option<i64>,
 }
