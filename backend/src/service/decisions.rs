@@ -167,6 +167,14 @@ impl Indexes {
         slots.entry(tenant.to_owned()).or_default().clone()
     }
 
+    /// Whether the tenant's index is built or being built.
+    fn has_slot(&self, tenant: &str) -> bool {
+        self.slots
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(tenant)
+    }
+
     fn loaded(&self, tenant: &str) -> Option<Arc<Slot>> {
         let slots = self.slots.read().unwrap_or_else(|e| e.into_inner());
         slots
@@ -554,12 +562,17 @@ impl Service {
         Ok(built.index.load())
     }
 
-    /// Brings a tenant's index, if this process has one, up to the newest committed
-    /// revision. Run after every committed write, before it is acknowledged, so the index
-    /// reflects the write. If the index cannot be refreshed it is dropped, so the next
-    /// check rebuilds it from the database, where the write is.
+    /// Brings a tenant's index, if this process has one or is building one, up to the
+    /// newest committed revision. Run after every committed write, before it is
+    /// acknowledged, so the index reflects the write. An index being built is waited for:
+    /// its snapshot and the feed it followed may both predate this write (the build's last
+    /// read of the feed can come just before the write commits), and skipping it then
+    /// would leave the write out of an index published a moment later. With no index and
+    /// no build, there is nothing to refresh: a build started later reads the write. If
+    /// the index cannot be refreshed it is dropped, so the next check rebuilds it from the
+    /// database, where the write is.
     pub(super) async fn refresh_if_loaded(&self, tenant: &str) {
-        if self.indexes.loaded(tenant).is_none() {
+        if !self.indexes.has_slot(tenant) {
             return;
         }
         if let Err(error) = self.catch_up(tenant).await {
