@@ -250,6 +250,20 @@ pub(super) async fn put_in<K: Kind>(
     })
 }
 
+/// Those of `ids` that name no role (`kind` is `role`) or no group (otherwise): the two
+/// kinds other objects refer to.
+pub(super) async fn missing_named(
+    tx: &mut WriteTx,
+    kind: &str,
+    ids: &[&str],
+) -> Result<Vec<String>, ServiceError> {
+    Ok(if kind == Role::KIND {
+        tx.missing::<Role>(ids).await?
+    } else {
+        tx.missing::<Group>(ids).await?
+    })
+}
+
 /// The field errors for references (`refs`) to roles and groups that do not exist.
 pub(super) async fn missing_refs(
     tx: &mut WriteTx,
@@ -265,11 +279,7 @@ pub(super) async fn missing_refs(
         if ids.is_empty() {
             continue;
         }
-        let missing = if kind == Role::KIND {
-            tx.missing::<Role>(&ids).await?
-        } else {
-            tx.missing::<Group>(&ids).await?
-        };
+        let missing = missing_named(tx, kind, &ids).await?;
         for reference in refs
             .iter()
             .filter(|r| r.kind == kind && missing.contains(&r.id))

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::error::FieldError;
-use super::objects::{Kind, corrupt};
+use super::objects::{Kind, corrupt, missing_named};
 use super::{Actor, Service, ServiceError};
 use crate::domain::{AccessRecord, Group, ResourceConfig, Role, TenantId, Timestamp, User};
 use crate::store::{AuditRecord, Snapshot, Stamp, Stamped, Table, Which, WriteTx};
@@ -49,14 +49,6 @@ const MAX_ERRORS: usize = 100;
 const FLUSH_AT: usize = 2_000;
 /// Objects read per page of an export.
 const EXPORT_PAGE: usize = 2_000;
-/// The kinds of a document, in export order, with the field holding each one's id.
-const KINDS: [(&str, &str); 5] = [
-    (Role::KIND, Role::ID_FIELD),
-    (Group::KIND, Group::ID_FIELD),
-    (ResourceConfig::KIND, ResourceConfig::ID_FIELD),
-    (User::KIND, User::ID_FIELD),
-    (AccessRecord::KIND, AccessRecord::ID_FIELD),
-];
 
 /// One kind's objects waiting to be written, and the users they name.
 struct Pending<K> {
@@ -470,11 +462,7 @@ impl Import<'_> {
                 .filter(|(k, _)| *k == kind)
                 .map(|(_, id)| id.as_str())
                 .collect();
-            let missing = if kind == Role::KIND {
-                tx.missing::<Role>(&ids).await?
-            } else {
-                tx.missing::<Group>(&ids).await?
-            };
+            let missing = missing_named(&mut tx, kind, &ids).await?;
             for id in missing {
                 let (line, field) = wanted.get(&(kind, id.clone())).cloned().unwrap_or_default();
                 if self.errors.len() < MAX_ERRORS {
@@ -573,7 +561,8 @@ impl Export {
                 "{{\"kind\":\"{HEADER_KIND}\",\"version\":{FORMAT_VERSION}}}\n"
             )));
         }
-        while self.kind < KINDS.len() {
+        // The kinds in export order: role, group, resource, user, record.
+        while self.kind < 5 {
             let Some(snapshot) = self.snapshot.as_mut() else {
                 return Ok(None);
             };
