@@ -23,7 +23,7 @@ use crate::engine::{
     Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, StatementSpec,
     TenantIndex,
 };
-use crate::store::{RecordGrants, Snapshot, Table, Which};
+use crate::store::{RecordGrants, RecordGrantsPage, Snapshot, Table, Which};
 
 /// Events applied per read of the change feed.
 const FEED_BATCH: usize = 1000;
@@ -291,7 +291,7 @@ fn lookup_page<T: Clone>(
 enum SnapshotPage {
     Roles(Vec<Role>),
     Groups(Vec<Group>),
-    Records(Vec<RecordGrants>),
+    Records(RecordGrantsPage),
 }
 
 /// Sends every object of a kind in the snapshot, page by page; `false` when the builder
@@ -331,7 +331,7 @@ async fn send_records(
             .record_grants(Which::After(after.as_deref(), SNAPSHOT_PAGE))
             .await?;
         let last = (records.len() == SNAPSHOT_PAGE)
-            .then(|| records.last().map(|r| r.id.clone()))
+            .then(|| records.last_id().map(str::to_owned))
             .flatten();
         if pages.send(SnapshotPage::Records(records)).await.is_err() {
             return Ok(false);
@@ -344,14 +344,14 @@ async fn send_records(
 }
 
 /// The engine's view of a record as the snapshot read it.
-fn spec_of(record: &RecordGrants) -> RecordSpec<&str> {
+fn spec_of(record: RecordGrants<'_>) -> RecordSpec<&str> {
     RecordSpec {
         disabled: record.disabled,
         expires_at: record.expires_at,
-        users: record.users().collect(),
-        groups: record.groups().collect(),
+        users: record.users,
+        groups: record.groups,
         statements: record
-            .statements()
+            .statements
             .into_iter()
             .map(|(roles, resources)| StatementSpec { roles, resources })
             .collect(),
@@ -402,8 +402,8 @@ impl Service {
                     }
                 }
                 SnapshotPage::Records(records) => {
-                    for record in &records {
-                        builder.record(&record.id, &spec_of(record));
+                    for record in records.records() {
+                        builder.record(record.id, &spec_of(record));
                     }
                 }
             }
@@ -516,8 +516,9 @@ impl Service {
                         Change::Group(id.to_owned(), read.read(Which::One(id)).await?.pop())
                     }
                     AccessRecord::KIND => {
-                        let record = read.record_grants(Which::One(id)).await?.pop();
-                        index.apply_record(last, id, record.as_ref().map(spec_of).as_ref());
+                        let page = read.record_grants(Which::One(id)).await?;
+                        let record = page.records().next().map(spec_of);
+                        index.apply_record(last, id, record.as_ref());
                         continue;
                     }
                     _ => continue,

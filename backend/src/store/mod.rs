@@ -28,7 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
 pub use accounts::{AccountRow, MemberRow, SessionRow};
-pub use records::RecordGrants;
+pub use records::{RecordGrants, RecordGrantsPage};
 pub use rows::{Stamp, Stamped, Table, Which};
 pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
@@ -560,12 +560,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// What the decision engine reads of the access records selected, in id order: one
-    /// row per record, its lists joined (see [`RecordGrants`]).
+    /// What the decision engine reads of the access records selected, in id order, read
+    /// in bulk (see [`RecordGrantsPage`]).
     pub async fn record_grants(
         &mut self,
         which: Which<'_>,
-    ) -> Result<Vec<RecordGrants>, StoreError> {
+    ) -> Result<RecordGrantsPage, StoreError> {
         records::grants(&mut self.tx, self.backend, &self.tenant, which).await
     }
 

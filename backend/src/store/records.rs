@@ -278,92 +278,153 @@ impl Table for AccessRecord {
     }
 }
 
-/// Separates the items of a joined list ([`RecordGrants`]); no id, action or resource may
+/// Separates the entries of a page ([`RecordGrantsPage`]); no id, action or resource may
 /// hold a control character, so none holds this one.
-pub const ITEM_SEPARATOR: char = '\u{1f}';
-/// Separates a statement's number from an item of it.
-pub const STATEMENT_SEPARATOR: char = '\u{1e}';
+const ENTRY_SEPARATOR: char = '\u{1f}';
+/// Separates the fields of one entry.
+const FIELD_SEPARATOR: char = '\u{1e}';
 
-/// What the decision engine reads of an access record, one row per record: building the
-/// index of a tenant of millions reads a row per record, not one per list item (each row
-/// costs a trip from the database's thread and an allocation per column). Written by this
-/// server, so neither parsed again nor checked.
-#[derive(Debug, Clone)]
-pub struct RecordGrants {
+/// What the decision engine reads of a page of access records, read in bulk: the page's
+/// records and each of their lists come from the database as one text value per table
+/// (entries joined in record order by `group_concat` on SQLite, `string_agg` on PostgreSQL),
+/// so that building the index of a tenant of millions costs a few statements per page, not
+/// a row per record and list item (a row costs a trip from the database's thread and an
+/// allocation per column: at a million records that was most of a restart). Written by this
+/// server, so neither parsed again nor checked; [`RecordGrantsPage::records`] walks the
+/// lists beside the records, all in the same order.
+#[derive(Debug, Clone, Default)]
+pub struct RecordGrantsPage {
+    /// `id, disabled (0/1), expires_at (unix ms or empty)` per record.
+    records: String,
+    /// `record id, user id` per record user.
+    users: String,
+    /// `record id, group id` per record group.
+    groups: String,
+    /// `record id, statement number, role id` per statement role.
+    roles: String,
+    /// `record id, statement number, resource` per statement resource.
+    resources: String,
+}
+
+/// One access record of a [`RecordGrantsPage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordGrants<'a> {
     /// The record's id.
-    pub id: String,
+    pub id: &'a str,
     /// Whether it is disabled.
     pub disabled: bool,
     /// When it expires.
     pub expires_at: Option<Timestamp>,
-    users: Option<String>,
-    groups: Option<String>,
-    roles: Option<String>,
-    resources: Option<String>,
-}
-
-fn items(joined: &Option<String>) -> impl Iterator<Item = &str> {
-    joined
-        .as_deref()
-        .into_iter()
-        .flat_map(|list| list.split(ITEM_SEPARATOR))
-}
-
-/// `(statement, item)` pairs of a joined statement list.
-fn statement_items(joined: &Option<String>) -> impl Iterator<Item = (usize, &str)> {
-    items(joined).filter_map(|item| {
-        let (n, value) = item.split_once(STATEMENT_SEPARATOR)?;
-        Some((n.parse().ok()?, value))
-    })
-}
-
-impl RecordGrants {
     /// The users it names, in order.
-    pub fn users(&self) -> impl Iterator<Item = &str> {
-        items(&self.users)
-    }
-
+    pub users: Vec<&'a str>,
     /// The groups it names, in order.
-    pub fn groups(&self) -> impl Iterator<Item = &str> {
-        items(&self.groups)
-    }
+    pub groups: Vec<&'a str>,
+    /// Its statements: the roles and the resources of each, in order.
+    pub statements: Vec<(Vec<&'a str>, Vec<&'a str>)>,
+}
 
-    /// Its statements: the roles and resources of each, in order.
-    pub fn statements(&self) -> Vec<(Vec<&str>, Vec<&str>)> {
-        let mut statements: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
-        let grow = |n: usize, statements: &mut Vec<(Vec<&str>, Vec<&str>)>| {
-            while statements.len() <= n {
-                statements.push((Vec::new(), Vec::new()));
-            }
-        };
-        for (n, role) in statement_items(&self.roles) {
-            grow(n, &mut statements);
-            statements[n].0.push(role);
-        }
-        for (n, resource) in statement_items(&self.resources) {
-            grow(n, &mut statements);
-            statements[n].1.push(resource);
-        }
-        statements
+/// The entries of one joined list: their fields.
+fn entries(joined: &str) -> std::iter::Peekable<impl Iterator<Item = std::str::Split<'_, char>>> {
+    joined
+        .split(ENTRY_SEPARATOR)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| entry.split(FIELD_SEPARATOR))
+        .peekable()
+}
+
+/// Takes the entries of `record` from the front of a list (the list is in record order).
+fn take_of<'a, I>(
+    list: &mut std::iter::Peekable<I>,
+    record: &str,
+    mut each: impl FnMut(std::str::Split<'a, char>),
+) where
+    I: Iterator<Item = std::str::Split<'a, char>>,
+{
+    while let Some(mut fields) = list.next_if(|fields| fields.clone().next() == Some(record)) {
+        fields.next();
+        each(fields);
     }
 }
 
-/// One list of a record, joined in its order: SQLite's `group_concat` and PostgreSQL's
-/// `string_agg` (the one place the two dialects part; both take `ORDER BY`).
-fn joined(backend: Backend, table: &str, value: &str, order: &str) -> String {
-    let (separator, statement_separator) = match backend {
-        Backend::Sqlite => ("char(31)", "char(30)"),
-        Backend::Postgres => ("chr(31)", "chr(30)"),
+/// The statement a statement entry's number names, grown to it.
+fn statement_at<'s, 'a>(
+    statements: &'s mut Vec<(Vec<&'a str>, Vec<&'a str>)>,
+    number: Option<&str>,
+) -> Option<&'s mut (Vec<&'a str>, Vec<&'a str>)> {
+    let n: usize = number?.parse().ok()?;
+    while statements.len() <= n {
+        statements.push((Vec::new(), Vec::new()));
+    }
+    statements.get_mut(n)
+}
+
+impl RecordGrantsPage {
+    /// The id of the page's last record.
+    pub fn last_id(&self) -> Option<&str> {
+        let last = self.records.rsplit(ENTRY_SEPARATOR).next()?;
+        last.split(FIELD_SEPARATOR)
+            .next()
+            .filter(|id| !id.is_empty())
+    }
+
+    /// How many records the page holds.
+    pub fn len(&self) -> usize {
+        entries(&self.records).count()
+    }
+
+    /// Whether the page holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The page's records, in id order.
+    pub fn records(&self) -> impl Iterator<Item = RecordGrants<'_>> {
+        let mut users = entries(&self.users);
+        let mut groups = entries(&self.groups);
+        let mut roles = entries(&self.roles);
+        let mut resources = entries(&self.resources);
+        entries(&self.records).map(move |mut fields| {
+            let id = fields.next().unwrap_or_default();
+            let disabled = fields.next() == Some("1");
+            let expires_at = fields
+                .next()
+                .and_then(|ms| ms.parse().ok())
+                .map(Timestamp::from_millis);
+            let mut record = RecordGrants {
+                id,
+                disabled,
+                expires_at,
+                users: Vec::new(),
+                groups: Vec::new(),
+                statements: Vec::new(),
+            };
+            take_of(&mut users, id, |mut f| record.users.extend(f.next()));
+            take_of(&mut groups, id, |mut f| record.groups.extend(f.next()));
+            take_of(&mut roles, id, |mut f| {
+                if let Some(statement) = statement_at(&mut record.statements, f.next()) {
+                    statement.0.extend(f.next());
+                }
+            });
+            take_of(&mut resources, id, |mut f| {
+                if let Some(statement) = statement_at(&mut record.statements, f.next()) {
+                    statement.1.extend(f.next());
+                }
+            });
+            record
+        })
+    }
+}
+
+/// One table's entries for the records selected, joined in record order and then `order`:
+/// SQLite's `group_concat` and PostgreSQL's `string_agg` (the one place the two dialects
+/// part; both take `ORDER BY`). `fields` are joined with the field separator.
+fn joined(backend: Backend, fields: &[&str], order: &str, from: &str) -> String {
+    let (aggregate, chr) = match backend {
+        Backend::Sqlite => ("group_concat", "char"),
+        Backend::Postgres => ("string_agg", "chr"),
     };
-    let value = value.replace("{statement}", statement_separator);
-    let aggregate = match backend {
-        Backend::Sqlite => "group_concat",
-        Backend::Postgres => "string_agg",
-    };
-    format!(
-        "(SELECT {aggregate}({value}, {separator} ORDER BY {order}) FROM {table} l \
-         WHERE l.tenant_id = r.tenant_id AND l.record_id = r.record_id)"
-    )
+    let entry = fields.join(&format!(" || {chr}(30) || "));
+    format!("SELECT {aggregate}({entry}, {chr}(31) ORDER BY {order}) AS page FROM {from}")
 }
 
 /// See [`super::Snapshot::record_grants`].
@@ -372,48 +433,141 @@ pub(super) async fn grants(
     backend: Backend,
     tenant: &str,
     which: Which<'_>,
-) -> Result<Vec<RecordGrants>, StoreError> {
-    let selection = match which {
-        Which::One(_) => "r.record_id = $2",
-        Which::After(..) => "r.record_id > $2 ORDER BY r.record_id LIMIT $3",
+) -> Result<RecordGrantsPage, StoreError> {
+    let selected = match which {
+        Which::One(_) => "records WHERE tenant_id = $1 AND record_id = $2",
+        Which::After(..) => {
+            "(SELECT record_id, disabled, expires_at FROM records \
+             WHERE tenant_id = $1 AND record_id > $2 ORDER BY record_id LIMIT $3) r"
+        }
     };
-    let sql = format!(
-        "SELECT r.record_id, r.disabled, r.expires_at, {users} AS users, {groups} AS groups, \
-         {roles} AS roles, {resources} AS resources FROM records r \
-         WHERE r.tenant_id = $1 AND {selection}",
-        users = joined(backend, USERS.0, "user_id", "position"),
-        groups = joined(backend, GROUPS.0, "group_id", "position"),
-        roles = joined(
-            backend,
-            ROLES.0,
-            "CAST(statement AS TEXT) || {statement} || role_id",
-            "statement, position"
-        ),
-        resources = joined(
-            backend,
-            RESOURCES.0,
-            "CAST(statement AS TEXT) || {statement} || resource",
-            "statement, position"
-        ),
+    let sql = joined(
+        backend,
+        &[
+            "record_id",
+            "CAST(disabled AS TEXT)",
+            "COALESCE(CAST(expires_at AS TEXT), '')",
+        ],
+        "record_id",
+        selected,
     );
     let query = sqlx::query(&sql).bind(tenant);
     let query = match which {
         Which::One(id) => query.bind(id),
         Which::After(after, limit) => query.bind(after.unwrap_or("")).bind(limit as i64),
     };
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|row| {
-            let expires_at: Option<i64> = row.try_get("expires_at")?;
-            Ok(RecordGrants {
-                id: row.try_get("record_id")?,
-                disabled: row.try_get::<i64, _>("disabled")? != 0,
-                expires_at: expires_at.map(Timestamp::from_millis),
-                users: row.try_get("users")?,
-                groups: row.try_get("groups")?,
-                roles: row.try_get("roles")?,
-                resources: row.try_get("resources")?,
-            })
-        })
-        .collect()
+    let records: Option<String> = query.fetch_one(&mut *conn).await?.try_get("page")?;
+    let mut page = RecordGrantsPage {
+        records: records.unwrap_or_default(),
+        ..RecordGrantsPage::default()
+    };
+    let (Some(last), first) = (page.last_id().map(str::to_owned), which) else {
+        return Ok(page);
+    };
+    let (range, after) = match first {
+        Which::One(id) => ("record_id = $2", id),
+        Which::After(after, _) => ("record_id > $2 AND record_id <= $3", after.unwrap_or("")),
+    };
+    for (list, table, fields, order) in [
+        (
+            &mut page.users,
+            USERS.0,
+            &["record_id", "user_id"][..],
+            "record_id, position",
+        ),
+        (
+            &mut page.groups,
+            GROUPS.0,
+            &["record_id", "group_id"][..],
+            "record_id, position",
+        ),
+        (
+            &mut page.roles,
+            ROLES.0,
+            &["record_id", "CAST(statement AS TEXT)", "role_id"][..],
+            "record_id, statement, position",
+        ),
+        (
+            &mut page.resources,
+            RESOURCES.0,
+            &["record_id", "CAST(statement AS TEXT)", "resource"][..],
+            "record_id, statement, position",
+        ),
+    ] {
+        let sql = joined(
+            backend,
+            fields,
+            order,
+            &format!("{table} WHERE tenant_id = $1 AND {range}"),
+        );
+        let query = sqlx::query(&sql).bind(tenant).bind(after);
+        let query = match first {
+            Which::One(_) => query,
+            Which::After(..) => query.bind(last.as_str()),
+        };
+        let joined: Option<String> = query.fetch_one(&mut *conn).await?.try_get("page")?;
+        *list = joined.unwrap_or_default();
+    }
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joined(entries: &[&[&str]]) -> String {
+        entries
+            .iter()
+            .map(|fields| fields.join(&FIELD_SEPARATOR.to_string()))
+            .collect::<Vec<_>>()
+            .join(&ENTRY_SEPARATOR.to_string())
+    }
+
+    /// The lists are walked beside the records: a record without a list's entries takes
+    /// none of the next record's, statements fill in by number (past 9 too), and a
+    /// statement with resources but no roles keeps its place.
+    #[test]
+    fn a_page_walks_its_lists_beside_its_records() {
+        let page = RecordGrantsPage {
+            records: joined(&[
+                &["a", "0", ""],
+                &["b", "1", "1700000000000"],
+                &["c", "0", ""],
+            ]),
+            users: joined(&[&["a", "u1"], &["a", "u2"], &["c", "u3"]]),
+            groups: joined(&[&["b", "g1"]]),
+            roles: joined(&[
+                &["a", "0", "viewer"],
+                &["a", "10", "editor"],
+                &["c", "1", "owner"],
+            ]),
+            resources: joined(&[&["a", "0", "/x"], &["a", "10", "/y"], &["b", "0", "/z"]]),
+        };
+        assert_eq!(page.len(), 3);
+        assert_eq!(page.last_id(), Some("c"));
+        let records: Vec<_> = page.records().collect();
+        assert_eq!(records[0].id, "a");
+        assert!(!records[0].disabled);
+        assert_eq!(records[0].users, ["u1", "u2"]);
+        assert!(records[0].groups.is_empty());
+        assert_eq!(records[0].statements.len(), 11);
+        assert_eq!(records[0].statements[0], (vec!["viewer"], vec!["/x"]));
+        assert_eq!(records[0].statements[10], (vec!["editor"], vec!["/y"]));
+        assert_eq!(records[1].id, "b");
+        assert!(records[1].disabled);
+        assert_eq!(
+            records[1].expires_at,
+            Some(Timestamp::from_millis(1_700_000_000_000))
+        );
+        assert!(records[1].users.is_empty());
+        assert_eq!(records[1].groups, ["g1"]);
+        assert_eq!(records[1].statements, [(vec![], vec!["/z"])]);
+        assert_eq!(records[2].users, ["u3"]);
+        assert_eq!(
+            records[2].statements,
+            [(vec![], vec![]), (vec!["owner"], vec![])]
+        );
+        assert!(RecordGrantsPage::default().records().next().is_none());
+        assert_eq!(RecordGrantsPage::default().last_id(), None);
+    }
 }

@@ -107,7 +107,7 @@ async fn postgres() {
     foreign_keys_hold(Db::Postgres).await;
 }
 
-/// An index built at start from the typed tables (one row per record, lists joined)
+/// An index built at start from the typed tables (read in bulk, a page of records at a time)
 /// answers every question, explanations included, as the index built write by write did.
 async fn a_restart_answers_as_before(app: TestApp) {
     app.tenant("acme").await;
