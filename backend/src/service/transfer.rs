@@ -223,6 +223,7 @@ impl Service {
         actor: Actor,
     ) -> Result<Import<'_>, ServiceError> {
         let mut tx = self.begin_write(tenant).await?;
+        tx.bulk().await?;
         let mut fresh = HashSet::new();
         for (kind, empty) in [
             (Role::KIND, !tx.has_any::<Role>().await?),

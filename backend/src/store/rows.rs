@@ -203,9 +203,14 @@ pub(super) fn parsed<T>(
     })
 }
 
+/// Bound parameters per statement of a bulk insert on SQLite, where [`insert`] binds by
+/// position (`?`), which costs the same per parameter however many a statement has.
+const SQLITE_INSERT_PARAMETERS: usize = 960;
+
 /// Inserts `rows` into `table`: `tenant_id` and then `columns`, one value per column per
-/// row, in statements of at most [`BULK_PARAMETERS`] parameters, ending in `conflict`
-/// (`ON CONFLICT …`, or empty).
+/// row, ending in `conflict` (`ON CONFLICT …`, or empty). On SQLite the placeholders are
+/// positional (`?`), not `$N`: SQLite finds a named parameter by walking the list of all of
+/// them (see [`BULK_PARAMETERS`]), and a bulk import is mostly these statements.
 pub(super) async fn insert(
     conn: &mut AnyConnection,
     tenant: &str,
@@ -214,14 +219,23 @@ pub(super) async fn insert(
     conflict: &str,
     rows: &[Vec<Value<'_>>],
 ) -> Result<(), StoreError> {
-    let per_statement = (BULK_PARAMETERS / columns.len()).max(1);
+    let positional = conn.backend_name() == "SQLite";
+    let width = columns.len() + 1;
+    let parameters = if positional {
+        SQLITE_INSERT_PARAMETERS
+    } else {
+        BULK_PARAMETERS
+    };
+    let per_statement = (parameters / width).max(1);
     for chunk in rows.chunks(per_statement) {
         let values = (0..chunk.len())
             .map(|i| {
-                format!(
-                    "($1, {})",
-                    placeholders(2 + i * columns.len(), columns.len())
-                )
+                let row = if positional {
+                    vec!["?"; width].join(", ")
+                } else {
+                    placeholders(1 + i * width, width)
+                };
+                format!("({row})")
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -229,9 +243,10 @@ pub(super) async fn insert(
             "INSERT INTO {table} (tenant_id, {}) VALUES {values} {conflict}",
             columns.join(", ")
         );
-        let mut query = sqlx::query(&sql).bind(tenant);
+        let mut query = sqlx::query(&sql);
         for row in chunk {
             debug_assert_eq!(row.len(), columns.len());
+            query = query.bind(tenant);
             for value in row {
                 query = match *value {
                     Value::Text(text) => query.bind(text),
