@@ -12,8 +12,10 @@
 //! ignores them, so an object read can be sent back as it is; any other unknown field is
 //! refused. An answer type has every server-set field, always present and read-only.
 
+mod authzen;
 mod decisions;
 mod objects;
 
+pub use authzen::*;
 pub use decisions::*;
 pub use objects::*;

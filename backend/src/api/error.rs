@@ -91,6 +91,14 @@ impl ApiError {
         self
     }
 
+    /// The same problem answered with another status.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self.problem.status = status.as_u16();
+        self.problem.title = status.canonical_reason().unwrap_or("Error").to_owned();
+        self
+    }
+
     /// The status it answers with.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -176,6 +176,7 @@ pub(crate) fn deleted(revision: i64) -> Response {
     components(schemas(Problem, Revision)),
     tags(
         (name = "decisions", description = "Checks: may a user do something on a resource?"),
+        (name = "authzen", description = "OpenID AuthZEN 1.0: each tenant as a Policy Decision Point (see the README for how types and ids map)"),
         (name = "tenants", description = "Tenants: the unit of isolation (platform admin)"),
         (name = "roles", description = "Roles: named sets of permission entries"),
         (name = "groups", description = "Groups of users"),
@@ -405,6 +406,9 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        // A caller's `X-Request-ID` comes back on the answer, whatever it is (AuthZEN asks
+        // it of a PDP; every client tracing its calls is served by it).
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .with_state(state)
 }
 

@@ -282,11 +282,17 @@ async fn malformed_checks_are_refused(app: TestApp) {
             Method::POST,
             "/v1/tenants/acme/access/v1/evaluation",
             Some(&key),
-            Some(json!({"subject": {"id": "ada"}, "action": {"name": "x"}})),
+            Some(json!({"subject": {"type": "user", "id": "ada"}, "action": {"name": "x"}})),
         )
         .await
         .expect_problem(400, "invalid_check");
-    assert_eq!(refused.body["errors"][0]["field"], "resource.id");
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["resource.type", "resource.id"]);
 }
 
 async fn batch_authress_and_authzen_forms(app: TestApp) {

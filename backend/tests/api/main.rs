@@ -9,6 +9,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod authzen;
 mod console;
 mod decisions;
 mod hostile;

@@ -1,187 +1,449 @@
-//! The OpenID AuthZEN evaluation API: the tenant as the Policy Decision Point.
+//! The OpenID AuthZEN Authorization API 1.0: each tenant is a Policy Decision Point at
+//! `/v1/tenants/{tenantId}`, with `access/v1/evaluation`, `access/v1/evaluations` and its
+//! metadata at `/.well-known/authzen-configuration/{tenantId}`.
+//!
+//! # How AuthZEN entities map onto Portcullis
+//!
+//! - **Resource** `(type, id)`: an `id` that is a concrete Portcullis resource URI
+//!   (`/orgs/acme/docs/d1`) is that URI, whatever the type. Any other id maps to the
+//!   two-segment URI `/{type}/{id}`, each part escaped: bytes outside the segment alphabet
+//!   (`A-Z a-z 0-9 _ . : @ -`) and `~` itself become `~XX` (two upper-case hex digits of
+//!   the UTF-8 byte), and a part that is `.` or `..` has its dots escaped. So
+//!   `(todo, "7240d0db-8ff0")` is `/todo/7240d0db-8ff0`, `(route, "/users/{userId}")` is
+//!   `/route/~2Fusers~2F~7BuserId~7D`, and `(user, "beth@the-smiths.com")` is
+//!   `/user/beth@the-smiths.com`. The escaping is reversible, so distinct `(type, id)`
+//!   pairs never share a URI unless one of them is a URI already. A part longer than a
+//!   segment may be (128 characters, escaped) is refused.
+//! - **Subject** `(type, id)`: type `user` is the userId `id`; any other type `t` is the
+//!   userId `t:id` (`(identity, "CiRm…")` is `identity:CiRm…`).
+//! - **Action** `name` is the permission, which Portcullis reads case-insensitively.
+//! - `properties` of any entity and `context` are accepted and not evaluated: a decision
+//!   rests on the tenant's roles and records only. The metadata's `capabilities` say so.
+//!
+//! `evaluations` takes its top-level `subject`, `resource` and `action` as each item's
+//! defaults, answers in request order, honours `options.evaluations_semantic`, and answers
+//! a malformed item with `decision: false` and a `context.error` of its own (the other
+//! items are still evaluated); all items are decided at one revision. Without an
+//! `evaluations` array the request is one evaluation and gets one decision. A request that
+//! is not JSON, not sent as JSON, or not of the AuthZEN shape is a 400, as AuthZEN asks.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use portcullis_api::{
+    AuthzenAction, AuthzenContext, AuthzenDecision, AuthzenDecisions, AuthzenEntity, AuthzenError,
+    AuthzenEvaluation, AuthzenEvaluations, AuthzenEvaluationsResponse, AuthzenMetadata,
+    AuthzenSemantic,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::super::extract::{Access, ApiJson, Check};
 use super::super::{ApiError, AppState, with_revision};
-use super::{MAX_BATCH, invalid, parse_all, parse_query, too_many};
+use super::{MAX_BATCH, invalid, parse_permission, parse_resource, parse_user, too_many};
 
+use crate::domain::ResourcePattern;
 use crate::service::{CheckQuery, Consistency, FieldError};
 
-/// An AuthZEN subject, resource or action. Its other fields (`type`, `properties`) are
-/// accepted and not interpreted: the id names the user or resource by itself.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct AuthzenEntity {
-    /// The subject's user id, or the resource's URI.
-    pub id: Option<String>,
-    /// The action's name: the permission.
-    pub name: Option<String>,
+/// The capabilities a tenant's metadata declares: what it does not evaluate.
+pub const CAPABILITIES: [&str; 2] = [
+    "urn:portcullis:authzen:properties-not-evaluated",
+    "urn:portcullis:authzen:context-not-evaluated",
+];
+
+/// The escape character of an id in a resource URI segment.
+const ESCAPE: char = '~';
+
+fn in_segment_alphabet(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b':' | b'@' | b'-')
 }
 
-/// An AuthZEN access evaluation request. A `context` is accepted and not used.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[schema(example = json!({"subject": {"type": "user", "id": "ada"}, "resource": {"type": "document", "id": "/orgs/acme/documents/d1"}, "action": {"name": "documents:read"}}))]
-pub struct AuthzenEvaluation {
-    /// `id`: the user.
-    pub subject: Option<AuthzenEntity>,
-    /// `id`: the resource URI.
-    pub resource: Option<AuthzenEntity>,
-    /// `name`: the permission.
-    pub action: Option<AuthzenEntity>,
+/// An AuthZEN type or id as one resource URI segment (see the module documentation).
+pub fn escape_segment(text: &str) -> String {
+    if text == "." || text == ".." {
+        return "~2E".repeat(text.len());
+    }
+    let mut segment = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if in_segment_alphabet(byte) {
+            segment.push(char::from(byte));
+        } else {
+            segment.push(ESCAPE);
+            segment.push_str(&format!("{byte:02X}"));
+        }
+    }
+    segment
 }
 
-/// An AuthZEN decision.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"decision": true, "context": {"revision": 42}}))]
-pub struct AuthzenDecision {
-    /// Whether the subject may perform the action on the resource.
-    pub decision: bool,
-    /// `revision`: the tenant revision of the answer.
-    #[schema(value_type = Object)]
-    pub context: serde_json::Value,
+/// The text a segment made by [`escape_segment`] holds; `None` for a segment it cannot
+/// have made. (What the search APIs will map their answers back with; for now it proves
+/// the escaping reversible.)
+#[cfg(test)]
+fn unescape_segment(segment: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(segment.len());
+    let mut rest = segment.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == ESCAPE as u8 {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            if hex.bytes().any(|b| b.is_ascii_lowercase()) {
+                return None;
+            }
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
-/// Several AuthZEN evaluations; top-level subject, resource and action are defaults.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"subject": {"type": "user", "id": "ada"}, "action": {"name": "documents:read"},
-    "evaluations": [{"resource": {"type": "document", "id": "/orgs/acme/documents/d1"}}, {"resource": {"type": "document", "id": "/orgs/acme/documents/d2"}}]}))]
-pub struct AuthzenEvaluations {
-    /// Default subject.
-    pub subject: Option<AuthzenEntity>,
-    /// Default resource.
-    pub resource: Option<AuthzenEntity>,
-    /// Default action.
-    pub action: Option<AuthzenEntity>,
-    /// The evaluations (up to 1,000).
-    #[serde(default)]
-    pub evaluations: Vec<AuthzenEvaluation>,
+/// The resource URI of an AuthZEN resource (see the module documentation).
+pub fn resource_uri(kind: &str, id: &str) -> Result<ResourcePattern, String> {
+    if let Ok(uri) = ResourcePattern::parse(id)
+        && !uri.is_wildcard()
+    {
+        return Ok(uri);
+    }
+    ResourcePattern::parse(&format!("/{}/{}", escape_segment(kind), escape_segment(id)))
+        .map_err(|e| format!("the resource cannot be named in Portcullis: {}", e.0))
 }
 
-/// The AuthZEN decisions, in request order.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuthzenDecisions {
-    /// One per evaluation.
-    pub evaluations: Vec<AuthzenDecision>,
+/// The userId of an AuthZEN subject (see the module documentation).
+pub fn subject_user(kind: &str, id: &str) -> String {
+    if kind == "user" {
+        id.to_owned()
+    } else {
+        format!("{kind}:{id}")
+    }
 }
 
-fn authzen_query(
-    evaluation: &AuthzenEvaluation,
-    defaults: Option<&AuthzenEvaluations>,
+/// The check an evaluation asks for, each part its own or the default; the field errors
+/// (named from `prefix`) when a part is missing or malformed.
+fn query_of(
+    subject: Option<&AuthzenEntity>,
+    resource: Option<&AuthzenEntity>,
+    action: Option<&AuthzenAction>,
     prefix: &str,
 ) -> Result<CheckQuery, Vec<FieldError>> {
-    let pick = |own: &Option<AuthzenEntity>, default: Option<&Option<AuthzenEntity>>| {
-        own.clone().or_else(|| default.and_then(|d| d.clone()))
-    };
-    let subject = pick(&evaluation.subject, defaults.map(|d| &d.subject));
-    let resource = pick(&evaluation.resource, defaults.map(|d| &d.resource));
-    let action = pick(&evaluation.action, defaults.map(|d| &d.action));
-    let mut missing = Vec::new();
-    let user = subject.and_then(|s| s.id);
-    let uri = resource.and_then(|r| r.id);
-    let name = action.and_then(|a| a.name);
-    for (value, field) in [
-        (&user, "subject.id"),
-        (&uri, "resource.id"),
-        (&name, "action.name"),
-    ] {
+    let mut errors = Vec::new();
+    let mut required = |value: Option<&String>, field: &str| {
+        let value = value.filter(|v| !v.is_empty()).cloned();
         if value.is_none() {
-            missing.push(FieldError::new(format!("{prefix}{field}"), "is required"));
+            errors.push(FieldError::new(format!("{prefix}{field}"), "is required"));
         }
-    }
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    let rename = |mut errors: Vec<FieldError>| {
-        for error in &mut errors {
-            error.field = error
-                .field
-                .replace("userId", "subject.id")
-                .replace("resourceUri", "resource.id")
-                .replace("permission", "action.name");
-        }
-        errors
+        value
     };
-    parse_query(
-        user.as_deref().unwrap_or_default(),
-        uri.as_deref().unwrap_or_default(),
-        name.as_deref().unwrap_or_default(),
-        false,
-        prefix,
-    )
-    .map_err(rename)
+    let subject_type = required(subject.and_then(|s| s.kind.as_ref()), "subject.type");
+    let subject_id = required(subject.and_then(|s| s.id.as_ref()), "subject.id");
+    let resource_type = required(resource.and_then(|r| r.kind.as_ref()), "resource.type");
+    let resource_id = required(resource.and_then(|r| r.id.as_ref()), "resource.id");
+    let name = required(action.and_then(|a| a.name.as_ref()), "action.name");
+    let user = subject_type
+        .zip(subject_id)
+        .map(|(kind, id)| parse_user(&subject_user(&kind, &id), &format!("{prefix}subject.id")));
+    let resource = resource_type.zip(resource_id).map(|(kind, id)| {
+        resource_uri(&kind, &id)
+            .map_err(|message| FieldError::new(format!("{prefix}resource.id"), message))
+            .and_then(|uri| parse_resource(uri.as_str(), &format!("{prefix}resource.id")))
+    });
+    let permission = name.map(|name| parse_permission(&name, &format!("{prefix}action.name")));
+    match (user, resource, permission) {
+        (Some(Ok(user)), Some(Ok(resource)), Some(Ok(permission))) if errors.is_empty() => {
+            Ok(CheckQuery {
+                user,
+                resource,
+                permission,
+                explain: false,
+            })
+        }
+        (user, resource, permission) => {
+            errors.extend(
+                [
+                    user.and_then(Result::err),
+                    resource.and_then(Result::err),
+                    permission.and_then(Result::err),
+                ]
+                .into_iter()
+                .flatten(),
+            );
+            Err(errors)
+        }
+    }
+}
+
+/// A JSON body on an AuthZEN endpoint: as [`ApiJson`], except that a body that is not JSON,
+/// not sent as JSON or not of the expected shape is a 400, as AuthZEN's transport asks.
+#[derive(Debug)]
+pub(super) struct AuthzenJson<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AuthzenJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match ApiJson::<T>::from_request(request, state).await {
+            Ok(ApiJson(body)) => Ok(Self(body)),
+            Err(error)
+                if matches!(
+                    error.status(),
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY
+                ) =>
+            {
+                Err(error.with_status(StatusCode::BAD_REQUEST))
+            }
+            Err(error) => Err(error),
+        }
+    }
+}
+
+fn decided(decision: bool, revision: i64) -> AuthzenDecision {
+    AuthzenDecision {
+        decision,
+        context: AuthzenContext {
+            revision: Some(revision),
+            ..AuthzenContext::default()
+        },
+    }
 }
 
 /// Evaluate access (OpenID AuthZEN 1.0)
-#[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/evaluation", tag = "decisions", operation_id = "authzenEvaluation",
-    params(("tenantId" = String, Path, description = "The tenant")),
+///
+/// May the subject perform the action on the resource? See the AuthZEN section of the
+/// README for how `(type, id)` maps onto userIds and resource URIs.
+#[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/evaluation", tag = "authzen", operation_id = "authzenEvaluation",
+    params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
     request_body = AuthzenEvaluation,
     responses((status = 200, description = "The decision", body = AuthzenDecision)))]
 pub(super) async fn authzen_evaluation(
     State(state): State<AppState>,
     Access(access, ..): Access<Check>,
-    ApiJson(request): ApiJson<AuthzenEvaluation>,
+    AuthzenJson(request): AuthzenJson<AuthzenEvaluation>,
 ) -> Result<Response, ApiError> {
-    let query = authzen_query(&request, None, "").map_err(invalid)?;
+    let query = query_of(
+        request.subject.as_ref(),
+        request.resource.as_ref(),
+        request.action.as_ref(),
+        "",
+    )
+    .map_err(invalid)?;
     let (decisions, revision) = state
         .service
         .check(&access, &[query], None, Consistency::default())
         .await?;
-    let body = AuthzenDecision {
-        decision: decisions.first().is_some_and(|d| d.allowed),
-        context: serde_json::json!({ "revision": revision }),
-    };
+    let body = decided(decisions.first().is_some_and(|d| d.allowed), revision);
     Ok(with_revision(Json(body).into_response(), revision))
 }
 
 /// Evaluate many accesses (OpenID AuthZEN 1.0)
-#[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/evaluations", tag = "decisions", operation_id = "authzenEvaluations",
-    params(("tenantId" = String, Path, description = "The tenant")),
+///
+/// Each item of `evaluations` takes the top-level `subject`, `resource` and `action` as
+/// defaults; the decisions come in request order, all at one revision, ending early under
+/// `deny_on_first_deny` or `permit_on_first_permit`. A malformed item is answered with
+/// `decision: false` and `context.error`. Without `evaluations`, the request is one
+/// evaluation of its top level and gets one decision.
+#[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/evaluations", tag = "authzen", operation_id = "authzenEvaluations",
+    params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
     request_body = AuthzenEvaluations,
-    responses((status = 200, description = "The decisions, in request order", body = AuthzenDecisions)))]
+    responses((status = 200, description = "The decisions, in request order (or one decision, without `evaluations`)", body = AuthzenEvaluationsResponse)))]
 pub(super) async fn authzen_evaluations(
     State(state): State<AppState>,
     Access(access, ..): Access<Check>,
-    ApiJson(request): ApiJson<AuthzenEvaluations>,
+    AuthzenJson(request): AuthzenJson<AuthzenEvaluations>,
 ) -> Result<Response, ApiError> {
-    if request.evaluations.len() > MAX_BATCH {
-        return Err(too_many("evaluations", request.evaluations.len()));
-    }
-    // Without `evaluations`, the request is a single evaluation of its top-level fields.
-    let single = [AuthzenEvaluation {
-        subject: None,
-        resource: None,
-        action: None,
-    }];
-    let (items, prefix): (&[AuthzenEvaluation], bool) = if request.evaluations.is_empty() {
-        (&single, false)
-    } else {
-        (&request.evaluations, true)
+    let Some(items) = &request.evaluations else {
+        let query = query_of(
+            request.subject.as_ref(),
+            request.resource.as_ref(),
+            request.action.as_ref(),
+            "",
+        )
+        .map_err(invalid)?;
+        let (decisions, revision) = state
+            .service
+            .check(&access, &[query], None, Consistency::default())
+            .await?;
+        let body = AuthzenEvaluationsResponse::One(decided(
+            decisions.first().is_some_and(|d| d.allowed),
+            revision,
+        ));
+        return Ok(with_revision(Json(body).into_response(), revision));
     };
-    let queries = parse_all(items.iter().enumerate().map(|(i, evaluation)| {
-        let field = if prefix {
-            format!("evaluations[{i}].")
-        } else {
-            String::new()
-        };
-        authzen_query(evaluation, Some(&request), &field)
-    }))?;
-    let (decisions, revision) = state
-        .service
-        .check(&access, &queries, None, Consistency::default())
-        .await?;
-    let evaluations = decisions
-        .into_iter()
-        .map(|d| AuthzenDecision {
-            decision: d.allowed,
-            context: serde_json::json!({ "revision": revision }),
+    if items.len() > MAX_BATCH {
+        return Err(too_many("evaluations", items.len()));
+    }
+    // Each item read on its own: a malformed one is its own error, not the batch's.
+    let asked: Vec<Result<CheckQuery, String>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let prefix = format!("evaluations[{i}].");
+            let item = AuthzenEvaluation::deserialize(item)
+                .map_err(|e| format!("{prefix}: {e}", prefix = prefix.trim_end_matches('.')))?;
+            query_of(
+                item.subject.as_ref().or(request.subject.as_ref()),
+                item.resource.as_ref().or(request.resource.as_ref()),
+                item.action.as_ref().or(request.action.as_ref()),
+                &prefix,
+            )
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
         })
         .collect();
-    Ok(with_revision(
-        Json(AuthzenDecisions { evaluations }).into_response(),
-        revision,
-    ))
+    let queries: Vec<CheckQuery> = asked
+        .iter()
+        .filter_map(|a| a.as_ref().ok())
+        .cloned()
+        .collect();
+    let (mut decisions, revision) = if queries.is_empty() {
+        (Vec::new().into_iter(), None)
+    } else {
+        let (decisions, revision) = state
+            .service
+            .check(&access, &queries, None, Consistency::default())
+            .await?;
+        (decisions.into_iter(), Some(revision))
+    };
+    let semantic = request
+        .options
+        .as_ref()
+        .and_then(|o| o.evaluations_semantic)
+        .unwrap_or_default();
+    let mut evaluations = Vec::with_capacity(asked.len());
+    for asked in asked {
+        let mut answer = match asked {
+            Ok(_) => AuthzenDecision {
+                decision: decisions.next().is_some_and(|d| d.allowed),
+                context: AuthzenContext {
+                    revision,
+                    ..AuthzenContext::default()
+                },
+            },
+            Err(message) => AuthzenDecision {
+                decision: false,
+                context: AuthzenContext {
+                    revision,
+                    error: Some(AuthzenError {
+                        status: StatusCode::BAD_REQUEST.as_u16(),
+                        message,
+                    }),
+                    ..AuthzenContext::default()
+                },
+            },
+        };
+        let stop = match semantic {
+            AuthzenSemantic::ExecuteAll => None,
+            AuthzenSemantic::DenyOnFirstDeny => (!answer.decision).then_some("deny_on_first_deny"),
+            AuthzenSemantic::PermitOnFirstPermit => {
+                answer.decision.then_some("permit_on_first_permit")
+            }
+        };
+        if let Some(reason) = stop {
+            answer.context.code = Some("200".into());
+            answer.context.reason = Some(reason.into());
+        }
+        evaluations.push(answer);
+        if stop.is_some() {
+            break;
+        }
+    }
+    let response = Json(AuthzenEvaluationsResponse::Many(AuthzenDecisions {
+        evaluations,
+    }))
+    .into_response();
+    Ok(match revision {
+        Some(revision) => with_revision(response, revision),
+        None => response,
+    })
+}
+
+/// AuthZEN PDP metadata
+///
+/// The tenant's Policy Decision Point metadata: its identifier, its endpoints, and what it
+/// does not evaluate (`capabilities`). Needs the same credential as a decision, so that
+/// nobody learns which tenants exist.
+#[utoipa::path(get, path = "/.well-known/authzen-configuration/{tenantId}", tag = "authzen", operation_id = "authzenMetadata",
+    params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
+    responses((status = 200, description = "The metadata", body = AuthzenMetadata)))]
+pub(super) async fn authzen_metadata(
+    Access(access, ..): Access<Check>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    metadata(&access, &headers)
+}
+
+/// AuthZEN PDP metadata (RFC 8615 form)
+///
+/// The same metadata at the URL RFC 8615 derives from the PDP identifier
+/// (`/.well-known/authzen-configuration` inserted before `/v1/tenants/{tenantId}`), for
+/// clients that derive it themselves.
+#[utoipa::path(get, path = "/.well-known/authzen-configuration/v1/tenants/{tenantId}", tag = "authzen", operation_id = "authzenMetadataDerived",
+    params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
+    responses((status = 200, description = "The metadata", body = AuthzenMetadata)))]
+pub(super) async fn authzen_metadata_derived(
+    Access(access, ..): Access<Check>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    metadata(&access, &headers)
+}
+
+fn metadata(
+    access: &crate::service::TenantAccess,
+    headers: &axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    // The identifier is the URL the caller reached this server at.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| matches!(*p, "http" | "https"))
+        .unwrap_or("http");
+    let pdp = format!("{scheme}://{host}/v1/tenants/{}", access.tenant.as_str());
+    Ok(Json(AuthzenMetadata {
+        access_evaluation_endpoint: format!("{pdp}/access/v1/evaluation"),
+        access_evaluations_endpoint: format!("{pdp}/access/v1/evaluations"),
+        policy_decision_point: pdp,
+        capabilities: CAPABILITIES.iter().map(|c| (*c).to_owned()).collect(),
+    })
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_map_to_uris_and_back() {
+        for (kind, id, uri) in [
+            ("todo", "7240d0db-8ff0", "/todo/7240d0db-8ff0"),
+            ("route", "/users/{userId}", "/route/~2Fusers~2F~7BuserId~7D"),
+            ("user", "beth@the-smiths.com", "/user/beth@the-smiths.com"),
+            ("document", "/orgs/acme/d1", "/orgs/acme/d1"),
+            ("document", "/orgs/*", "/document/~2Forgs~2F~2A"),
+            ("doc", "..", "/doc/~2E~2E"),
+            ("doc", "a~b c", "/doc/a~7Eb~20c"),
+            ("my type", "é", "/my~20type/~C3~A9"),
+        ] {
+            assert_eq!(resource_uri(kind, id).unwrap().as_str(), uri, "{kind} {id}");
+        }
+        for text in ["a~b", "/x/{y}", "..", ".", "é ü", "~7E", "plain-id_1.2:3@x"] {
+            assert_eq!(
+                unescape_segment(&escape_segment(text)).as_deref(),
+                Some(text)
+            );
+        }
+        assert_eq!(unescape_segment("~7e"), None);
+        assert_eq!(unescape_segment("~4"), None);
+        assert!(resource_uri("t", &"x".repeat(200)).is_err());
+        assert_eq!(subject_user("user", "ada"), "ada");
+        assert_eq!(subject_user("identity", "CiRm"), "identity:CiRm");
+    }
 }

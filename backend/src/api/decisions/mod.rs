@@ -123,4 +123,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(check::authorize_user))
         .routes(routes!(authzen::authzen_evaluation))
         .routes(routes!(authzen::authzen_evaluations))
+        .routes(routes!(authzen::authzen_metadata))
+        .routes(routes!(authzen::authzen_metadata_derived))
 }
