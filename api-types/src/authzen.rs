@@ -186,7 +186,83 @@ pub struct AuthzenMetadata {
     pub access_evaluation_endpoint: String,
     /// The evaluations endpoint.
     pub access_evaluations_endpoint: String,
+    /// The subject search endpoint.
+    pub search_subject_endpoint: String,
+    /// The resource search endpoint.
+    pub search_resource_endpoint: String,
+    /// The action search endpoint.
+    pub search_action_endpoint: String,
     /// What this PDP does and does not evaluate (URNs): `properties` of subjects,
     /// resources and actions, and `context`, are accepted and ignored.
     pub capabilities: Vec<String>,
+}
+
+/// Which page of a search to answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthzenPageRequest {
+    /// The `next_token` of the page before; none for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// At most this many results: 1 to 1,000, default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// Accepted and not used.
+    #[serde(default, skip_serializing)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub properties: Option<IgnoredAny>,
+}
+
+/// A search: the entities asked about, the one searched for given by its `type` only
+/// (an action searched for is left out).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"subject": {"type": "user"}, "resource": {"type": "document", "id": "d1"}, "action": {"name": "documents:read"}, "page": {"limit": 50}})))]
+pub struct AuthzenSearch {
+    /// The subject (its `type` only, when subjects are searched for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<AuthzenEntity>,
+    /// The resource (its `type` only, when resources are searched for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<AuthzenEntity>,
+    /// The action (left out when actions are searched for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<AuthzenAction>,
+    /// Accepted and not evaluated.
+    #[serde(default, skip_serializing)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub context: Option<IgnoredAny>,
+    /// Which page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<AuthzenPageRequest>,
+}
+
+/// Where a search's answer is in the whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthzenPage {
+    /// The token of the next page; empty on the last.
+    pub next_token: String,
+    /// How many results this page holds.
+    pub count: usize,
+}
+
+/// The subjects or resources found, of the type asked for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthzenEntityResults {
+    /// The paging.
+    pub page: AuthzenPage,
+    /// The entities (`type` and `id`).
+    pub results: Vec<AuthzenEntity>,
+}
+
+/// The actions found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthzenActionResults {
+    /// The paging (one page: a user holds few actions on a resource).
+    pub page: AuthzenPage,
+    /// The actions (`name`).
+    pub results: Vec<AuthzenAction>,
 }

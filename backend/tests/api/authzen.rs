@@ -13,6 +13,7 @@ on_both_databases!(
     evaluations_semantics_and_per_item_errors,
     malformed_requests_are_400_and_the_request_id_comes_back,
     metadata_and_the_tenant_boundary,
+    searches_follow_groups_page_and_map_ids_back,
 );
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/authzen");
@@ -323,7 +324,12 @@ async fn metadata_and_the_tenant_boundary(app: TestApp) {
             .iter()
             .any(|c| c.as_str().unwrap().contains("properties-not-evaluated"))
     );
-    assert!(metadata.get("search_subject_endpoint").is_none());
+    for search in ["subject", "resource", "action"] {
+        assert_eq!(
+            metadata[format!("search_{search}_endpoint")],
+            format!("https://{host}/v1/tenants/todo/access/v1/search/{search}")
+        );
+    }
     // The same at the URL RFC 8615 derives from the identifier.
     let derived = app
         .call_with(
@@ -349,6 +355,9 @@ async fn metadata_and_the_tenant_boundary(app: TestApp) {
         ),
         (Method::POST, "/v1/tenants/todo/access/v1/evaluation"),
         (Method::POST, "/v1/tenants/todo/access/v1/evaluations"),
+        (Method::POST, "/v1/tenants/todo/access/v1/search/subject"),
+        (Method::POST, "/v1/tenants/todo/access/v1/search/resource"),
+        (Method::POST, "/v1/tenants/todo/access/v1/search/action"),
     ] {
         let body = (method == Method::POST).then(|| json!({"evaluations": []}));
         app.call(method.clone(), path, Some(&other), body.clone())
@@ -376,4 +385,147 @@ async fn metadata_and_the_tenant_boundary(app: TestApp) {
     )
     .await
     .expect_problem(403, "forbidden");
+}
+
+const RICK: &str = "CiRmZDA2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs";
+const MORTY: &str = "CiRmZDE2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs";
+const TODO_91: &str = "7240d0db-8ff0-41ec-98b2-34a096273b91";
+
+fn ids(answer: &Value) -> Vec<String> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().or(e["name"].as_str()).unwrap().to_owned())
+        .collect()
+}
+
+/// The searches answer from the lookups: through groups and every record in force,
+/// paged with `next_token`, with ids mapped back to the caller's `(type, id)`.
+async fn searches_follow_groups_page_and_map_ids_back(app: TestApp) {
+    let key = load(&app, "todo", "todo-tenant.ndjson").await;
+    app.put(
+        "/v1/tenants/todo/groups/reviewers",
+        json!({"name": "Reviewers", "users": ["ada"]}),
+    )
+    .await
+    .expect(201);
+    app.put(
+        "/v1/tenants/todo/records/reviewers",
+        json!({"name": "Reviewers", "groups": ["reviewers"], "statements": [
+            {"roles": ["viewer"], "resources": ["/todo/todo-9", "/doc/a~7Eb~20c"]}]}),
+    )
+    .await
+    .expect(201);
+    let base = "/v1/tenants/todo/access/v1/search";
+
+    // Subjects: the editors who own …91 or may change any todo, then ada through her group.
+    let who = |limit: usize, token: &str| {
+        json!({"subject": {"type": "user"}, "resource": {"type": "todo", "id": TODO_91},
+            "action": {"name": "can_update_todo"}, "page": {"limit": limit, "token": token}})
+    };
+    let all = evaluate(&app, &key, &format!("{base}/subject"), &who(50, "")).await;
+    assert_eq!(ids(&all), [RICK, MORTY]);
+    assert_eq!(all["page"]["next_token"], "");
+    assert_eq!(all["results"][0]["type"], "user");
+    let first = evaluate(&app, &key, &format!("{base}/subject"), &who(1, "")).await;
+    assert_eq!(ids(&first), [RICK]);
+    let token = first["page"]["next_token"].as_str().unwrap();
+    assert!(!token.is_empty());
+    let second = evaluate(&app, &key, &format!("{base}/subject"), &who(1, token)).await;
+    assert_eq!(ids(&second), [MORTY]);
+    assert_eq!(second["page"]["next_token"], "");
+    let readers = evaluate(
+        &app,
+        &key,
+        &format!("{base}/subject"),
+        &json!({"subject": {"type": "user"},
+        "resource": {"type": "todo", "id": "todo-9"}, "action": {"name": "can_read_todos"}}),
+    )
+    .await;
+    assert_eq!(ids(&readers).len(), 6);
+    assert_eq!(ids(&readers).last().map(String::as_str), Some("ada"));
+    // Another subject type: only the userIds `identity:…`, answered without the prefix.
+    let none = evaluate(
+        &app,
+        &key,
+        &format!("{base}/subject"),
+        &json!({"subject": {"type": "identity"},
+        "resource": {"type": "todo", "id": "todo-9"}, "action": {"name": "can_read_todos"}}),
+    )
+    .await;
+    assert!(ids(&none).is_empty());
+
+    // Resources: those a record names one by one, mapped back (escaping undone).
+    let owned = evaluate(
+        &app,
+        &key,
+        &format!("{base}/resource"),
+        &json!({"subject": {"type": "user", "id": MORTY},
+        "action": {"name": "can_update_todo"}, "resource": {"type": "todo"}}),
+    )
+    .await;
+    assert_eq!(ids(&owned), [TODO_91]);
+    assert_eq!(owned["results"][0]["type"], "todo");
+    let docs = evaluate(
+        &app,
+        &key,
+        &format!("{base}/resource"),
+        &json!({"subject": {"type": "user", "id": "ada"},
+        "action": {"name": "can_read_todos"}, "resource": {"type": "doc"}}),
+    )
+    .await;
+    assert_eq!(ids(&docs), ["a~b c"]);
+
+    // Actions: the editor's and the owner's.
+    let actions = evaluate(
+        &app,
+        &key,
+        &format!("{base}/action"),
+        &json!({"subject": {"type": "user", "id": MORTY},
+        "resource": {"type": "todo", "id": TODO_91}}),
+    )
+    .await;
+    let mut actions = ids(&actions);
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            "can_create_todo",
+            "can_delete_todo",
+            "can_read_todos",
+            "can_read_user",
+            "can_update_todo"
+        ]
+    );
+
+    // A missing part is a 400 naming it.
+    for (search, body, field) in [
+        (
+            "subject",
+            json!({"resource": {"type": "todo", "id": "x"}, "action": {"name": "a"}}),
+            "subject.type",
+        ),
+        (
+            "resource",
+            json!({"subject": {"type": "user", "id": "ada"}, "action": {"name": "a"}}),
+            "resource.type",
+        ),
+        (
+            "action",
+            json!({"subject": {"type": "user", "id": "ada"}, "resource": {"type": "todo"}}),
+            "resource.id",
+        ),
+    ] {
+        let refused = app
+            .call(
+                Method::POST,
+                &format!("{base}/{search}"),
+                Some(&key),
+                Some(body),
+            )
+            .await
+            .expect_problem(400, "invalid_check");
+        assert_eq!(refused.body["errors"][0]["field"], field);
+    }
 }

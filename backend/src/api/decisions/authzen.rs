@@ -77,10 +77,8 @@ pub fn escape_segment(text: &str) -> String {
 }
 
 /// The text a segment made by [`escape_segment`] holds; `None` for a segment it cannot
-/// have made. (What the search APIs will map their answers back with; for now it proves
-/// the escaping reversible.)
-#[cfg(test)]
-fn unescape_segment(segment: &str) -> Option<String> {
+/// have made. The searches map resources back with it.
+pub fn unescape_segment(segment: &str) -> Option<String> {
     let mut bytes = Vec::with_capacity(segment.len());
     let mut rest = segment.as_bytes();
     while let Some((&byte, tail)) = rest.split_first() {
@@ -176,7 +174,7 @@ fn query_of(
 /// A JSON body on an AuthZEN endpoint: as [`ApiJson`], except that a body that is not JSON,
 /// not sent as JSON or not of the expected shape is a 400, as AuthZEN's transport asks.
 #[derive(Debug)]
-pub(super) struct AuthzenJson<T>(T);
+pub(super) struct AuthzenJson<T>(pub(super) T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AuthzenJson<T> {
     type Rejection = ApiError;
@@ -410,6 +408,9 @@ fn metadata(
     Ok(Json(AuthzenMetadata {
         access_evaluation_endpoint: format!("{pdp}/access/v1/evaluation"),
         access_evaluations_endpoint: format!("{pdp}/access/v1/evaluations"),
+        search_subject_endpoint: format!("{pdp}/access/v1/search/subject"),
+        search_resource_endpoint: format!("{pdp}/access/v1/search/resource"),
+        search_action_endpoint: format!("{pdp}/access/v1/search/action"),
         policy_decision_point: pdp,
         capabilities: CAPABILITIES.iter().map(|c| (*c).to_owned()).collect(),
     })

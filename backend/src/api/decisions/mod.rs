@@ -7,6 +7,7 @@
 //! containing `*`, is a 400 `invalid_check` naming the field.
 
 mod authzen;
+mod authzen_search;
 mod check;
 mod lookups;
 
@@ -125,4 +126,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(authzen::authzen_evaluations))
         .routes(routes!(authzen::authzen_metadata))
         .routes(routes!(authzen::authzen_metadata_derived))
+        .routes(routes!(authzen_search::search_subject))
+        .routes(routes!(authzen_search::search_resource))
+        .routes(routes!(authzen_search::search_action))
 }

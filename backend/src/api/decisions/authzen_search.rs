@@ -1,0 +1,290 @@
+//! The AuthZEN search APIs (`access/v1/search/{subject,resource,action}`), answered by the
+//! lookups, so they follow groups and every record in force, and page with the lookups'
+//! cursors (`page.token`, `page.next_token`; an empty `next_token` ends).
+//!
+//! - **Subjects**: the users who hold the action on the resource. For subject type `user`
+//!   every holder, as its userId; for another type `t`, the holders whose userId is `t:id`,
+//!   answered as `id` (see the mapping in `authzen.rs`). A page filtered so may hold fewer
+//!   results than `limit` and still have a next one.
+//! - **Resources**: the resources of the type asked on which the subject holds the action,
+//!   each one a record names by itself (`/{type}/{id}`, mapped back to its id). A grant on
+//!   every resource of the type (`/{type}/*`), or on resources below one, is not listed:
+//!   Portcullis knows the resources its records name, not every id an application has. A
+//!   resource whose AuthZEN id is a Portcullis URI is not under `/{type}` and is not found
+//!   by type either.
+//! - **Actions**: the permissions the subject holds on the resource, as the roles state
+//!   them (lower case); an entry with `*` (`documents:*`) names no one action and is left
+//!   out. All in one page.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use portcullis_api::{
+    AuthzenAction, AuthzenActionResults, AuthzenEntity, AuthzenEntityResults, AuthzenPage,
+    AuthzenSearch,
+};
+
+use super::super::extract::{Access, Check};
+use super::super::{ApiError, AppState, with_revision};
+use super::authzen::{AuthzenJson, escape_segment, resource_uri, subject_user, unescape_segment};
+use super::{invalid, parse_permission, parse_resource, parse_user};
+
+use crate::domain::ResourcePattern;
+use crate::service::{FieldError, PageRequest};
+
+/// The value of a required field, or its error.
+fn required<'a>(value: Option<&'a String>, field: &str, errors: &mut Vec<FieldError>) -> &'a str {
+    match value.filter(|v| !v.is_empty()) {
+        Some(value) => value,
+        None => {
+            errors.push(FieldError::new(field, "is required"));
+            ""
+        }
+    }
+}
+
+fn page_of(search: &AuthzenSearch) -> Result<PageRequest, ApiError> {
+    let page = search.page.as_ref();
+    Ok(PageRequest::new(
+        page.and_then(|p| p.limit),
+        page.and_then(|p| p.token.clone()).filter(|t| !t.is_empty()),
+    )?)
+}
+
+fn entity(kind: &str, id: String) -> AuthzenEntity {
+    AuthzenEntity {
+        kind: Some(kind.to_owned()),
+        id: Some(id),
+        properties: None,
+    }
+}
+
+/// Search subjects (OpenID AuthZEN 1.0)
+///
+/// The subjects of `subject.type` that may perform the action on the resource, following
+/// groups; paged.
+#[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/search/subject", tag = "authzen", operation_id = "authzenSearchSubject",
+    params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
+    request_body = AuthzenSearch,
+    responses((status = 200, description = "The subjects found", body = AuthzenEntityResults)))]
+pub(super) async fn search_subject(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Check>,
+    AuthzenJson(search): AuthzenJson<AuthzenSearch>,
+) -> Result<Response, ApiError> {
+    let page = page_of(&search)?;
+    let mut errors = Vec::new();
+    let subject_type = required(
+        search.subject.as_ref().and_then(|s| s.kind.as_ref()),
+        "subject.type",
+        &mut errors,
+    );
+    let resource_type = required(
+        search.resource.as_ref().and_then(|r| r.kind.as_ref()),
+        "resource.type",
+        &mut errors,
+    );
+    let resource_id = required(
+        search.resource.as_ref().and_then(|r| r.id.as_ref()),
+        "resource.id",
+        &mut errors,
+    );
+    let name = required(
+        search.action.as_ref().and_then(|a| a.name.as_ref()),
+        "action.name",
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let resource = resource_uri(resource_type, resource_id)
+        .map_err(|message| FieldError::new("resource.id", message))
+        .and_then(|uri| parse_resource(uri.as_str(), "resource.id"));
+    let permission = parse_permission(name, "action.name");
+    let (resource, permission) = match (resource, permission) {
+        (Ok(resource), Ok(permission)) => (resource, permission),
+        (resource, permission) => {
+            return Err(invalid(
+                [resource.err(), permission.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ));
+        }
+    };
+    let (found, revision) = state
+        .service
+        .holders(&access, &resource, &permission, &page, None)
+        .await?;
+    let prefix = format!("{subject_type}:");
+    let results: Vec<AuthzenEntity> = found
+        .items
+        .into_iter()
+        .filter_map(|holder| {
+            let id = if subject_type == "user" {
+                holder.user_id
+            } else {
+                holder.user_id.strip_prefix(&prefix)?.to_owned()
+            };
+            Some(entity(subject_type, id))
+        })
+        .collect();
+    let body = AuthzenEntityResults {
+        page: AuthzenPage {
+            next_token: found.next_cursor.unwrap_or_default(),
+            count: results.len(),
+        },
+        results,
+    };
+    Ok(with_revision(Json(body).into_response(), revision))
+}
+
+/// Search resources (OpenID AuthZEN 1.0)
+///
+/// The resources of `resource.type` on which the subject may perform the action, each
+/// named by a record one by one (not through `/{type}/*`); paged.
+#[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/search/resource", tag = "authzen", operation_id = "authzenSearchResource",
+    params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
+    request_body = AuthzenSearch,
+    responses((status = 200, description = "The resources found", body = AuthzenEntityResults)))]
+pub(super) async fn search_resource(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Check>,
+    AuthzenJson(search): AuthzenJson<AuthzenSearch>,
+) -> Result<Response, ApiError> {
+    let page = page_of(&search)?;
+    let mut errors = Vec::new();
+    let subject_type = required(
+        search.subject.as_ref().and_then(|s| s.kind.as_ref()),
+        "subject.type",
+        &mut errors,
+    );
+    let subject_id = required(
+        search.subject.as_ref().and_then(|s| s.id.as_ref()),
+        "subject.id",
+        &mut errors,
+    );
+    let resource_type = required(
+        search.resource.as_ref().and_then(|r| r.kind.as_ref()),
+        "resource.type",
+        &mut errors,
+    );
+    let name = required(
+        search.action.as_ref().and_then(|a| a.name.as_ref()),
+        "action.name",
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let user = parse_user(&subject_user(subject_type, subject_id), "subject.id");
+    let permission = parse_permission(name, "action.name");
+    let under = ResourcePattern::parse(&format!("/{}", escape_segment(resource_type)))
+        .map_err(|e| FieldError::new("resource.type", e.0));
+    let (user, permission, under) = match (user, permission, under) {
+        (Ok(user), Ok(permission), Ok(under)) => (user, permission, under),
+        (user, permission, under) => {
+            return Err(invalid(
+                [user.err(), permission.err(), under.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ));
+        }
+    };
+    let (found, revision) = state
+        .service
+        .resources_for(&access, &user, &permission, Some(&under), &page, None)
+        .await?;
+    let prefix = format!("{}/", under.as_str());
+    let results: Vec<AuthzenEntity> = found
+        .items
+        .into_iter()
+        .filter_map(|pattern| {
+            let segment = pattern.strip_prefix(&prefix)?;
+            if segment.contains('/') || segment == "*" {
+                return None;
+            }
+            Some(entity(resource_type, unescape_segment(segment)?))
+        })
+        .collect();
+    let body = AuthzenEntityResults {
+        page: AuthzenPage {
+            next_token: found.next_cursor.unwrap_or_default(),
+            count: results.len(),
+        },
+        results,
+    };
+    Ok(with_revision(Json(body).into_response(), revision))
+}
+
+/// Search actions (OpenID AuthZEN 1.0)
+///
+/// The actions the subject may perform on the resource: the permissions its roles there
+/// allow, those without `*`; one page.
+#[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/search/action", tag = "authzen", operation_id = "authzenSearchAction",
+    params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
+    request_body = AuthzenSearch,
+    responses((status = 200, description = "The actions found", body = AuthzenActionResults)))]
+pub(super) async fn search_action(
+    State(state): State<AppState>,
+    Access(access, ..): Access<Check>,
+    AuthzenJson(search): AuthzenJson<AuthzenSearch>,
+) -> Result<Response, ApiError> {
+    let mut errors = Vec::new();
+    let subject_type = required(
+        search.subject.as_ref().and_then(|s| s.kind.as_ref()),
+        "subject.type",
+        &mut errors,
+    );
+    let subject_id = required(
+        search.subject.as_ref().and_then(|s| s.id.as_ref()),
+        "subject.id",
+        &mut errors,
+    );
+    let resource_type = required(
+        search.resource.as_ref().and_then(|r| r.kind.as_ref()),
+        "resource.type",
+        &mut errors,
+    );
+    let resource_id = required(
+        search.resource.as_ref().and_then(|r| r.id.as_ref()),
+        "resource.id",
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let user = parse_user(&subject_user(subject_type, subject_id), "subject.id");
+    let resource = resource_uri(resource_type, resource_id)
+        .map_err(|message| FieldError::new("resource.id", message))
+        .and_then(|uri| parse_resource(uri.as_str(), "resource.id"));
+    let (user, resource) = match (user, resource) {
+        (Ok(user), Ok(resource)) => (user, resource),
+        (user, resource) => {
+            return Err(invalid(
+                [user.err(), resource.err()].into_iter().flatten().collect(),
+            ));
+        }
+    };
+    let (permissions, revision) = state
+        .service
+        .effective_permissions(&access, &user, &resource, None)
+        .await?;
+    let results: Vec<AuthzenAction> = permissions
+        .into_iter()
+        .filter(|p| p.allow && !p.action.split(':').any(|s| s == "*"))
+        .map(|p| AuthzenAction {
+            name: Some(p.action),
+            properties: None,
+        })
+        .collect();
+    let body = AuthzenActionResults {
+        page: AuthzenPage {
+            next_token: String::new(),
+            count: results.len(),
+        },
+        results,
+    };
+    Ok(with_revision(Json(body).into_response(), revision))
+}
