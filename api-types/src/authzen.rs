@@ -132,6 +132,12 @@ pub struct AuthzenContext {
     /// The tenant revision the decision was made at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<i64>,
+    /// The Portcullis userId the subject maps to (see the README's AuthZEN section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The Portcullis resource URI the resource maps to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_uri: Option<String>,
     /// Why the item could not be evaluated (the decision is then `false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<AuthzenError>,

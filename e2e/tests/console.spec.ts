@@ -136,3 +136,28 @@ test('sign-out ends the session on the server', async ({ page, playwright, baseU
   await page.goto('/console');
   await check.onSignInPage(page);
 });
+
+test('the playground asks as AuthZEN and shows what the ids map to', async ({ page, request }) => {
+  await setup.tenant(request, 'zen');
+  await setup.put(request, '/v1/tenants/zen/roles/viewer', { name: 'Viewer', permissions: [{ action: 'can_read' }] });
+  await setup.put(request, '/v1/tenants/zen/records/readers', {
+    name: 'Readers', users: ['ada'], statements: [{ roles: ['viewer'], resources: ['/doc/*'] }],
+  });
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/zen/playground');
+  await act.fill(page, 'Subject id', 'ada');
+  await act.fill(page, 'Resource type', 'doc');
+  await act.fill(page, 'Resource id', 'a b');
+  await act.fill(page, 'Action name', 'can_read');
+  await find.button(page, 'Ask as AuthZEN').click();
+  // The mapping, then the explained answer under the names it maps to.
+  await expect(page.locator('.authzen-mapping')).toContainText('(user, ada) on (doc, a b)');
+  await expect(page.locator('.authzen-mapping')).toContainText('/doc/a~20b');
+  await check.allowedBy(page, 'readers');
+  // A question without a resource type is refused, naming the field.
+  await act.fill(page, 'Resource type', '');
+  await find.button(page, 'Ask as AuthZEN').click();
+  await expect(find.alert(page)).toContainText('the check is not well formed');
+  await expect(find.fieldError(page)).toContainText('resource.type');
+});

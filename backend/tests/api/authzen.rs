@@ -148,6 +148,13 @@ async fn evaluations_semantics_and_per_item_errors(app: TestApp) {
         .collect();
     assert_eq!(decisions, [true, false, false, false, true]);
     assert!(all[0]["context"].get("error").is_none());
+    // Each decision says which Portcullis names it was asked in.
+    assert_eq!(all[0]["context"]["user_id"], beth);
+    assert_eq!(all[0]["context"]["resource_uri"], "/todo/todo-1");
+    assert_eq!(
+        all[4]["context"]["resource_uri"],
+        "/user/beth@the-smiths.com"
+    );
     assert_eq!(all[2]["context"]["error"]["status"], 400);
     let missing = all[2]["context"]["error"]["message"].as_str().unwrap();
     assert!(missing.contains("evaluations[2].resource.id"), "{missing}");

@@ -93,6 +93,10 @@ fn base_body(schema: &str) -> Option<Value> {
             "resource": {"type": "doc", "id": "/docs/d1"}, "action": {"name": "documents:read"}}),
         "AuthzenEvaluations" => json!({"subject": {"type": "user", "id": "ada"},
             "evaluations": [{"resource": {"type": "doc", "id": "/docs/d1"}, "action": {"name": "documents:read"}}]}),
+        // One body serves the three searches: each ignores the id of what it searches for.
+        "AuthzenSearch" => json!({"subject": {"type": "user", "id": "ada"},
+            "resource": {"type": "doc", "id": "d1"}, "action": {"name": "documents:read"},
+            "page": {"limit": 10}}),
         "ApiKeyIn" => json!({"name": "fuzz key", "scopes": ["read"]}),
         "CheckRequest" => {
             json!({"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"})

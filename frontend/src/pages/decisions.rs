@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::api::{self, Problem};
 use crate::ui::{ErrorBox, Loading, PageTitle, text, use_query_param, use_tenant};
+use leptos::task::spawn_local;
 
 /// A text input bound to a signal, with a label.
 #[component]
@@ -227,6 +228,101 @@ fn answer_view(answer: Result<Value, Problem>, show: impl Fn(&Value) -> AnyView)
     }
 }
 
+/// The question as an AuthZEN client asks it: `(type, id)` pairs and an action name. The
+/// server maps them (README, "AuthZEN"); submitting asks its AuthZEN evaluation endpoint,
+/// then opens the playground at the Portcullis names the answer says they map to, so the
+/// admin sees the mapping and the explained decision under those names.
+#[component]
+fn AuthzenForm() -> impl IntoView {
+    const FIELDS: [(&str, &str, &str); 5] = [
+        ("subject-type", "Subject type", "user"),
+        ("subject-id", "Subject id", "ada"),
+        ("resource-type", "Resource type", "document"),
+        ("resource-id", "Resource id", "d1"),
+        ("action-name", "Action name", "documents:read"),
+    ];
+    let tenant = use_tenant();
+    let navigate = use_navigate();
+    let typed = FIELDS.map(|(name, _, _)| {
+        RwSignal::new(if name == "subject-type" {
+            "user".to_owned()
+        } else {
+            String::new()
+        })
+    });
+    let problem = RwSignal::new(None::<Problem>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let [subject_type, subject_id, resource_type, resource_id, action] =
+            typed.map(|input| input.get_untracked().trim().to_owned());
+        let t = tenant.get_untracked();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let body = json!({
+                "subject": {"type": subject_type, "id": subject_id},
+                "resource": {"type": resource_type, "id": resource_id},
+                "action": {"name": action},
+            });
+            match api::send(
+                "POST",
+                api::tenant_path(&t, "/access/v1/evaluation"),
+                Some(body),
+            )
+            .await
+            {
+                Ok(answer) => {
+                    problem.set(None);
+                    let asked = format!(
+                        "({subject_type}, {subject_id}) on ({resource_type}, {resource_id})"
+                    );
+                    let pairs = [
+                        ("user", text(&answer["context"]["user_id"])),
+                        ("resource", text(&answer["context"]["resource_uri"])),
+                        ("permission", action),
+                        ("authzen", asked),
+                    ];
+                    let pairs: Vec<(&str, &str)> =
+                        pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    navigate(
+                        &format!(
+                            "/console/t/{}/playground{}",
+                            api::enc(&t),
+                            api::query(&pairs)
+                        ),
+                        Default::default(),
+                    );
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        <h2>"Ask as AuthZEN"</h2>
+        <p class="hint">"An AuthZEN client names things by type and id; see what they map to, and the answer."</p>
+        <form class="question" on:submit=submit>
+            {FIELDS
+                .iter()
+                .zip(typed)
+                .map(|((name, label, placeholder), value)| {
+                    view! { <Input label=*label id=*name value placeholder=*placeholder/> }
+                })
+                .collect_view()}
+            <button type="submit" class="primary">"Ask as AuthZEN"</button>
+        </form>
+        {move || problem.get().map(|problem| {
+            let fields = problem
+                .errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>();
+            view! {
+                <ErrorBox problem/>
+                <ul class="field-error">{fields.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+            }
+        })}
+    }
+}
+
 /// Runs one check with its explanation.
 #[component]
 pub fn Playground() -> impl IntoView {
@@ -252,15 +348,26 @@ pub fn Playground() -> impl IntoView {
             Some(api::send("POST", api::tenant_path(&t, "/check"), Some(body)).await)
         }
     });
+    let q_authzen = use_query_param("authzen");
     view! {
         <PageTitle title="Check playground"/>
         <QuestionForm page="playground" button="Check" runs/>
+        {move || {
+            let asked = q_authzen.get();
+            (!asked.is_empty()).then(|| view! {
+                <p class="authzen-mapping">
+                    "AuthZEN " <code>{asked}</code> " is user " <code>{q_user.get()}</code>
+                    " on resource " <code>{q_resource.get()}</code> "."
+                </p>
+            })
+        }}
         {move || match answer.get() {
             None if !q_user.get().is_empty() => view! { <Loading/> }.into_any(),
             None | Some(None) => view! { <p class="hint">"Ask: may this user do this on this resource? The answer explains itself."</p> }.into_any(),
             Some(Some(Err(problem))) => view! { <ErrorBox problem/> }.into_any(),
             Some(Some(Ok(value))) => view! { <Decision value tenant=tenant.get()/> }.into_any(),
         }}
+        <AuthzenForm/>
     }
 }
 

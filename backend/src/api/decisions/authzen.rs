@@ -195,11 +195,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AuthzenJson<T> {
     }
 }
 
-fn decided(decision: bool, revision: i64) -> AuthzenDecision {
+/// A decision, with the revision it was made at and the Portcullis names it was asked in.
+fn decided(decision: bool, revision: Option<i64>, query: &CheckQuery) -> AuthzenDecision {
     AuthzenDecision {
         decision,
         context: AuthzenContext {
-            revision: Some(revision),
+            revision,
+            user_id: Some(query.user.to_string()),
+            resource_uri: Some(query.resource.to_string()),
             ..AuthzenContext::default()
         },
     }
@@ -227,9 +230,18 @@ pub(super) async fn authzen_evaluation(
     .map_err(invalid)?;
     let (decisions, revision) = state
         .service
-        .check(&access, &[query], None, Consistency::default())
+        .check(
+            &access,
+            std::slice::from_ref(&query),
+            None,
+            Consistency::default(),
+        )
         .await?;
-    let body = decided(decisions.first().is_some_and(|d| d.allowed), revision);
+    let body = decided(
+        decisions.first().is_some_and(|d| d.allowed),
+        Some(revision),
+        &query,
+    );
     Ok(with_revision(Json(body).into_response(), revision))
 }
 
@@ -259,11 +271,17 @@ pub(super) async fn authzen_evaluations(
         .map_err(invalid)?;
         let (decisions, revision) = state
             .service
-            .check(&access, &[query], None, Consistency::default())
+            .check(
+                &access,
+                std::slice::from_ref(&query),
+                None,
+                Consistency::default(),
+            )
             .await?;
         let body = AuthzenEvaluationsResponse::One(decided(
             decisions.first().is_some_and(|d| d.allowed),
-            revision,
+            Some(revision),
+            &query,
         ));
         return Ok(with_revision(Json(body).into_response(), revision));
     };
@@ -315,13 +333,11 @@ pub(super) async fn authzen_evaluations(
     let mut evaluations = Vec::with_capacity(asked.len());
     for asked in asked {
         let mut answer = match asked {
-            Ok(_) => AuthzenDecision {
-                decision: decisions.next().is_some_and(|d| d.allowed),
-                context: AuthzenContext {
-                    revision,
-                    ..AuthzenContext::default()
-                },
-            },
+            Ok(query) => decided(
+                decisions.next().is_some_and(|d| d.allowed),
+                revision,
+                &query,
+            ),
             Err(message) => AuthzenDecision {
                 decision: false,
                 context: AuthzenContext {
