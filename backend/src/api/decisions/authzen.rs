@@ -44,7 +44,7 @@ use super::super::{ApiError, AppState, with_revision};
 use super::{MAX_BATCH, invalid, parse_permission, parse_resource, parse_user, too_many};
 
 use crate::domain::ResourcePattern;
-use crate::service::{CheckQuery, Consistency, FieldError};
+use crate::service::{CheckQuery, Consistency, FieldError, TenantAccess};
 
 /// The capabilities a tenant's metadata declares: what it does not evaluate.
 pub const CAPABILITIES: [&str; 2] = [
@@ -108,6 +108,17 @@ pub fn resource_uri(kind: &str, id: &str) -> Result<ResourcePattern, String> {
         .map_err(|e| format!("the resource cannot be named in Portcullis: {}", e.0))
 }
 
+/// The resource an AuthZEN resource names, as a check asks about it; the error names `field`.
+pub(super) fn mapped_resource(
+    kind: &str,
+    id: &str,
+    field: &str,
+) -> Result<ResourcePattern, FieldError> {
+    resource_uri(kind, id)
+        .map_err(|message| FieldError::new(field, message))
+        .and_then(|uri| parse_resource(uri.as_str(), field))
+}
+
 /// The userId of an AuthZEN subject (see the module documentation).
 pub fn subject_user(kind: &str, id: &str) -> String {
     if kind == "user" {
@@ -141,11 +152,9 @@ fn query_of(
     let user = subject_type
         .zip(subject_id)
         .map(|(kind, id)| parse_user(&subject_user(&kind, &id), &format!("{prefix}subject.id")));
-    let resource = resource_type.zip(resource_id).map(|(kind, id)| {
-        resource_uri(&kind, &id)
-            .map_err(|message| FieldError::new(format!("{prefix}resource.id"), message))
-            .and_then(|uri| parse_resource(uri.as_str(), &format!("{prefix}resource.id")))
-    });
+    let resource = resource_type
+        .zip(resource_id)
+        .map(|(kind, id)| mapped_resource(&kind, &id, &format!("{prefix}resource.id")));
     let permission = name.map(|name| parse_permission(&name, &format!("{prefix}action.name")));
     match (user, resource, permission) {
         (Some(Ok(user)), Some(Ok(resource)), Some(Ok(permission))) if errors.is_empty() => {
@@ -221,28 +230,38 @@ pub(super) async fn authzen_evaluation(
     Access(access, ..): Access<Check>,
     AuthzenJson(request): AuthzenJson<AuthzenEvaluation>,
 ) -> Result<Response, ApiError> {
-    let query = query_of(
+    let (body, revision) = evaluate_one(
+        &state,
+        &access,
         request.subject.as_ref(),
         request.resource.as_ref(),
         request.action.as_ref(),
-        "",
     )
-    .map_err(invalid)?;
+    .await?;
+    Ok(with_revision(Json(body).into_response(), revision))
+}
+
+/// One evaluation: its decision and the revision it was made at; a 400 naming every
+/// missing or malformed part.
+async fn evaluate_one(
+    state: &AppState,
+    access: &TenantAccess,
+    subject: Option<&AuthzenEntity>,
+    resource: Option<&AuthzenEntity>,
+    action: Option<&AuthzenAction>,
+) -> Result<(AuthzenDecision, i64), ApiError> {
+    let query = query_of(subject, resource, action, "").map_err(invalid)?;
     let (decisions, revision) = state
         .service
         .check(
-            &access,
+            access,
             std::slice::from_ref(&query),
             None,
             Consistency::default(),
         )
         .await?;
-    let body = decided(
-        decisions.first().is_some_and(|d| d.allowed),
-        Some(revision),
-        &query,
-    );
-    Ok(with_revision(Json(body).into_response(), revision))
+    let allowed = decisions.first().is_some_and(|d| d.allowed);
+    Ok((decided(allowed, Some(revision), &query), revision))
 }
 
 /// Evaluate many accesses (OpenID AuthZEN 1.0)
@@ -262,27 +281,15 @@ pub(super) async fn authzen_evaluations(
     AuthzenJson(request): AuthzenJson<AuthzenEvaluations>,
 ) -> Result<Response, ApiError> {
     let Some(items) = &request.evaluations else {
-        let query = query_of(
+        let (body, revision) = evaluate_one(
+            &state,
+            &access,
             request.subject.as_ref(),
             request.resource.as_ref(),
             request.action.as_ref(),
-            "",
         )
-        .map_err(invalid)?;
-        let (decisions, revision) = state
-            .service
-            .check(
-                &access,
-                std::slice::from_ref(&query),
-                None,
-                Consistency::default(),
-            )
-            .await?;
-        let body = AuthzenEvaluationsResponse::One(decided(
-            decisions.first().is_some_and(|d| d.allowed),
-            Some(revision),
-            &query,
-        ));
+        .await?;
+        let body = AuthzenEvaluationsResponse::One(body);
         return Ok(with_revision(Json(body).into_response(), revision));
     };
     if items.len() > MAX_BATCH {
@@ -406,10 +413,7 @@ pub(super) async fn authzen_metadata_derived(
     metadata(&access, &headers)
 }
 
-fn metadata(
-    access: &crate::service::TenantAccess,
-    headers: &axum::http::HeaderMap,
-) -> Result<Response, ApiError> {
+fn metadata(access: &TenantAccess, headers: &axum::http::HeaderMap) -> Result<Response, ApiError> {
     // The identifier is the URL the caller reached this server at.
     let host = headers
         .get(header::HOST)

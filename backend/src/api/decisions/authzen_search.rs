@@ -26,20 +26,41 @@ use portcullis_api::{
 
 use super::super::extract::{Access, Check};
 use super::super::{ApiError, AppState, with_revision};
-use super::authzen::{AuthzenJson, escape_segment, resource_uri, subject_user, unescape_segment};
-use super::{invalid, parse_permission, parse_resource, parse_user};
+use super::authzen::{
+    AuthzenJson, escape_segment, mapped_resource, subject_user, unescape_segment,
+};
+use super::{invalid, parse_permission, parse_user};
 
 use crate::domain::ResourcePattern;
 use crate::service::{FieldError, PageRequest};
 
-/// The value of a required field, or its error.
-fn required<'a>(value: Option<&'a String>, field: &str, errors: &mut Vec<FieldError>) -> &'a str {
-    match value.filter(|v| !v.is_empty()) {
-        Some(value) => value,
-        None => {
+/// The parts of a search a handler needs (`subject.type`, `subject.id`, `resource.type`,
+/// `resource.id`, `action.name`), each required: their values, or a 400 naming every one
+/// missing.
+fn parts<'a, const N: usize>(
+    search: &'a AuthzenSearch,
+    wanted: [&str; N],
+) -> Result<[&'a str; N], ApiError> {
+    let mut errors = Vec::new();
+    let values = wanted.map(|field| {
+        let value = match field {
+            "subject.type" => search.subject.as_ref().and_then(|s| s.kind.as_deref()),
+            "subject.id" => search.subject.as_ref().and_then(|s| s.id.as_deref()),
+            "resource.type" => search.resource.as_ref().and_then(|r| r.kind.as_deref()),
+            "resource.id" => search.resource.as_ref().and_then(|r| r.id.as_deref()),
+            "action.name" => search.action.as_ref().and_then(|a| a.name.as_deref()),
+            _ => None,
+        };
+        let value = value.filter(|v| !v.is_empty());
+        if value.is_none() {
             errors.push(FieldError::new(field, "is required"));
-            ""
         }
+        value.unwrap_or_default()
+    });
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(invalid(errors))
     }
 }
 
@@ -73,33 +94,16 @@ pub(super) async fn search_subject(
     AuthzenJson(search): AuthzenJson<AuthzenSearch>,
 ) -> Result<Response, ApiError> {
     let page = page_of(&search)?;
-    let mut errors = Vec::new();
-    let subject_type = required(
-        search.subject.as_ref().and_then(|s| s.kind.as_ref()),
-        "subject.type",
-        &mut errors,
-    );
-    let resource_type = required(
-        search.resource.as_ref().and_then(|r| r.kind.as_ref()),
-        "resource.type",
-        &mut errors,
-    );
-    let resource_id = required(
-        search.resource.as_ref().and_then(|r| r.id.as_ref()),
-        "resource.id",
-        &mut errors,
-    );
-    let name = required(
-        search.action.as_ref().and_then(|a| a.name.as_ref()),
-        "action.name",
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
-    let resource = resource_uri(resource_type, resource_id)
-        .map_err(|message| FieldError::new("resource.id", message))
-        .and_then(|uri| parse_resource(uri.as_str(), "resource.id"));
+    let [subject_type, resource_type, resource_id, name] = parts(
+        &search,
+        [
+            "subject.type",
+            "resource.type",
+            "resource.id",
+            "action.name",
+        ],
+    )?;
+    let resource = mapped_resource(resource_type, resource_id, "resource.id");
     let permission = parse_permission(name, "action.name");
     let (resource, permission) = match (resource, permission) {
         (Ok(resource), Ok(permission)) => (resource, permission),
@@ -153,30 +157,10 @@ pub(super) async fn search_resource(
     AuthzenJson(search): AuthzenJson<AuthzenSearch>,
 ) -> Result<Response, ApiError> {
     let page = page_of(&search)?;
-    let mut errors = Vec::new();
-    let subject_type = required(
-        search.subject.as_ref().and_then(|s| s.kind.as_ref()),
-        "subject.type",
-        &mut errors,
-    );
-    let subject_id = required(
-        search.subject.as_ref().and_then(|s| s.id.as_ref()),
-        "subject.id",
-        &mut errors,
-    );
-    let resource_type = required(
-        search.resource.as_ref().and_then(|r| r.kind.as_ref()),
-        "resource.type",
-        &mut errors,
-    );
-    let name = required(
-        search.action.as_ref().and_then(|a| a.name.as_ref()),
-        "action.name",
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
+    let [subject_type, subject_id, resource_type, name] = parts(
+        &search,
+        ["subject.type", "subject.id", "resource.type", "action.name"],
+    )?;
     let user = parse_user(&subject_user(subject_type, subject_id), "subject.id");
     let permission = parse_permission(name, "action.name");
     let under = ResourcePattern::parse(&format!("/{}", escape_segment(resource_type)))
@@ -231,34 +215,12 @@ pub(super) async fn search_action(
     Access(access, ..): Access<Check>,
     AuthzenJson(search): AuthzenJson<AuthzenSearch>,
 ) -> Result<Response, ApiError> {
-    let mut errors = Vec::new();
-    let subject_type = required(
-        search.subject.as_ref().and_then(|s| s.kind.as_ref()),
-        "subject.type",
-        &mut errors,
-    );
-    let subject_id = required(
-        search.subject.as_ref().and_then(|s| s.id.as_ref()),
-        "subject.id",
-        &mut errors,
-    );
-    let resource_type = required(
-        search.resource.as_ref().and_then(|r| r.kind.as_ref()),
-        "resource.type",
-        &mut errors,
-    );
-    let resource_id = required(
-        search.resource.as_ref().and_then(|r| r.id.as_ref()),
-        "resource.id",
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
+    let [subject_type, subject_id, resource_type, resource_id] = parts(
+        &search,
+        ["subject.type", "subject.id", "resource.type", "resource.id"],
+    )?;
     let user = parse_user(&subject_user(subject_type, subject_id), "subject.id");
-    let resource = resource_uri(resource_type, resource_id)
-        .map_err(|message| FieldError::new("resource.id", message))
-        .and_then(|uri| parse_resource(uri.as_str(), "resource.id"));
+    let resource = mapped_resource(resource_type, resource_id, "resource.id");
     let (user, resource) = match (user, resource) {
         (Ok(user), Ok(resource)) => (user, resource),
         (user, resource) => {
