@@ -288,6 +288,27 @@ fn problem_statuses(method: &str, path: &str) -> Vec<(u16, &'static str, &'stati
     if path == "/v1/tenants" && method == "post" {
         statuses.retain(|(status, _, _)| *status != 412);
     }
+    if path.contains("/access/v1/") {
+        // AuthZEN's transport: every malformed request is a 400; nothing is written.
+        statuses.retain(|(status, _, _)| matches!(status, 401 | 403 | 404 | 413));
+        statuses.insert(
+            0,
+            (
+                400,
+                "invalid_check",
+                "Not JSON, not sent as JSON or not of the AuthZEN shape (`malformed_json`, \
+                 `unsupported_media_type`, `validation_failed`), or a `type`, `id` or `name` \
+                 missing or malformed (`invalid_check`, naming the field).",
+            ),
+        );
+        if path.ends_with("/evaluations") {
+            statuses.push((
+                422,
+                "limit_exceeded",
+                "More than 1,000 items in `evaluations`.",
+            ));
+        }
+    }
     statuses
 }
 
@@ -304,7 +325,7 @@ const TAKE_MIN_REVISION: [&str; 5] = [
 
 fn add_problem_responses(openapi: &mut OpenApiDoc) {
     for (path, item) in openapi.paths.paths.iter_mut() {
-        if !path.starts_with("/v1") {
+        if !path.starts_with("/v1") && !path.starts_with("/.well-known/") {
             continue;
         }
         let operations = [
