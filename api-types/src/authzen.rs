@@ -92,19 +92,9 @@ pub struct AuthzenOptions {
 #[cfg_attr(feature = "openapi", schema(example = json!({"subject": {"type": "user", "id": "ada"}, "action": {"name": "documents:read"},
     "evaluations": [{"resource": {"type": "document", "id": "/orgs/acme/documents/d1"}}, {"resource": {"type": "document", "id": "d2"}}]})))]
 pub struct AuthzenEvaluations {
-    /// The default subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<AuthzenEntity>,
-    /// The default resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<AuthzenEntity>,
-    /// The default action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<AuthzenAction>,
-    /// Accepted and not evaluated.
-    #[serde(default, skip_serializing)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub context: Option<IgnoredAny>,
+    /// The defaults: `subject`, `resource`, `action` (and a `context`, not evaluated).
+    #[serde(flatten)]
+    pub defaults: AuthzenEvaluation,
     /// The items (up to 1,000), each an [`AuthzenEvaluation`]; read one by one, so that a
     /// malformed item is answered with its own error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,19 +215,10 @@ pub struct AuthzenPageRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"subject": {"type": "user"}, "resource": {"type": "document", "id": "d1"}, "action": {"name": "documents:read"}, "page": {"limit": 50}})))]
 pub struct AuthzenSearch {
-    /// The subject (its `type` only, when subjects are searched for).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<AuthzenEntity>,
-    /// The resource (its `type` only, when resources are searched for).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<AuthzenEntity>,
-    /// The action (left out when actions are searched for).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<AuthzenAction>,
-    /// Accepted and not evaluated.
-    #[serde(default, skip_serializing)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
-    pub context: Option<IgnoredAny>,
+    /// The entities asked about: the one searched for by its `type` only (an action
+    /// searched for is left out).
+    #[serde(flatten)]
+    pub question: AuthzenEvaluation,
     /// Which page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<AuthzenPageRequest>,

@@ -563,7 +563,7 @@ impl Export {
             )));
         }
         // The kinds in export order: role, group, resource, user, record.
-        while self.kind < 5 {
+        loop {
             let Some(snapshot) = self.snapshot.as_mut() else {
                 return Ok(None);
             };
@@ -574,7 +574,8 @@ impl Export {
                 1 => export_page::<Group>(snapshot, after).await?,
                 2 => export_page::<ResourceConfig>(snapshot, after).await?,
                 3 => export_page::<User>(snapshot, after).await?,
-                _ => export_page::<AccessRecord>(snapshot, after).await?,
+                4 => export_page::<AccessRecord>(snapshot, after).await?,
+                _ => break,
             };
             match last {
                 Some(last) => self.after = Some(last),

@@ -65,6 +65,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The database a connection is to (sqlx's `Any` connections name their driver).
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name() == "PostgreSQL" {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
 /// A stored tenant.
 #[derive(Debug, Clone)]
 pub struct TenantRow {
@@ -355,7 +366,7 @@ impl Store {
     /// Starts a write to `tenant`: a transaction that has already taken the tenant's next
     /// revision. `None` when the tenant does not exist.
     pub async fn begin_write(&self, tenant: &str) -> Result<Option<WriteTx>, StoreError> {
-        WriteTx::begin(&self.pool, tenant, self.backend == Backend::Postgres).await
+        WriteTx::begin(&self.pool, tenant).await
     }
 
     /// Objects of a kind: one by id, or a page in id order. The lists of each are read in

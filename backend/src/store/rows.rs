@@ -7,7 +7,7 @@ use std::future::Future;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::StoreError;
+use super::{Backend, StoreError};
 use crate::domain::{IdError, Timestamp};
 
 /// Bound parameters per statement of a bulk write. SQLite finds a `$N` parameter's name by
@@ -219,7 +219,7 @@ pub(super) async fn insert(
     conflict: &str,
     rows: &[Vec<Value<'_>>],
 ) -> Result<(), StoreError> {
-    let positional = conn.backend_name() == "SQLite";
+    let positional = Backend::of(conn) == Backend::Sqlite;
     let width = columns.len() + 1;
     let parameters = if positional {
         SQLITE_INSERT_PARAMETERS
@@ -227,15 +227,15 @@ pub(super) async fn insert(
         BULK_PARAMETERS
     };
     let per_statement = (parameters / width).max(1);
+    let positional_row = format!("({})", vec!["?"; width].join(", "));
     for chunk in rows.chunks(per_statement) {
         let values = (0..chunk.len())
             .map(|i| {
-                let row = if positional {
-                    vec!["?"; width].join(", ")
+                if positional {
+                    positional_row.clone()
                 } else {
-                    placeholders(1 + i * width, width)
-                };
-                format!("({row})")
+                    format!("({})", placeholders(1 + i * width, width))
+                }
             })
             .collect::<Vec<_>>()
             .join(", ");

@@ -4,7 +4,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::accounts::member_row;
 use super::rows::{BULK_PARAMETERS, Stamp, Stamped, Table, Value, Which, insert, placeholders};
-use super::{MemberRow, StoreError, TenantRow, tenant_row};
+use super::{Backend, MemberRow, StoreError, TenantRow, tenant_row};
 use crate::domain::{AccessRecord, Group, Role, Timestamp, User, now};
 
 /// The PostgreSQL channel on which every commit names the tenant it changed.
@@ -81,7 +81,7 @@ pub struct WriteTx {
     tenant: String,
     revision: i64,
     at: Timestamp,
-    notify: bool,
+    backend: Backend,
     /// A bulk write: on SQLite its connection's page cache is enlarged until the commit.
     bulk: bool,
 }
@@ -97,14 +97,10 @@ const BULK_CACHE: &str = "PRAGMA cache_size = -65536";
 const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
 
 impl WriteTx {
-    /// `notify`: send a PostgreSQL `NOTIFY` on [`CHANGES_CHANNEL`] with the commit.
-    pub(super) async fn begin(
-        pool: &AnyPool,
-        tenant: &str,
-        notify: bool,
-    ) -> Result<Option<Self>, StoreError> {
+    pub(super) async fn begin(pool: &AnyPool, tenant: &str) -> Result<Option<Self>, StoreError> {
         let at = now();
         let mut tx = pool.begin().await?;
+        let backend = Backend::of(&tx);
         let revision: Option<i64> = sqlx::query_scalar(
             "UPDATE tenants SET revision = revision + 1 WHERE tenant_id = $1 RETURNING revision",
         )
@@ -116,14 +112,14 @@ impl WriteTx {
             tenant: tenant.to_owned(),
             revision,
             at,
-            notify,
+            backend,
             bulk: false,
         }))
     }
 
     /// Marks this a bulk write (an import): see [`BULK_CACHE`].
     pub async fn bulk(&mut self) -> Result<(), StoreError> {
-        if self.tx.backend_name() == "SQLite" && !self.bulk {
+        if self.backend == Backend::Sqlite && !self.bulk {
             sqlx::query(BULK_CACHE).execute(&mut *self.tx).await?;
             self.bulk = true;
         }
@@ -381,7 +377,7 @@ impl WriteTx {
     /// Appends the audit event and commits. Returns the tenant's new revision.
     pub async fn commit(mut self, audit: AuditRecord) -> Result<i64, StoreError> {
         insert_audit(&mut self.tx, &self.tenant, self.revision, self.at, &audit).await?;
-        if self.notify {
+        if self.backend == Backend::Postgres {
             // Delivered at commit, and only if the commit succeeds.
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANGES_CHANNEL)

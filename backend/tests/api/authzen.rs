@@ -396,7 +396,7 @@ async fn metadata_and_the_tenant_boundary(app: TestApp) {
 
 const RICK: &str = "CiRmZDA2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs";
 const MORTY: &str = "CiRmZDE2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs";
-const TODO_91: &str = "7240d0db-8ff0-41ec-98b2-34a096273b91";
+const MORTYS_TODO: &str = "7240d0db-8ff0-41ec-98b2-34a096273b91";
 
 fn ids(answer: &Value) -> Vec<String> {
     answer["results"]
@@ -428,7 +428,7 @@ async fn searches_follow_groups_page_and_map_ids_back(app: TestApp) {
 
     // Subjects: the editors who own …91 or may change any todo, then ada through her group.
     let who = |limit: usize, token: &str| {
-        json!({"subject": {"type": "user"}, "resource": {"type": "todo", "id": TODO_91},
+        json!({"subject": {"type": "user"}, "resource": {"type": "todo", "id": MORTYS_TODO},
             "action": {"name": "can_update_todo"}, "page": {"limit": limit, "token": token}})
     };
     let all = evaluate(&app, &key, &format!("{base}/subject"), &who(50, "")).await;
@@ -472,7 +472,7 @@ async fn searches_follow_groups_page_and_map_ids_back(app: TestApp) {
         "action": {"name": "can_update_todo"}, "resource": {"type": "todo"}}),
     )
     .await;
-    assert_eq!(ids(&owned), [TODO_91]);
+    assert_eq!(ids(&owned), [MORTYS_TODO]);
     assert_eq!(owned["results"][0]["type"], "todo");
     let docs = evaluate(
         &app,
@@ -490,7 +490,7 @@ async fn searches_follow_groups_page_and_map_ids_back(app: TestApp) {
         &key,
         &format!("{base}/action"),
         &json!({"subject": {"type": "user", "id": MORTY},
-        "resource": {"type": "todo", "id": TODO_91}}),
+        "resource": {"type": "todo", "id": MORTYS_TODO}}),
     )
     .await;
     let mut actions = ids(&actions);

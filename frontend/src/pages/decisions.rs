@@ -25,6 +25,20 @@ fn Input(
     }
 }
 
+/// The inputs of a form: one per `(id, label, placeholder)`, each bound to its signal.
+fn inputs(
+    fields: &[(&'static str, &'static str, &'static str)],
+    values: impl IntoIterator<Item = RwSignal<String>>,
+) -> impl IntoView {
+    fields
+        .iter()
+        .zip(values)
+        .map(|(&(name, label, placeholder), value)| {
+            view! { <Input label=label id=name value placeholder=placeholder/> }
+        })
+        .collect_view()
+}
+
 /// How a record reached the user: `user ada` or `group support`.
 fn via(value: &Value) -> String {
     format!("{} {}", text(&value["kind"]), text(&value["id"]))
@@ -74,13 +88,7 @@ fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -
     };
     view! {
         <form class="question" on:submit=submit>
-            {FIELDS
-                .iter()
-                .zip(typed)
-                .map(|((name, label, placeholder), value)| {
-                    view! { <Input label=*label id=*name value placeholder=*placeholder/> }
-                })
-                .collect_view()}
+            {inputs(&FIELDS, typed)}
             <button type="submit" class="primary">{button}</button>
         </form>
     }
@@ -300,13 +308,7 @@ fn AuthzenForm() -> impl IntoView {
         <h2>"Ask as AuthZEN"</h2>
         <p class="hint">"An AuthZEN client names things by type and id; see what they map to, and the answer."</p>
         <form class="question" on:submit=submit>
-            {FIELDS
-                .iter()
-                .zip(typed)
-                .map(|((name, label, placeholder), value)| {
-                    view! { <Input label=*label id=*name value placeholder=*placeholder/> }
-                })
-                .collect_view()}
+            {inputs(&FIELDS, typed)}
             <button type="submit" class="primary">"Ask as AuthZEN"</button>
         </form>
         {move || problem.get().map(|problem| {

@@ -284,9 +284,9 @@ pub(super) async fn authzen_evaluations(
         let (body, revision) = evaluate_one(
             &state,
             &access,
-            request.subject.as_ref(),
-            request.resource.as_ref(),
-            request.action.as_ref(),
+            request.defaults.subject.as_ref(),
+            request.defaults.resource.as_ref(),
+            request.defaults.action.as_ref(),
         )
         .await?;
         let body = AuthzenEvaluationsResponse::One(body);
@@ -304,9 +304,11 @@ pub(super) async fn authzen_evaluations(
             let item = AuthzenEvaluation::deserialize(item)
                 .map_err(|e| format!("{prefix}: {e}", prefix = prefix.trim_end_matches('.')))?;
             query_of(
-                item.subject.as_ref().or(request.subject.as_ref()),
-                item.resource.as_ref().or(request.resource.as_ref()),
-                item.action.as_ref().or(request.action.as_ref()),
+                item.subject.as_ref().or(request.defaults.subject.as_ref()),
+                item.resource
+                    .as_ref()
+                    .or(request.defaults.resource.as_ref()),
+                item.action.as_ref().or(request.defaults.action.as_ref()),
                 &prefix,
             )
             .map_err(|errors| {

@@ -44,11 +44,31 @@ fn parts<'a, const N: usize>(
     let mut errors = Vec::new();
     let values = wanted.map(|field| {
         let value = match field {
-            "subject.type" => search.subject.as_ref().and_then(|s| s.kind.as_deref()),
-            "subject.id" => search.subject.as_ref().and_then(|s| s.id.as_deref()),
-            "resource.type" => search.resource.as_ref().and_then(|r| r.kind.as_deref()),
-            "resource.id" => search.resource.as_ref().and_then(|r| r.id.as_deref()),
-            "action.name" => search.action.as_ref().and_then(|a| a.name.as_deref()),
+            "subject.type" => search
+                .question
+                .subject
+                .as_ref()
+                .and_then(|s| s.kind.as_deref()),
+            "subject.id" => search
+                .question
+                .subject
+                .as_ref()
+                .and_then(|s| s.id.as_deref()),
+            "resource.type" => search
+                .question
+                .resource
+                .as_ref()
+                .and_then(|r| r.kind.as_deref()),
+            "resource.id" => search
+                .question
+                .resource
+                .as_ref()
+                .and_then(|r| r.id.as_deref()),
+            "action.name" => search
+                .question
+                .action
+                .as_ref()
+                .and_then(|a| a.name.as_deref()),
             _ => None,
         };
         let value = value.filter(|v| !v.is_empty());
@@ -70,6 +90,22 @@ fn page_of(search: &AuthzenSearch) -> Result<PageRequest, ApiError> {
         page.and_then(|p| p.limit),
         page.and_then(|p| p.token.clone()).filter(|t| !t.is_empty()),
     )?)
+}
+
+/// A page of subjects or resources found, at `revision`; `next_cursor` the lookup's.
+fn entity_results(
+    results: Vec<AuthzenEntity>,
+    next_cursor: Option<String>,
+    revision: i64,
+) -> Response {
+    let body = AuthzenEntityResults {
+        page: AuthzenPage {
+            next_token: next_cursor.unwrap_or_default(),
+            count: results.len(),
+        },
+        results,
+    };
+    with_revision(Json(body).into_response(), revision)
 }
 
 fn entity(kind: &str, id: String) -> AuthzenEntity {
@@ -133,14 +169,7 @@ pub(super) async fn search_subject(
             Some(entity(subject_type, id))
         })
         .collect();
-    let body = AuthzenEntityResults {
-        page: AuthzenPage {
-            next_token: found.next_cursor.unwrap_or_default(),
-            count: results.len(),
-        },
-        results,
-    };
-    Ok(with_revision(Json(body).into_response(), revision))
+    Ok(entity_results(results, found.next_cursor, revision))
 }
 
 /// Search resources (OpenID AuthZEN 1.0)
@@ -192,14 +221,7 @@ pub(super) async fn search_resource(
             Some(entity(resource_type, unescape_segment(segment)?))
         })
         .collect();
-    let body = AuthzenEntityResults {
-        page: AuthzenPage {
-            next_token: found.next_cursor.unwrap_or_default(),
-            count: results.len(),
-        },
-        results,
-    };
-    Ok(with_revision(Json(body).into_response(), revision))
+    Ok(entity_results(results, found.next_cursor, revision))
 }
 
 /// Search actions (OpenID AuthZEN 1.0)
