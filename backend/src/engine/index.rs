@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::idset::{IdSet, Keyed};
-use super::trie::PatternTrie;
-use super::{Change, Id, Map};
+use super::trie::{PatternTrie, PatternTrieBuilder};
+use super::{Change, Id, Map, Plain};
 use crate::domain::matching::action_segments;
 use crate::domain::{AccessRecord, Group, PermissionEntry, RecordStatus, Role, Timestamp};
 
@@ -264,38 +264,10 @@ impl TenantIndex {
         }
     }
 
-    /// The index's own copy of a user id, made when the index has none.
-    fn user_id(&self, user: &str) -> Id {
-        self.user_records
-            .get_key_value(user)
-            .map(|(id, _)| id)
-            .or_else(|| self.user_groups.get_key_value(user).map(|(id, _)| id))
-            .cloned()
-            .unwrap_or_else(|| Id::from(user))
-    }
-
-    /// The index's own copy of a group id.
-    fn group_id(&self, group: &str) -> Id {
-        self.group_members
-            .get_key_value(group)
-            .map(|(id, _)| id)
-            .or_else(|| self.group_records.get_key_value(group).map(|(id, _)| id))
-            .cloned()
-            .unwrap_or_else(|| Id::from(group))
-    }
-
-    /// The index's own copy of a role id.
-    fn role_id(&self, role: &str) -> Id {
-        self.roles
-            .get_key_value(role)
-            .map(|(id, _)| id.clone())
-            .unwrap_or_else(|| Id::from(role))
-    }
-
     fn set_role(&mut self, id: &str, role: Option<Role>) {
         match role {
             Some(role) => {
-                let id = self.role_id(id);
+                let id = Interner::role(self, id);
                 self.roles.insert(id, Arc::new(CompiledRole::new(role)));
             }
             None => {
@@ -305,10 +277,10 @@ impl TenantIndex {
     }
 
     fn set_group(&mut self, id: &str, group: Option<Group>) {
-        let id = self.group_id(id);
+        let id = Interner::group(self, id);
         let old = self.group_members.get(&id).cloned().unwrap_or_default();
         let new: Vec<Id> = group
-            .map(|g| g.users.iter().map(|u| self.user_id(u.as_str())).collect())
+            .map(|g| g.users.iter().map(|u| self.user(u.as_str())).collect())
             .unwrap_or_default();
         let new = IdSet::from_ids(new);
         let gone: Vec<Id> = old.iter().filter(|u| !new.contains(u)).cloned().collect();
@@ -319,44 +291,6 @@ impl TenantIndex {
             self.group_members.remove(&id);
         } else {
             self.group_members.insert(id, new);
-        }
-    }
-
-    fn compile<S: AsRef<str>>(&self, id: Id, record: &RecordSpec<S>) -> CompiledRecord {
-        let mut users: Vec<Id> = record
-            .users
-            .iter()
-            .map(|u| self.user_id(u.as_ref()))
-            .collect();
-        users.sort_unstable();
-        users.dedup();
-        let mut groups: Vec<Id> = record
-            .groups
-            .iter()
-            .map(|g| self.group_id(g.as_ref()))
-            .collect();
-        groups.sort_unstable();
-        groups.dedup();
-        CompiledRecord {
-            id,
-            disabled: record.disabled,
-            expires_at: record.expires_at,
-            users: users.into(),
-            groups: groups.into(),
-            statements: record
-                .statements
-                .iter()
-                .map(|statement| CompiledStatement {
-                    // INVARIANT: a statement has at most 50 roles (SPEC §2 limits).
-                    roles: u32::try_from(statement.roles.len()).unwrap_or(u32::MAX),
-                    ids: statement
-                        .roles
-                        .iter()
-                        .map(|r| self.role_id(r.as_ref()))
-                        .chain(statement.resources.iter().map(|r| Id::from(r.as_ref())))
-                        .collect(),
-                })
-                .collect(),
         }
     }
 
@@ -381,7 +315,7 @@ impl TenantIndex {
             }
         }
         if let Some(record) = record {
-            let compiled = self.compile(Id::from(id), record);
+            let compiled = compile(self, Id::from(id), record);
             self.insert_compiled(compiled);
         }
     }
@@ -397,41 +331,201 @@ impl TenantIndex {
     }
 }
 
-/// Builds an index from a tenant's rows in one pass per kind: each object is inserted
-/// directly (the index is not shared while it is built, so nothing is copied), with no
-/// old state to look up and undo as [`TenantIndex::apply`] must.
+/// Where a record's names become the index's own ids: a user, group or role already in
+/// the index is shared, not copied.
+trait Interner {
+    fn user(&self, id: &str) -> Id;
+    fn group(&self, id: &str) -> Id;
+    fn role(&self, id: &str) -> Id;
+}
+
+/// The first of `maps` that has `key`, or a new id.
+macro_rules! interned {
+    ($key:expr, $($map:expr),+) => {
+        None$(.or_else(|| $map.get_key_value($key).map(|(id, _)| id)))+
+            .cloned()
+            .unwrap_or_else(|| Id::from($key))
+    };
+}
+
+impl Interner for TenantIndex {
+    fn user(&self, id: &str) -> Id {
+        interned!(id, self.user_records, self.user_groups)
+    }
+
+    fn group(&self, id: &str) -> Id {
+        interned!(id, self.group_members, self.group_records)
+    }
+
+    fn role(&self, id: &str) -> Id {
+        interned!(id, self.roles)
+    }
+}
+
+/// The engine's form of a record, its ids interned by `ids`.
+fn compile<S: AsRef<str>>(ids: &impl Interner, id: Id, record: &RecordSpec<S>) -> CompiledRecord {
+    let mut users: Vec<Id> = record.users.iter().map(|u| ids.user(u.as_ref())).collect();
+    users.sort_unstable();
+    users.dedup();
+    let mut groups: Vec<Id> = record
+        .groups
+        .iter()
+        .map(|g| ids.group(g.as_ref()))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    CompiledRecord {
+        id,
+        disabled: record.disabled,
+        expires_at: record.expires_at,
+        users: users.into(),
+        groups: groups.into(),
+        statements: record
+            .statements
+            .iter()
+            .map(|statement| CompiledStatement {
+                // INVARIANT: a statement has at most 50 roles (SPEC §2 limits).
+                roles: u32::try_from(statement.roles.len()).unwrap_or(u32::MAX),
+                ids: statement
+                    .roles
+                    .iter()
+                    .map(|r| ids.role(r.as_ref()))
+                    .chain(statement.resources.iter().map(|r| Id::from(r.as_ref())))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Builds an index from a tenant's rows in one pass per kind. It collects into plain hash
+/// maps and vectors (appending is all a build does: there is no old state to look up and
+/// undo as [`TenantIndex::apply`] must, and nothing shares the maps yet), and makes each
+/// persistent map once, at [`IndexBuilder::finish`], from its finished contents: about
+/// half the work of inserting record by record into persistent maps, which copy-on-write
+/// along every path they touch.
 #[derive(Debug, Default)]
 pub struct IndexBuilder {
-    index: TenantIndex,
+    roles: Map<Id, Arc<CompiledRole>>,
+    group_members: Plain<Id, Vec<Id>>,
+    user_groups: Plain<Id, Vec<Id>>,
+    records: Vec<RecordRef>,
+    user_records: Plain<Id, Vec<RecordRef>>,
+    group_records: Plain<Id, Vec<RecordRef>>,
+    patterns: PatternTrieBuilder,
+}
+
+impl Interner for IndexBuilder {
+    fn user(&self, id: &str) -> Id {
+        interned!(id, self.user_records, self.user_groups)
+    }
+
+    fn group(&self, id: &str) -> Id {
+        interned!(id, self.group_members, self.group_records)
+    }
+
+    fn role(&self, id: &str) -> Id {
+        interned!(id, self.roles)
+    }
+}
+
+/// Appends `value` to the list of each of `keys` in `map`.
+fn append<T: Clone>(map: &mut Plain<Id, Vec<T>>, keys: &[Id], value: &T) {
+    for key in keys {
+        match map.get_mut(key) {
+            Some(list) => list.push(value.clone()),
+            None => {
+                map.insert(key.clone(), vec![value.clone()]);
+            }
+        }
+    }
+}
+
+/// The persistent map of sets of a builder's lists.
+fn sets<T: Keyed>(lists: Plain<Id, Vec<T>>) -> Map<Id, IdSet<T>> {
+    lists
+        .into_iter()
+        .map(|(key, list)| (key, IdSet::from_ids(list)))
+        .collect()
 }
 
 impl IndexBuilder {
     /// An empty index.
     pub fn new() -> Self {
-        Self {
-            index: TenantIndex::default(),
-        }
+        Self::default()
     }
 
     /// Adds a role.
     pub fn role(&mut self, id: &str, role: Role) {
-        self.index.set_role(id, Some(role));
+        let id = Interner::role(self, id);
+        self.roles.insert(id, Arc::new(CompiledRole::new(role)));
     }
 
     /// Adds a group (its members).
     pub fn group(&mut self, id: &str, group: Group) {
-        self.index.set_group(id, Some(group));
+        let id = Interner::group(self, id);
+        let users: Vec<Id> = group.users.iter().map(|u| self.user(u.as_str())).collect();
+        if !users.is_empty() {
+            append(&mut self.user_groups, &users, &id);
+            self.group_members.insert(id, users);
+        }
     }
 
     /// Adds an access record.
     pub fn record<S: AsRef<str>>(&mut self, id: &str, record: &RecordSpec<S>) {
-        let compiled = self.index.compile(Id::from(id), record);
-        self.index.insert_compiled(compiled);
+        let record = RecordRef(Arc::new(compile(self, Id::from(id), record)));
+        append(&mut self.user_records, &record.users, &record);
+        append(&mut self.group_records, &record.groups, &record);
+        for pattern in record.patterns() {
+            self.patterns.insert(segments(pattern), &record);
+        }
+        self.records.push(record);
     }
 
-    /// The finished index, at the revision its rows were read at.
-    pub fn finish(mut self, revision: i64) -> TenantIndex {
-        self.index.revision = revision;
-        self.index
+    /// The finished index, at the revision its rows were read at. Its two largest parts
+    /// (the pattern trie, and the records with the sets naming them) are made side by
+    /// side: the build's reader is done by now, so a second core is idle, and at a
+    /// million records this is over a second of work.
+    pub fn finish(self, revision: i64) -> TenantIndex {
+        let Self {
+            roles,
+            group_members,
+            user_groups,
+            records,
+            user_records,
+            group_records,
+            patterns,
+        } = self;
+        let rest = move || {
+            let records: Map<Id, RecordRef> = records
+                .into_iter()
+                .map(|record| (record.id.clone(), record))
+                .collect();
+            (
+                records,
+                sets(group_members),
+                sets(user_groups),
+                sets(user_records),
+                sets(group_records),
+            )
+        };
+        let (patterns, (records, group_members, user_groups, user_records, group_records)) =
+            std::thread::scope(|scope| {
+                let other = scope.spawn(rest);
+                let patterns = patterns.finish();
+                let rest = other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (patterns, rest)
+            });
+        TenantIndex {
+            revision,
+            roles,
+            records,
+            group_members,
+            user_groups,
+            user_records,
+            group_records,
+            patterns,
+        }
     }
 }

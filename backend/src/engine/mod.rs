@@ -55,6 +55,9 @@ impl BuildHasher for Hasher {
 /// The persistent map every part of an index is made of.
 type Map<K, V> = imbl::GenericHashMap<K, V, Hasher, imbl::shared_ptr::DefaultSharedPtr>;
 
+/// The plain map an index is built in before its persistent maps are made.
+type Plain<K, V> = std::collections::HashMap<K, V, Hasher>;
+
 /// A change to apply to an index: an object's new state, or its removal (`None`).
 #[derive(Debug, Clone)]
 pub enum Change {

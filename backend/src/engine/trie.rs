@@ -2,7 +2,7 @@
 
 use super::idset::IdSet;
 use super::index::RecordRef;
-use super::{Id, Map};
+use super::{Id, Map, Plain};
 
 /// A trie of resource-pattern segments (`*` is a child like any other) holding, at the
 /// node of each pattern, the records with that pattern. Finding the records whose
@@ -66,6 +66,46 @@ impl PatternTrie {
             if let Some(child) = self.children.get("*") {
                 child.covering(rest, found);
             }
+        }
+    }
+}
+
+/// A [`PatternTrie`] being built: plain maps and lists, appended to, made persistent once
+/// by [`PatternTrieBuilder::finish`].
+#[derive(Debug, Default)]
+pub(super) struct PatternTrieBuilder {
+    records: Vec<RecordRef>,
+    children: Plain<Id, PatternTrieBuilder>,
+}
+
+impl PatternTrieBuilder {
+    /// Adds `record` at the node of `path`.
+    pub(super) fn insert<'a>(
+        &mut self,
+        mut path: impl Iterator<Item = &'a str>,
+        record: &RecordRef,
+    ) {
+        match path.next() {
+            None => self.records.push(record.clone()),
+            Some(head) => {
+                let child = match self.children.get_mut(head) {
+                    Some(child) => child,
+                    None => self.children.entry(Id::from(head)).or_default(),
+                };
+                child.insert(path, record);
+            }
+        }
+    }
+
+    /// The trie, its nodes made persistent from the leaves up.
+    pub(super) fn finish(self) -> PatternTrie {
+        PatternTrie {
+            records: IdSet::from_ids(self.records),
+            children: self
+                .children
+                .into_iter()
+                .map(|(segment, child)| (segment, child.finish()))
+                .collect(),
         }
     }
 }

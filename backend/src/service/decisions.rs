@@ -386,32 +386,39 @@ impl Service {
             }
             Ok::<_, ServiceError>(())
         });
-        let mut builder = IndexBuilder::new();
-        while let Some(page) = received.recv().await {
-            match page {
-                SnapshotPage::Roles(roles) => {
-                    for role in roles {
-                        let id = id_of(&role).to_owned();
-                        builder.role(&id, role);
+        // Compiling is CPU work of seconds for a large tenant: a blocking thread does it,
+        // not a worker of the runtime that answers checks.
+        let builder = tokio::task::spawn_blocking(move || {
+            let mut builder = IndexBuilder::new();
+            while let Some(page) = received.blocking_recv() {
+                match page {
+                    SnapshotPage::Roles(roles) => {
+                        for role in roles {
+                            let id = id_of(&role).to_owned();
+                            builder.role(&id, role);
+                        }
                     }
-                }
-                SnapshotPage::Groups(groups) => {
-                    for group in groups {
-                        let id = id_of(&group).to_owned();
-                        builder.group(&id, group);
+                    SnapshotPage::Groups(groups) => {
+                        for group in groups {
+                            let id = id_of(&group).to_owned();
+                            builder.group(&id, group);
+                        }
                     }
-                }
-                SnapshotPage::Records(records) => {
-                    for record in records.records() {
-                        builder.record(record.id, &spec_of(record));
+                    SnapshotPage::Records(records) => {
+                        for record in records.records() {
+                            builder.record(record.id, &spec_of(record));
+                        }
                     }
                 }
             }
-        }
+            builder.finish(revision)
+        });
         reader
             .await
             .map_err(|e| ServiceError::corrupt("the snapshot read", e))??;
-        let index = builder.finish(revision);
+        let index = builder
+            .await
+            .map_err(|e| ServiceError::corrupt("the index build", e))?;
         tracing::info!(
             tenant,
             revision,
