@@ -79,6 +79,16 @@ pub enum RecordStatus {
     Disabled,
 }
 
+impl RecordStatus {
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
 /// Roles given on resources: every role applies to every resource of the statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -101,6 +111,17 @@ pub enum Scope {
     Read,
     /// Change the tenant's configuration (implies `read`).
     Write,
+}
+
+impl Scope {
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Check => "check",
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
 }
 
 ignored_fields! {

@@ -8,7 +8,6 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// One problem with one field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -90,12 +89,13 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// One page of a list.
+/// One page of a list: the shape of every list answer of the API (`RoleList`,
+/// `HolderPage` …), over the item type the list holds.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Page {
+pub struct Page<T> {
     /// The items.
-    pub items: Vec<Value>,
+    pub items: Vec<T>,
     /// The cursor of the next page.
     #[serde(default)]
     pub next_cursor: Option<String>,
@@ -103,6 +103,37 @@ pub struct Page {
     #[serde(default)]
     pub revision: Option<i64>,
 }
+
+/// A kind of tenant object the console lists and edits, with the wire types of
+/// `portcullis-api`.
+pub trait Object: DeserializeOwned + Clone + Send + Sync + 'static {
+    /// The API collection (`roles`).
+    const SECTION: &'static str;
+    /// Its id.
+    fn id(&self) -> &str;
+    /// The revision of its last change.
+    fn revision(&self) -> i64;
+}
+
+macro_rules! object {
+    ($type:ty, $section:literal, $id:ident) => {
+        impl Object for $type {
+            const SECTION: &'static str = $section;
+            fn id(&self) -> &str {
+                &self.$id
+            }
+            fn revision(&self) -> i64 {
+                self.revision
+            }
+        }
+    };
+}
+
+object!(portcullis_api::Role, "roles", role_id);
+object!(portcullis_api::Group, "groups", group_id);
+object!(portcullis_api::Record, "records", record_id);
+object!(portcullis_api::Resource, "resources", resource_uri);
+object!(portcullis_api::User, "users", user_id);
 
 /// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved
 /// characters).
@@ -142,7 +173,6 @@ mod transport {
     use std::cell::RefCell;
 
     use gloo_net::http::{Method, RequestBuilder};
-    use serde_json::Value;
 
     use super::Problem;
 
@@ -154,7 +184,12 @@ mod transport {
         CSRF.with(|csrf| *csrf.borrow_mut() = token.to_owned());
     }
 
-    pub async fn request(method: &str, path: &str, body: Option<&Value>) -> Result<Value, Problem> {
+    /// The answer's text (empty for none).
+    pub async fn request(
+        method: &str,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<String, Problem> {
         let method = match method {
             "GET" => Method::GET,
             "POST" => Method::POST,
@@ -168,7 +203,9 @@ mod transport {
             builder = builder.header("x-csrf-token", &token);
         }
         let request = match body {
-            Some(body) => builder.json(body),
+            Some(body) => builder
+                .header("content-type", "application/json")
+                .body(body),
             None => builder.build(),
         }
         .map_err(|e| Problem::local(e.to_string()))?;
@@ -187,17 +224,12 @@ mod transport {
             problem.status = status;
             return Err(problem);
         }
-        if text.is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text).map_err(|e| Problem::local(format!("unreadable answer: {e}")))
+        Ok(text)
     }
 }
 
 #[cfg(not(feature = "hydrate"))]
 mod transport {
-    use serde_json::Value;
-
     use super::Problem;
 
     pub fn set_csrf(_token: &str) {}
@@ -205,8 +237,8 @@ mod transport {
     pub async fn request(
         _method: &str,
         _path: &str,
-        _body: Option<&Value>,
-    ) -> Result<Value, Problem> {
+        _body: Option<String>,
+    ) -> Result<String, Problem> {
         Err(Problem::local("the API is called from the browser only"))
     }
 }
@@ -216,20 +248,29 @@ pub fn set_csrf(token: &str) {
     transport::set_csrf(token);
 }
 
-fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Problem> {
-    serde_json::from_value(value).map_err(|e| Problem::local(format!("unexpected answer: {e}")))
+/// An answer's text as `T` (an empty answer as JSON `null`, which `()` reads).
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, Problem> {
+    let text = if text.is_empty() { "null" } else { text };
+    serde_json::from_str(text).map_err(|e| Problem::local(format!("unexpected answer: {e}")))
 }
 
 /// `GET path`, decoded.
 pub async fn get<T: DeserializeOwned>(path: String) -> Result<T, Problem> {
-    decode(transport::request("GET", &path, None).await?)
+    decode(&transport::request("GET", &path, None).await?)
 }
 
-/// A request with an optional JSON body; the answer as JSON (`null` when empty).
-pub async fn send(
+/// A request with a JSON body, its answer decoded.
+pub async fn send<T: DeserializeOwned>(
     method: &'static str,
     path: String,
-    body: Option<Value>,
-) -> Result<Value, Problem> {
-    transport::request(method, &path, body.as_ref()).await
+    body: &impl Serialize,
+) -> Result<T, Problem> {
+    let body = serde_json::to_string(body)
+        .map_err(|e| Problem::local(format!("the request could not be written: {e}")))?;
+    decode(&transport::request(method, &path, Some(body)).await?)
+}
+
+/// `DELETE path`.
+pub async fn delete(path: String) -> Result<(), Problem> {
+    transport::request("DELETE", &path, None).await.map(drop)
 }

@@ -145,7 +145,7 @@ fn SignedIn() -> impl IntoView {
     let signing_out = RwSignal::new(None::<Problem>);
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
-            match api::send("DELETE", "/v1/session".into(), None).await {
+            match api::delete("/v1/session".into()).await {
                 Ok(_) => {
                     session.0.set(None);
                     use_navigate()("/console/login", Default::default());

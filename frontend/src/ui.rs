@@ -59,7 +59,8 @@ pub fn use_tenants() -> LocalResource<Result<Vec<TenantChoice>, Problem>> {
     let session = Session::get();
     LocalResource::new(move || async move {
         if session.platform_admin() {
-            let page = crate::api::get::<crate::api::Page>("/v1/tenants?limit=1000".into()).await?;
+            let page =
+                crate::api::get::<crate::api::Page<Value>>("/v1/tenants?limit=1000".into()).await?;
             Ok(page
                 .items
                 .iter()
@@ -276,19 +277,17 @@ pub fn Pager(next: Option<String>, #[prop(into)] base_query: String) -> impl Int
 }
 
 /// A timestamp of the API (RFC 3339), shown as `2026-11-23 14:05:09 UTC`.
-pub fn when(value: &Value) -> String {
-    match value.as_str() {
-        Some(text) => {
-            let text = text.replace('T', " ");
-            let trimmed = text
-                .split('.')
-                .next()
-                .unwrap_or(&text)
-                .trim_end_matches('Z');
-            format!("{trimmed} UTC")
-        }
-        None => "—".into(),
+pub fn when(value: &str) -> String {
+    if value.is_empty() {
+        return "—".into();
     }
+    let text = value.replace('T', " ");
+    let trimmed = text
+        .split('.')
+        .next()
+        .unwrap_or(&text)
+        .trim_end_matches('Z');
+    format!("{trimmed} UTC")
 }
 
 /// A JSON value as text for a table cell: strings bare, the rest compact JSON.
@@ -307,20 +306,6 @@ pub fn split_list(text: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// A list of strings as the text a person edits (one per line).
-pub fn join_lines(value: &Value) -> String {
-    value
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_default()
 }
 
 /// The title bar of a page, with its actions.

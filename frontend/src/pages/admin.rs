@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::api::{self, Page};
 use crate::ui::{
@@ -15,7 +15,7 @@ use crate::ui::{
 pub fn Tenants() -> impl IntoView {
     let cursor = use_query_param("cursor");
     let tenants = LocalResource::new(move || {
-        api::get::<Page>(format!(
+        api::get::<Page<Value>>(format!(
             "/v1/tenants{}",
             api::query(&[("cursor", &cursor.get())])
         ))
@@ -30,7 +30,7 @@ pub fn Tenants() -> impl IntoView {
             json!({"tenantId": tenant_id.get_untracked().trim(), "name": name.get_untracked()});
         spawn_local(async move {
             if form
-                .finish(api::send("POST", "/v1/tenants".into(), Some(body)).await)
+                .finish(api::send::<Value>("POST", "/v1/tenants".into(), &body).await)
                 .is_some()
             {
                 tenant_id.set(String::new());
@@ -43,7 +43,7 @@ pub fn Tenants() -> impl IntoView {
         form.start();
         spawn_local(async move {
             if form
-                .finish(api::send("DELETE", api::tenant_path(&id, ""), None).await)
+                .finish(api::delete(api::tenant_path(&id, "")).await)
                 .is_some()
             {
                 tenants.refetch();
@@ -83,7 +83,7 @@ pub fn Tenants() -> impl IntoView {
                                         <td><a href=format!("/console/t/{}", api::enc(&id))>{id.clone()}</a></td>
                                         <td>{text(&t["name"])}</td>
                                         <td>{text(&t["revision"])}</td>
-                                        <td>{when(&t["createdAt"])}</td>
+                                        <td>{when(t["createdAt"].as_str().unwrap_or_default())}</td>
                                         <td><ConfirmButton label="Delete" question=format!("Delete tenant {id} with all its data and audit log?")
                                             on_confirm=Callback::new(move |_| delete(for_delete.clone()))/></td>
                                     </tr>
@@ -103,7 +103,7 @@ pub fn Tenants() -> impl IntoView {
 pub fn Accounts() -> impl IntoView {
     let cursor = use_query_param("cursor");
     let accounts = LocalResource::new(move || {
-        api::get::<Page>(format!(
+        api::get::<Page<Value>>(format!(
             "/v1/accounts{}",
             api::query(&[("cursor", &cursor.get())])
         ))
@@ -119,7 +119,7 @@ pub fn Accounts() -> impl IntoView {
                           "platformAdmin": platform_admin.get_untracked()});
         spawn_local(async move {
             if form
-                .finish(api::send("POST", "/v1/accounts".into(), Some(body)).await)
+                .finish(api::send::<Value>("POST", "/v1/accounts".into(), &body).await)
                 .is_some()
             {
                 username.set(String::new());
@@ -133,9 +133,7 @@ pub fn Accounts() -> impl IntoView {
         form.start();
         spawn_local(async move {
             if form
-                .finish(
-                    api::send("DELETE", format!("/v1/accounts/{}", api::enc(&name)), None).await,
-                )
+                .finish(api::delete(format!("/v1/accounts/{}", api::enc(&name))).await)
                 .is_some()
             {
                 accounts.refetch();
@@ -182,7 +180,7 @@ pub fn Accounts() -> impl IntoView {
                                         <td>{name.clone()}</td>
                                         <td>{if a["platformAdmin"].as_bool() == Some(true) { "yes" } else { "no" }}</td>
                                         <td class="wrap">{memberships}</td>
-                                        <td>{when(&a["createdAt"])}</td>
+                                        <td>{when(a["createdAt"].as_str().unwrap_or_default())}</td>
                                         <td><ConfirmButton label="Delete" question=format!("Delete account {name}? Its sessions end at once.")
                                             on_confirm=Callback::new(move |_| delete(for_delete.clone()))/></td>
                                     </tr>

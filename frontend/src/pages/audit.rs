@@ -57,7 +57,7 @@ pub fn Audit() -> impl IntoView {
         } else {
             format!("{joiner}cursor={}", api::enc(&cursor))
         };
-        api::get::<Page>(api::tenant_path(
+        api::get::<Page<Value>>(api::tenant_path(
             &tenant.get(),
             &format!("/audit{query}{cursor_part}"),
         ))
@@ -129,7 +129,7 @@ fn Event(event: Value) -> impl IntoView {
         <li class="event">
             <details>
                 <summary>
-                    <span class="muted">{when(&event["at"])}</span>
+                    <span class="muted">{when(event["at"].as_str().unwrap_or_default())}</span>
                     <strong>{text(&event["action"])}</strong>
                     <code>{format!("{} {}", text(&event["target"]["kind"]), text(&event["target"]["id"]))}</code>
                     <span>{format!("by {} {}", text(&event["actor"]["kind"]), text(&event["actor"]["id"]))}</span>

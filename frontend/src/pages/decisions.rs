@@ -3,10 +3,14 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use serde_json::{Value, json};
+use portcullis_api::{
+    AuthzenAction, AuthzenDecision, AuthzenEntity, AuthzenEvaluation, CheckRequest, CheckResponse,
+    EffectivePermissions, HolderPage, ReachableResourcePage, Reason, Via,
+};
+use serde::de::DeserializeOwned;
 
 use crate::api::{self, Problem};
-use crate::ui::{ErrorBox, Loading, PageTitle, text, use_query_param, use_tenant};
+use crate::ui::{ErrorBox, Loading, PageTitle, use_query_param, use_tenant};
 use leptos::task::spawn_local;
 
 /// A text input bound to a signal, with a label.
@@ -40,13 +44,15 @@ fn inputs(
 }
 
 /// How a record reached the user: `user ada` or `group support`.
-fn via(value: &Value) -> String {
-    format!("{} {}", text(&value["kind"]), text(&value["id"]))
+fn via(via: &Via) -> String {
+    match via {
+        Via::User(id) => format!("user {id}"),
+        Via::Group(id) => format!("group {id}"),
+    }
 }
 
-fn record_link(tenant: &str, record: &Value) -> AnyView {
-    let id = text(record);
-    view! { <a href=format!("/console/t/{}/records/{}", api::enc(tenant), api::enc(&id))>{id.clone()}</a> }
+fn record_link(tenant: &str, id: &str) -> AnyView {
+    view! { <a href=format!("/console/t/{}/records/{}", api::enc(tenant), api::enc(id))>{id.to_owned()}</a> }
         .into_any()
 }
 
@@ -102,7 +108,7 @@ pub fn Explorer() -> impl IntoView {
     let q_user = use_query_param("user");
     let q_resource = use_query_param("resource");
     let q_permission = use_query_param("permission");
-    let effective = ask(move || {
+    let effective = ask::<EffectivePermissions>(move || {
         let (u, r) = (q_user.get(), q_resource.get());
         (!u.is_empty() && !r.is_empty()).then(|| {
             api::tenant_path(
@@ -115,7 +121,7 @@ pub fn Explorer() -> impl IntoView {
             )
         })
     });
-    let reachable = ask(move || {
+    let reachable = ask::<ReachableResourcePage>(move || {
         let (u, p) = (q_user.get(), q_permission.get());
         (!u.is_empty() && !p.is_empty()).then(|| {
             let query = api::query(&[("permission", &p), ("limit", "200")]);
@@ -125,7 +131,7 @@ pub fn Explorer() -> impl IntoView {
             )
         })
     });
-    let holders = ask(move || {
+    let holders = ask::<HolderPage>(move || {
         let (r, p) = (q_resource.get(), q_permission.get());
         (!r.is_empty() && !p.is_empty()).then(|| {
             let query = api::query(&[("permission", &p), ("limit", "200")]);
@@ -144,22 +150,21 @@ pub fn Explorer() -> impl IntoView {
         <section aria-label="effective permissions">
             {move || effective.get().flatten().map(|answer| view! {
                 <h2>{format!("What {} may do on {}", q_user.get(), q_resource.get())}</h2>
-                {answer_view(answer, |value| {
-                    let rows = value["permissions"].as_array().cloned().unwrap_or_default();
-                    if rows.is_empty() {
+                {answer_view(answer, |answer| {
+                    if answer.permissions.is_empty() {
                         return view! { <p class="empty">"Nothing: no record in force gives this user a role there."</p> }.into_any();
                     }
-                    let mark = |v: &Value| if v.as_bool() == Some(true) { "yes" } else { "—" };
+                    let mark = |on: bool| if on { "yes" } else { "—" };
                     view! {
                         <table>
                             <thead><tr><th scope="col">"Action"</th><th scope="col">"Allow"</th><th scope="col">"Grant"</th><th scope="col">"Delegate"</th></tr></thead>
                             <tbody>
-                                {rows.iter().map(|p| view! {
-                                    <tr><td>{text(&p["action"])}</td><td>{mark(&p["allow"])}</td><td>{mark(&p["grant"])}</td><td>{mark(&p["delegate"])}</td></tr>
+                                {answer.permissions.iter().map(|p| view! {
+                                    <tr><td>{p.action.clone()}</td><td>{mark(p.allow)}</td><td>{mark(p.grant)}</td><td>{mark(p.delegate)}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <p class="muted">{format!("At revision {}", text(&value["revision"]))}</p>
+                        <p class="muted">{format!("At revision {}", answer.revision)}</p>
                     }.into_any()
                 })}
             })}
@@ -167,14 +172,13 @@ pub fn Explorer() -> impl IntoView {
         <section aria-label="reachable resources">
             {move || reachable.get().flatten().map(|answer| view! {
                 <h2>{format!("Where {} may {}", q_user.get(), q_permission.get())}</h2>
-                {answer_view(answer, |value| {
-                    let items = value["items"].as_array().cloned().unwrap_or_default();
-                    if items.is_empty() {
+                {answer_view(answer, |page| {
+                    if page.items.is_empty() {
                         return view! { <p class="empty">"Nowhere."</p> }.into_any();
                     }
                     view! {
                         <ul class="plain">
-                            {items.iter().map(|i| view! { <li><code>{text(&i["resourceUri"])}</code>" and everything below it"</li> }).collect_view()}
+                            {page.items.iter().map(|i| view! { <li><code>{i.resource_uri.clone()}</code>" and everything below it"</li> }).collect_view()}
                         </ul>
                     }.into_any()
                 })}
@@ -185,21 +189,20 @@ pub fn Explorer() -> impl IntoView {
                 let tenant = tenant.get();
                 view! {
                     <h2>{format!("Who may {} on {}", q_permission.get(), q_resource.get())}</h2>
-                    {answer_view(answer, move |value| {
-                        let items = value["items"].as_array().cloned().unwrap_or_default();
-                        if items.is_empty() {
+                    {answer_view(answer, move |page| {
+                        if page.items.is_empty() {
                             return view! { <p class="empty">"Nobody."</p> }.into_any();
                         }
                         view! {
                             <table>
                                 <thead><tr><th scope="col">"User"</th><th scope="col">"Through"</th></tr></thead>
                                 <tbody>
-                                    {items.iter().map(|h| view! {
+                                    {page.items.iter().map(|h| view! {
                                         <tr>
-                                            <td>{text(&h["userId"])}</td>
+                                            <td>{h.user_id.clone()}</td>
                                             <td>
-                                                {h["grants"].as_array().cloned().unwrap_or_default().iter().map(|g| view! {
-                                                    <span class="through">"record " {record_link(&tenant, &g["recordId"])} " via " {via(&g["via"])}</span>
+                                                {h.grants.iter().map(|g| view! {
+                                                    <span class="through">"record " {record_link(&tenant, &g.record_id)} " via " {via(&g.via)}</span>
                                                 }).collect_view()}
                                             </td>
                                         </tr>
@@ -215,21 +218,21 @@ pub fn Explorer() -> impl IntoView {
 }
 
 /// `GET`s the path `path` gives, once it gives one (every input of the question is there).
-fn ask(
+fn ask<T: DeserializeOwned + 'static>(
     path: impl Fn() -> Option<String> + 'static,
-) -> LocalResource<Option<Result<Value, Problem>>> {
+) -> LocalResource<Option<Result<T, Problem>>> {
     LocalResource::new(move || {
         let path = path();
         async move {
             match path {
-                Some(path) => Some(api::get::<Value>(path).await),
+                Some(path) => Some(api::get::<T>(path).await),
                 None => None,
             }
         }
     })
 }
 
-fn answer_view(answer: Result<Value, Problem>, show: impl Fn(&Value) -> AnyView) -> AnyView {
+fn answer_view<T>(answer: Result<T, Problem>, show: impl Fn(&T) -> AnyView) -> AnyView {
     match answer {
         Ok(value) => show(&value),
         Err(problem) => view! { <ErrorBox problem/> }.into_any(),
@@ -266,26 +269,32 @@ fn AuthzenForm() -> impl IntoView {
         let t = tenant.get_untracked();
         let navigate = navigate.clone();
         spawn_local(async move {
-            let body = json!({
-                "subject": {"type": subject_type, "id": subject_id},
-                "resource": {"type": resource_type, "id": resource_id},
-                "action": {"name": action},
-            });
-            match api::send(
-                "POST",
-                api::tenant_path(&t, "/access/v1/evaluation"),
-                Some(body),
-            )
-            .await
-            {
+            let entity = |kind: &str, id: &str| AuthzenEntity {
+                kind: Some(kind.to_owned()),
+                id: Some(id.to_owned()),
+                properties: None,
+            };
+            let body = AuthzenEvaluation {
+                subject: Some(entity(&subject_type, &subject_id)),
+                resource: Some(entity(&resource_type, &resource_id)),
+                action: Some(AuthzenAction {
+                    name: Some(action.clone()),
+                    properties: None,
+                }),
+                context: None,
+            };
+            let answer: Result<AuthzenDecision, Problem> =
+                api::send("POST", api::tenant_path(&t, "/access/v1/evaluation"), &body).await;
+            match answer {
                 Ok(answer) => {
                     problem.set(None);
                     let asked = format!(
                         "({subject_type}, {subject_id}) on ({resource_type}, {resource_id})"
                     );
+                    let context = answer.context;
                     let pairs = [
-                        ("user", text(&answer["context"]["user_id"])),
-                        ("resource", text(&answer["context"]["resource_uri"])),
+                        ("user", context.user_id.unwrap_or_default()),
+                        ("resource", context.resource_uri.unwrap_or_default()),
                         ("permission", action),
                         ("authzen", asked),
                     ];
@@ -346,8 +355,15 @@ pub fn Playground() -> impl IntoView {
             if u.is_empty() || r.is_empty() || p.is_empty() {
                 return None;
             }
-            let body = json!({"userId": u, "resourceUri": r, "permission": p, "explain": true});
-            Some(api::send("POST", api::tenant_path(&t, "/check"), Some(body)).await)
+            let body = CheckRequest {
+                user_id: u,
+                resource_uri: r,
+                permission: p,
+                explain: true,
+                min_revision: None,
+                consistency: Default::default(),
+            };
+            Some(api::send::<CheckResponse>("POST", api::tenant_path(&t, "/check"), &body).await)
         }
     });
     let q_authzen = use_query_param("authzen");
@@ -373,39 +389,38 @@ pub fn Playground() -> impl IntoView {
     }
 }
 
-fn reason(code: &Value) -> &'static str {
-    match code.as_str() {
-        Some("disabled") => "the record is disabled",
-        Some("expired") => "the record has expired",
-        Some("resourceNotCovered") => "none of its statements covers this resource",
-        Some("noRoleAllows") => "none of its roles allows this permission",
-        _ => "it does not apply",
+fn reason(reason: Reason) -> &'static str {
+    match reason {
+        Reason::Disabled => "the record is disabled",
+        Reason::Expired => "the record has expired",
+        Reason::ResourceNotCovered => "none of its statements covers this resource",
+        Reason::NoRoleAllows => "none of its roles allows this permission",
     }
 }
 
 #[component]
-fn Decision(value: Value, tenant: String) -> impl IntoView {
-    let allowed = value["allowed"].as_bool() == Some(true);
-    let explanation = value["explanation"].clone();
-    let revision = text(&value["revision"]);
-    let granted = explanation["grantedBy"].clone();
-    let not_applied = explanation["notApplied"]
-        .as_array()
-        .cloned()
+fn Decision(value: CheckResponse, tenant: String) -> impl IntoView {
+    let allowed = value.allowed;
+    let revision = value.revision;
+    let (granted, not_applied) = value
+        .explanation
+        .map(|e| (e.granted_by, e.not_applied.unwrap_or_default()))
         .unwrap_or_default();
     view! {
         <section class=if allowed { "decision allowed" } else { "decision denied" } aria-live="polite">
             <p class="verdict">{if allowed { "Allowed" } else { "Denied" }}</p>
-            {if allowed {
+            {if let Some(granted) = granted {
                 view! {
                     <p class="why">
-                        "Granted by record " {record_link(&tenant, &granted["recordId"])}
-                        ", which names " {via(&granted["via"])}
-                        ", through role " <code>{text(&granted["roleId"])}</code>
-                        " (permission " <code>{text(&granted["permission"]["action"])}</code> ")"
-                        " on " <code>{text(&granted["resource"])}</code> "."
+                        "Granted by record " {record_link(&tenant, &granted.record_id)}
+                        ", which names " {via(&granted.via)}
+                        ", through role " <code>{granted.role_id.clone()}</code>
+                        " (permission " <code>{granted.permission.action.clone()}</code> ")"
+                        " on " <code>{granted.resource.clone()}</code> "."
                     </p>
                 }.into_any()
+            } else if allowed {
+                view! { <p class="why">"Allowed."</p> }.into_any()
             } else if not_applied.is_empty() {
                 view! { <p class="why">"No access record names this user, directly or through a group."</p> }.into_any()
             } else {
@@ -414,7 +429,7 @@ fn Decision(value: Value, tenant: String) -> impl IntoView {
                         <p>"Records that name the user but do not grant this:"</p>
                         <ul>
                             {not_applied.iter().map(|n| view! {
-                                <li>"Record " {record_link(&tenant, &n["recordId"])} " (via " {via(&n["via"])} "): " {reason(&n["reason"])}</li>
+                                <li>"Record " {record_link(&tenant, &n.record_id)} " (via " {via(&n.via)} "): " {reason(n.reason)}</li>
                             }).collect_view()}
                         </ul>
                     </div>

@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use serde_json::Value;
+use serde::Serialize;
 
-use crate::api::{self, Page, Problem};
+use crate::api::{self, Object, Page, Problem};
 use crate::ui::{
     ConfirmButton, ErrorBox, FormState, Loading, MaybeError, PageTitle, Pager, use_can_write,
     use_query_param, use_tenant,
@@ -19,17 +19,15 @@ pub const NEW: &str = "_new";
 
 /// A list of one kind of object, a page at a time, with a link to create one.
 #[component]
-pub fn ObjectList(
+pub fn ObjectList<T: Object>(
     /// The page title.
     title: &'static str,
-    /// The API collection (`roles`).
-    section: &'static str,
     /// The label of the create link.
     new_label: &'static str,
     /// Column headings.
     columns: &'static [&'static str],
     /// The cells of one item's row.
-    row: fn(&Value, &str) -> AnyView,
+    row: fn(&T, &str) -> AnyView,
     /// The console path of the editor of a new object.
     new_href: fn(&str) -> String,
     /// Shown when the list is empty.
@@ -41,9 +39,13 @@ pub fn ObjectList(
     let items = LocalResource::new(move || {
         let path = api::tenant_path(
             &tenant.get(),
-            &format!("/{section}{}", api::query(&[("cursor", &cursor.get())])),
+            &format!(
+                "/{}{}",
+                T::SECTION,
+                api::query(&[("cursor", &cursor.get())])
+            ),
         );
-        api::get::<Page>(path)
+        api::get::<Page<T>>(path)
     });
     let base = move || format!("/console/t/{}", api::enc(&tenant.get()));
     view! {
@@ -97,29 +99,35 @@ pub enum IdFrom {
 }
 
 /// The state of an editor of one object.
-#[derive(Clone, Copy)]
-pub struct Editor {
+pub struct Editor<T: Object> {
     /// The tenant.
     pub tenant: Memo<String>,
     /// The object's id; empty for a new one.
     pub id: Memo<String>,
-    /// The object as loaded (`null` for a new one), kept so fields the form does not show
-    /// (tags, metadata) survive a save.
-    pub original: RwSignal<Value>,
+    /// The object as loaded or last saved (`None` for a new one), kept so fields the form
+    /// does not show (tags, metadata) survive a save.
+    pub original: RwSignal<Option<T>>,
     /// The load.
-    pub loaded: LocalResource<Option<Result<Value, Problem>>>,
+    pub loaded: LocalResource<Option<Result<T, Problem>>>,
     /// The outcome of the last save or delete.
     pub form: FormState,
     /// What the last successful save said.
     pub saved: RwSignal<Option<String>>,
     /// Whether the account may change it.
     pub can_write: Memo<bool>,
-    section: &'static str,
 }
 
-impl Editor {
-    /// An editor of objects of the API collection `section`.
-    pub fn new(section: &'static str, id_from: IdFrom) -> Self {
+impl<T: Object> Clone for Editor<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Object> Copy for Editor<T> {}
+
+impl<T: Object> Editor<T> {
+    /// An editor of objects of kind `T`.
+    pub fn new(id_from: IdFrom) -> Self {
         let tenant = use_tenant();
         let params = use_params_map();
         let id = match id_from {
@@ -136,18 +144,18 @@ impl Editor {
                     return None;
                 }
                 Some(
-                    api::get::<Value>(api::tenant_path(
+                    api::get::<T>(api::tenant_path(
                         &tenant,
-                        &format!("/{section}/{}", api::enc(&id)),
+                        &format!("/{}/{}", T::SECTION, api::enc(&id)),
                     ))
                     .await,
                 )
             }
         });
-        let original = RwSignal::new(Value::Null);
+        let original = RwSignal::new(None);
         Effect::new(move |_| {
             if let Some(Some(Ok(value))) = loaded.get() {
-                original.set(value);
+                original.set(Some(value));
             }
         });
         Self {
@@ -158,7 +166,6 @@ impl Editor {
             form: FormState::new(),
             saved: RwSignal::new(None),
             can_write: use_can_write(),
-            section,
         }
     }
 
@@ -172,44 +179,42 @@ impl Editor {
         format!(
             "/console/t/{}/{}",
             api::enc(&self.tenant.get_untracked()),
-            self.section
+            T::SECTION
         )
     }
 
     /// Saves `body`: `POST` for a new object (then opens its editor at `href(id)`), `PUT`
-    /// for an existing one. `id_key` names the id field of the answer.
-    pub fn save(&self, body: Value, id_key: &'static str, href: fn(&str, &str) -> String) {
+    /// for an existing one.
+    pub fn save(&self, body: impl Serialize + 'static, href: fn(&str, &str) -> String) {
         let this = *self;
         this.form.start();
         this.saved.set(None);
         let tenant = this.tenant.get_untracked();
         let id = this.id.get_untracked();
         spawn_local(async move {
-            let result = if id.is_empty() {
+            let result: Result<T, Problem> = if id.is_empty() {
                 api::send(
                     "POST",
-                    api::tenant_path(&tenant, &format!("/{}", this.section)),
-                    Some(body),
+                    api::tenant_path(&tenant, &format!("/{}", T::SECTION)),
+                    &body,
                 )
                 .await
             } else {
                 api::send(
                     "PUT",
-                    api::tenant_path(&tenant, &format!("/{}/{}", this.section, api::enc(&id))),
-                    Some(body),
+                    api::tenant_path(&tenant, &format!("/{}/{}", T::SECTION, api::enc(&id))),
+                    &body,
                 )
                 .await
             };
-            if let Some(value) = this.form.finish(result) {
-                let revision = value["revision"].as_i64().unwrap_or_default();
+            if let Some(saved) = this.form.finish(result) {
                 this.saved
-                    .set(Some(format!("Saved at revision {revision}.")));
-                this.original.set(value.clone());
+                    .set(Some(format!("Saved at revision {}.", saved.revision())));
                 if id.is_empty() {
-                    let new_id = value[id_key].as_str().unwrap_or_default();
                     let base = format!("/console/t/{}", api::enc(&tenant));
-                    use_navigate()(&href(&base, new_id), Default::default());
+                    use_navigate()(&href(&base, saved.id()), Default::default());
                 }
+                this.original.set(Some(saved));
             }
         });
     }
@@ -222,11 +227,10 @@ impl Editor {
         let tenant = this.tenant.get_untracked();
         let id = this.id.get_untracked();
         spawn_local(async move {
-            let result = api::send(
-                "DELETE",
-                api::tenant_path(&tenant, &format!("/{}/{}", this.section, api::enc(&id))),
-                None,
-            )
+            let result = api::delete(api::tenant_path(
+                &tenant,
+                &format!("/{}/{}", T::SECTION, api::enc(&id)),
+            ))
             .await;
             if this.form.finish(result).is_some() {
                 use_navigate()(&this.list_href(), Default::default());
@@ -238,8 +242,8 @@ impl Editor {
 /// The frame of an editor: title, load state, the form's fields (`children`), the server's
 /// answer, and Save / Delete for those who may write.
 #[component]
-pub fn EditorFrame(
-    editor: Editor,
+pub fn EditorFrame<T: Object>(
+    editor: Editor<T>,
     /// `Role`, `Group` …
     noun: &'static str,
     /// Called on submit.
@@ -301,7 +305,7 @@ pub fn EditorFrame(
 
 /// The objects named by a refused delete, linked.
 #[component]
-fn References(editor: Editor) -> impl IntoView {
+fn References<T: Object>(editor: Editor<T>) -> impl IntoView {
     move || {
         let referrers = editor
             .form
@@ -330,7 +334,7 @@ fn References(editor: Editor) -> impl IntoView {
 }
 
 /// Sets the form's signals from the loaded object once it arrives.
-pub fn fill_from(editor: Editor, fill: impl Fn(&Value) + 'static) {
+pub fn fill_from<T: Object>(editor: Editor<T>, fill: impl Fn(&T) + 'static) {
     Effect::new(move |_| {
         if let Some(Some(Ok(value))) = editor.loaded.get() {
             fill(&value);

@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
+use portcullis_api::{ApiKey, ApiKeyIn, Scope};
 
 use crate::api::{self, Page};
 use crate::ui::{
-    ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager, text,
+    ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager,
     use_can_write, use_query_param, use_tenant, when,
 };
 
@@ -21,7 +21,7 @@ pub fn ApiKeys() -> impl IntoView {
             &tenant.get(),
             &format!("/api-keys{}", api::query(&[("cursor", &cursor.get())])),
         );
-        api::get::<Page>(path)
+        api::get::<Page<ApiKey>>(path)
     });
     let name = RwSignal::new(String::new());
     let check = RwSignal::new(true);
@@ -33,18 +33,26 @@ pub fn ApiKeys() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form.start();
-        let scopes: Vec<&str> = [("check", check), ("read", read), ("write", write)]
-            .into_iter()
-            .filter(|(_, on)| on.get_untracked())
-            .map(|(scope, _)| scope)
-            .collect();
-        let body = json!({"name": name.get_untracked(), "scopes": scopes});
+        let scopes = [
+            (Scope::Check, check),
+            (Scope::Read, read),
+            (Scope::Write, write),
+        ]
+        .into_iter()
+        .filter(|(_, on)| on.get_untracked())
+        .map(|(scope, _)| scope)
+        .collect();
+        let body = ApiKeyIn {
+            name: name.get_untracked(),
+            scopes,
+            ..ApiKeyIn::default()
+        };
         let tenant = tenant.get_untracked();
         spawn_local(async move {
-            let result =
-                api::send("POST", api::tenant_path(&tenant, "/api-keys"), Some(body)).await;
+            let result: Result<ApiKey, _> =
+                api::send("POST", api::tenant_path(&tenant, "/api-keys"), &body).await;
             if let Some(key) = form.finish(result) {
-                secret.set(Some((text(&key["name"]), text(&key["secret"]))));
+                secret.set(Some((key.name, key.secret.unwrap_or_default())));
                 name.set(String::new());
                 keys.refetch();
             }
@@ -53,11 +61,10 @@ pub fn ApiKeys() -> impl IntoView {
     let revoke = move |key_id: String| {
         let tenant = tenant.get_untracked();
         spawn_local(async move {
-            match api::send(
-                "DELETE",
-                api::tenant_path(&tenant, &format!("/api-keys/{}", api::enc(&key_id))),
-                None,
-            )
+            match api::delete(api::tenant_path(
+                &tenant,
+                &format!("/api-keys/{}", api::enc(&key_id)),
+            ))
             .await
             {
                 Ok(_) => keys.refetch(),
@@ -100,16 +107,16 @@ pub fn ApiKeys() -> impl IntoView {
                             <th scope="col">"Last used"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
                         </tr></thead>
                         <tbody>
-                            {page.items.iter().map(|key: &Value| {
-                                let key_id = text(&key["keyId"]);
+                            {page.items.iter().map(|key: &ApiKey| {
+                                let key_id = key.key_id.clone();
                                 let id_for_revoke = key_id.clone();
                                 view! {
                                     <tr>
-                                        <td>{text(&key["name"])}</td>
+                                        <td>{key.name.clone()}</td>
                                         <td><code>{key_id.clone()}</code></td>
-                                        <td>{key["scopes"].as_array().map(|s| s.iter().map(text).collect::<Vec<_>>().join(", ")).unwrap_or_default()}</td>
-                                        <td>{if key["lastUsedAt"].is_null() { "never".to_owned() } else { when(&key["lastUsedAt"]) }}</td>
-                                        <td>{when(&key["createdAt"])}</td>
+                                        <td>{key.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")}</td>
+                                        <td>{key.last_used_at.as_deref().map_or_else(|| "never".to_owned(), when)}</td>
+                                        <td>{when(&key.created_at)}</td>
                                         <td>
                                             <Show when=move || can_write.get()>
                                                 <ConfirmButton

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::api::{self, Page};
 use crate::ui::{
@@ -21,7 +21,7 @@ pub fn Members() -> impl IntoView {
     let manage = Memo::new(move |_| session.can_manage_members(&tenant.get()));
     let cursor = use_query_param("cursor");
     let members = LocalResource::new(move || {
-        api::get::<Page>(api::tenant_path(
+        api::get::<Page<Value>>(api::tenant_path(
             &tenant.get(),
             &format!("/members{}", api::query(&[("cursor", &cursor.get())])),
         ))
@@ -33,10 +33,10 @@ pub fn Members() -> impl IntoView {
         form.start();
         let tenant = tenant.get_untracked();
         spawn_local(async move {
-            let result = api::send(
+            let result = api::send::<Value>(
                 "PUT",
                 api::tenant_path(&tenant, &format!("/members/{}", api::enc(&username))),
-                Some(json!({"role": role})),
+                &json!({"role": role}),
             )
             .await;
             if form.finish(result).is_some() {
@@ -48,11 +48,10 @@ pub fn Members() -> impl IntoView {
         form.start();
         let tenant = tenant.get_untracked();
         spawn_local(async move {
-            let result = api::send(
-                "DELETE",
-                api::tenant_path(&tenant, &format!("/members/{}", api::enc(&username))),
-                None,
-            )
+            let result = api::delete(api::tenant_path(
+                &tenant,
+                &format!("/members/{}", api::enc(&username)),
+            ))
             .await;
             if form.finish(result).is_some() {
                 members.refetch();
@@ -109,7 +108,7 @@ pub fn Members() -> impl IntoView {
                                                 </select>
                                             </Show>
                                         </td>
-                                        <td>{when(&m["createdAt"])}</td>
+                                        <td>{when(m["createdAt"].as_str().unwrap_or_default())}</td>
                                         <td>
                                             <Show when=move || manage.get()>
                                                 <ConfirmButton label="Remove" question=format!("Remove {for_remove} from this tenant?")

@@ -44,12 +44,8 @@ pub fn Login() -> impl IntoView {
         spawn_local(async move {
             let body =
                 json!({"username": username.get_untracked(), "password": password.get_untracked()});
-            let result = api::send("POST", "/v1/session".into(), Some(body))
-                .await
-                .and_then(|value| {
-                    serde_json::from_value::<SessionInfo>(value)
-                        .map_err(|e| Problem::local(e.to_string()))
-                });
+            let result: Result<SessionInfo, Problem> =
+                api::send("POST", "/v1/session".into(), &body).await;
             if let Some(info) = form.finish(result) {
                 api::set_csrf(&info.csrf_token);
                 session.0.set(Some(info));

@@ -1,33 +1,29 @@
 //! Roles, groups, resource configs and users: their lists and editors.
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use portcullis_api::{
+    Group, GroupIn, PermissionEntry, Resource, ResourceIn, Role, RoleIn, User, UserIn,
+};
 
 use super::editor::{Editor, EditorFrame, IdFrom, NEW, ObjectList, TextArea, TextField, fill_from};
 use crate::api::{self};
-use crate::ui::{FieldErrors, join_lines, split_list, text, when};
+use crate::ui::{FieldErrors, split_list, when};
 
 fn id_link(base: &str, section: &str, id: &str) -> AnyView {
     view! { <a href=format!("{base}/{section}/{}", api::enc(id))>{id.to_owned()}</a> }.into_any()
 }
 
-fn set_text(signal: RwSignal<String>, value: &Value) {
-    signal.set(text(value));
+/// A typed-in id: `None` (the server makes one) when left empty or for an existing object,
+/// whose id is in the path.
+pub(super) fn new_id<T: api::Object>(editor: Editor<T>, typed: RwSignal<String>) -> Option<String> {
+    let typed = typed.get_untracked();
+    (editor.is_new() && !typed.trim().is_empty()).then(|| typed.trim().to_owned())
 }
 
-/// Puts `fields` into the loaded object (so fields the form does not show survive).
-pub(super) fn merged(original: Value, fields: Value) -> Value {
-    let mut body = match original {
-        Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    };
-    for key in ["createdAt", "updatedAt", "revision"] {
-        body.remove(key);
-    }
-    if let Value::Object(fields) = fields {
-        body.extend(fields);
-    }
-    Value::Object(body)
+/// A typed-in optional text: `None` when blank.
+fn optional(typed: RwSignal<String>) -> Option<String> {
+    let typed = typed.get_untracked();
+    (!typed.trim().is_empty()).then(|| typed.trim().to_owned())
 }
 
 /// Whether `action` is a permission the API accepts: `:`-separated segments, each `*` or
@@ -55,20 +51,20 @@ pub fn RoleList() -> impl IntoView {
     view! {
         <ObjectList
             title="Roles"
-            section="roles"
             new_label="New role"
             columns=&["Role", "Name", "Permissions", "Updated"]
-            row=|role, base| {
-                let id = role["roleId"].as_str().unwrap_or_default();
-                let permissions = role["permissions"]
-                    .as_array()
-                    .map(|p| p.iter().filter_map(|e| e["action"].as_str()).collect::<Vec<_>>().join(", "))
-                    .unwrap_or_default();
+            row=|role: &Role, base| {
+                let permissions = role
+                    .permissions
+                    .iter()
+                    .map(|e| e.action.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 view! {
-                    <td>{id_link(base, "roles", id)}</td>
-                    <td>{text(&role["name"])}</td>
+                    <td>{id_link(base, "roles", &role.role_id)}</td>
+                    <td>{role.name.clone()}</td>
                     <td class="wrap">{permissions}</td>
-                    <td>{when(&role["updatedAt"])}</td>
+                    <td>{when(&role.updated_at)}</td>
                 }
                     .into_any()
             }
@@ -88,13 +84,22 @@ struct PermissionRow {
 }
 
 impl PermissionRow {
-    fn new(key: usize, entry: &Value) -> Self {
+    fn new(key: usize, entry: &PermissionEntry) -> Self {
         Self {
             key,
-            action: RwSignal::new(text(&entry["action"])),
-            allow: RwSignal::new(entry["allow"].as_bool().unwrap_or(true)),
-            grant: RwSignal::new(entry["grant"].as_bool().unwrap_or(false)),
-            delegate: RwSignal::new(entry["delegate"].as_bool().unwrap_or(false)),
+            action: RwSignal::new(entry.action.clone()),
+            allow: RwSignal::new(entry.allow),
+            grant: RwSignal::new(entry.grant),
+            delegate: RwSignal::new(entry.delegate),
+        }
+    }
+
+    fn entry(&self) -> PermissionEntry {
+        PermissionEntry {
+            action: self.action.get_untracked().trim().to_owned(),
+            allow: self.allow.get_untracked(),
+            grant: self.grant.get_untracked(),
+            delegate: self.delegate.get_untracked(),
         }
     }
 }
@@ -102,47 +107,37 @@ impl PermissionRow {
 /// Creates and edits a role: its permission entries with allow, grant and delegate.
 #[component]
 pub fn RoleEditor() -> impl IntoView {
-    let editor = Editor::new("roles", IdFrom::Path);
+    let editor = Editor::<Role>::new(IdFrom::Path);
     let role_id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let rows = RwSignal::new(Vec::<PermissionRow>::new());
     let next_key = StoredValue::new(0usize);
-    let add_row = move |entry: &Value| {
+    let add_row = move |entry: &PermissionEntry| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
         rows.update(|rows| rows.push(PermissionRow::new(key, entry)));
     };
-    fill_from(editor, move |role| {
-        set_text(role_id, &role["roleId"]);
-        set_text(name, &role["name"]);
-        set_text(description, &role["description"]);
+    fill_from(editor, move |role: &Role| {
+        role_id.set(role.role_id.clone());
+        name.set(role.name.clone());
+        description.set(role.description.clone());
         rows.set(Vec::new());
-        for entry in role["permissions"].as_array().into_iter().flatten() {
+        for entry in &role.permissions {
             add_row(entry);
         }
     });
     let errors = editor.form.errors;
     let save = Callback::new(move |_| {
-        let permissions: Vec<Value> = rows.with_untracked(|rows| {
-            rows.iter()
-                .map(|r| {
-                    json!({"action": r.action.get_untracked().trim(), "allow": r.allow.get_untracked(),
-                           "grant": r.grant.get_untracked(), "delegate": r.delegate.get_untracked()})
-                })
-                .collect()
-        });
-        let mut fields = json!({"name": name.get_untracked(), "description": description.get_untracked(),
-                                "permissions": permissions});
-        let id = role_id.get_untracked();
-        if editor.is_new() && !id.trim().is_empty() {
-            fields["roleId"] = json!(id.trim());
-        }
-        editor.save(
-            merged(editor.original.get_untracked(), fields),
-            "roleId",
-            |base, id| format!("{base}/roles/{}", api::enc(id)),
-        );
+        let body = RoleIn {
+            role_id: new_id(editor, role_id),
+            name: name.get_untracked(),
+            description: description.get_untracked(),
+            permissions: rows
+                .with_untracked(|rows| rows.iter().map(PermissionRow::entry).collect()),
+            ..RoleIn::default()
+        };
+        editor.save(body, |base, id| format!("{base}/roles/{}", api::enc(id)));
     });
     let is_new = Signal::derive(move || editor.is_new());
     view! {
@@ -175,7 +170,10 @@ pub fn RoleEditor() -> impl IntoView {
                     </tbody>
                 </table>
                 <Show when=move || editor.can_write.get()>
-                    <button type="button" on:click=move |_| add_row(&json!({"action": ""}))>
+                    <button
+                        type="button"
+                        on:click=move |_| add_row(&PermissionEntry { action: String::new(), allow: true, grant: false, delegate: false })
+                    >
                         "Add permission"
                     </button>
                 </Show>
@@ -256,17 +254,14 @@ pub fn GroupList() -> impl IntoView {
     view! {
         <ObjectList
             title="Groups"
-            section="groups"
             new_label="New group"
             columns=&["Group", "Name", "Members", "Updated"]
-            row=|group, base| {
-                let id = group["groupId"].as_str().unwrap_or_default();
-                let count = group["users"].as_array().map(Vec::len).unwrap_or_default();
+            row=|group: &Group, base| {
                 view! {
-                    <td>{id_link(base, "groups", id)}</td>
-                    <td>{text(&group["name"])}</td>
-                    <td>{count}</td>
-                    <td>{when(&group["updatedAt"])}</td>
+                    <td>{id_link(base, "groups", &group.group_id)}</td>
+                    <td>{group.name.clone()}</td>
+                    <td>{group.users.len()}</td>
+                    <td>{when(&group.updated_at)}</td>
                 }
                     .into_any()
             }
@@ -279,30 +274,27 @@ pub fn GroupList() -> impl IntoView {
 /// Creates and edits a group and its members.
 #[component]
 pub fn GroupEditor() -> impl IntoView {
-    let editor = Editor::new("groups", IdFrom::Path);
+    let editor = Editor::<Group>::new(IdFrom::Path);
     let group_id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let users = RwSignal::new(String::new());
-    fill_from(editor, move |group| {
-        set_text(group_id, &group["groupId"]);
-        set_text(name, &group["name"]);
-        set_text(description, &group["description"]);
-        users.set(join_lines(&group["users"]));
+    fill_from(editor, move |group: &Group| {
+        group_id.set(group.group_id.clone());
+        name.set(group.name.clone());
+        description.set(group.description.clone());
+        users.set(group.users.join("\n"));
     });
     let errors = editor.form.errors;
     let save = Callback::new(move |_| {
-        let mut fields = json!({"name": name.get_untracked(), "description": description.get_untracked(),
-                                "users": split_list(&users.get_untracked())});
-        let id = group_id.get_untracked();
-        if editor.is_new() && !id.trim().is_empty() {
-            fields["groupId"] = json!(id.trim());
-        }
-        editor.save(
-            merged(editor.original.get_untracked(), fields),
-            "groupId",
-            |base, id| format!("{base}/groups/{}", api::enc(id)),
-        );
+        let body = GroupIn {
+            group_id: new_id(editor, group_id),
+            name: name.get_untracked(),
+            description: description.get_untracked(),
+            users: split_list(&users.get_untracked()),
+            ..GroupIn::default()
+        };
+        editor.save(body, |base, id| format!("{base}/groups/{}", api::enc(id)));
     });
     let is_new = Signal::derive(move || editor.is_new());
     view! {
@@ -323,18 +315,17 @@ pub fn ResourceList() -> impl IntoView {
     view! {
         <ObjectList
             title="Resources"
-            section="resources"
             new_label="New resource"
             columns=&["Resource", "Name", "Description", "Updated"]
-            row=|resource, base| {
-                let uri = resource["resourceUri"].as_str().unwrap_or_default();
+            row=|resource: &Resource, base| {
+                let uri = resource.resource_uri.clone();
                 view! {
                     <td>
-                        <a href=format!("{base}/resource{}", api::query(&[("uri", uri)]))>{uri.to_owned()}</a>
+                        <a href=format!("{base}/resource{}", api::query(&[("uri", &uri)]))>{uri.clone()}</a>
                     </td>
-                    <td>{text(&resource["name"])}</td>
-                    <td class="wrap">{text(&resource["description"])}</td>
-                    <td>{when(&resource["updatedAt"])}</td>
+                    <td>{resource.name.clone()}</td>
+                    <td class="wrap">{resource.description.clone()}</td>
+                    <td>{when(&resource.updated_at)}</td>
                 }
                     .into_any()
             }
@@ -347,27 +338,32 @@ pub fn ResourceList() -> impl IntoView {
 /// Registers and edits a resource config.
 #[component]
 pub fn ResourceEditor() -> impl IntoView {
-    let editor = Editor::new("resources", IdFrom::Query("uri"));
+    let editor = Editor::<Resource>::new(IdFrom::Query("uri"));
     let uri = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    fill_from(editor, move |resource| {
-        set_text(uri, &resource["resourceUri"]);
-        set_text(name, &resource["name"]);
-        set_text(description, &resource["description"]);
+    fill_from(editor, move |resource: &Resource| {
+        uri.set(resource.resource_uri.clone());
+        name.set(resource.name.clone());
+        description.set(resource.description.clone());
     });
     let errors = editor.form.errors;
     let save = Callback::new(move |_| {
-        let mut fields =
-            json!({"name": name.get_untracked(), "description": description.get_untracked()});
-        if editor.is_new() {
-            fields["resourceUri"] = json!(uri.get_untracked().trim());
-        }
-        editor.save(
-            merged(editor.original.get_untracked(), fields),
-            "resourceUri",
-            |base, id| format!("{base}/resource{}", api::query(&[("uri", id)])),
-        );
+        let body = ResourceIn {
+            resource_uri: editor
+                .is_new()
+                .then(|| uri.get_untracked().trim().to_owned()),
+            name: name.get_untracked(),
+            description: description.get_untracked(),
+            // Kept as loaded: the form does not show it.
+            metadata: editor
+                .original
+                .with_untracked(|r| r.as_ref().and_then(|r| r.metadata.clone())),
+            ..ResourceIn::default()
+        };
+        editor.save(body, |base, id| {
+            format!("{base}/resource{}", api::query(&[("uri", id)]))
+        });
     });
     let is_new = Signal::derive(move || editor.is_new());
     view! {
@@ -387,16 +383,14 @@ pub fn UserList() -> impl IntoView {
     view! {
         <ObjectList
             title="Users"
-            section="users"
             new_label="New user"
             columns=&["User", "Name", "Email", "Updated"]
-            row=|user, base| {
-                let id = user["userId"].as_str().unwrap_or_default();
+            row=|user: &User, base| {
                 view! {
-                    <td>{id_link(base, "users", id)}</td>
-                    <td>{text(&user["name"])}</td>
-                    <td>{text(&user["email"])}</td>
-                    <td>{when(&user["updatedAt"])}</td>
+                    <td>{id_link(base, "users", &user.user_id)}</td>
+                    <td>{user.name.clone()}</td>
+                    <td>{user.email.clone()}</td>
+                    <td>{when(&user.updated_at)}</td>
                 }
                     .into_any()
             }
@@ -409,33 +403,26 @@ pub fn UserList() -> impl IntoView {
 /// Creates and edits a user's name and email.
 #[component]
 pub fn UserEditor() -> impl IntoView {
-    let editor = Editor::new("users", IdFrom::Path);
+    let editor = Editor::<User>::new(IdFrom::Path);
     let user_id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
-    fill_from(editor, move |user| {
-        set_text(user_id, &user["userId"]);
-        set_text(name, &user["name"]);
-        set_text(email, &user["email"]);
+    fill_from(editor, move |user: &User| {
+        user_id.set(user.user_id.clone());
+        name.set(user.name.clone().unwrap_or_default());
+        email.set(user.email.clone().unwrap_or_default());
     });
     let errors = editor.form.errors;
     let save = Callback::new(move |_| {
-        let optional = |s: String| {
-            if s.trim().is_empty() {
-                Value::Null
-            } else {
-                json!(s.trim())
-            }
+        let body = UserIn {
+            user_id: editor
+                .is_new()
+                .then(|| user_id.get_untracked().trim().to_owned()),
+            name: optional(name),
+            email: optional(email),
+            ..UserIn::default()
         };
-        let mut fields = json!({"name": optional(name.get_untracked()), "email": optional(email.get_untracked())});
-        if editor.is_new() {
-            fields["userId"] = json!(user_id.get_untracked().trim());
-        }
-        editor.save(
-            merged(editor.original.get_untracked(), fields),
-            "userId",
-            |base, id| format!("{base}/users/{}", api::enc(id)),
-        );
+        editor.save(body, |base, id| format!("{base}/users/{}", api::enc(id)));
     });
     let is_new = Signal::derive(move || editor.is_new());
     let explore = move || {

@@ -13,7 +13,7 @@ pub fn Overview() -> impl IntoView {
     let summary =
         LocalResource::new(move || api::get::<Value>(api::tenant_path(&tenant.get(), "/summary")));
     let latest = LocalResource::new(move || {
-        api::get::<Page>(api::tenant_path(&tenant.get(), "/audit?limit=10"))
+        api::get::<Page<Value>>(api::tenant_path(&tenant.get(), "/audit?limit=10"))
     });
     let base = move || format!("/console/t/{}", api::enc(&tenant.get()));
     let cards = [
@@ -57,7 +57,7 @@ pub fn Overview() -> impl IntoView {
                 <ul class="changes">
                     {page.items.iter().map(|e| view! {
                         <li>
-                            <span class="muted">{when(&e["at"])}</span>" "
+                            <span class="muted">{when(e["at"].as_str().unwrap_or_default())}</span>" "
                             <strong>{text(&e["action"])}</strong>" "
                             <code>{text(&e["target"]["id"])}</code>
                             " by " {format!("{} {}", text(&e["actor"]["kind"]), text(&e["actor"]["id"]))}

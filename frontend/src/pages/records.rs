@@ -1,11 +1,12 @@
 //! Access records: who (users, groups) gets which roles on which resources, until when.
 
 use leptos::prelude::*;
-use serde_json::{Value, json};
+use portcullis_api::{Record, RecordIn, RecordStatus, Statement};
 
 use super::editor::{Editor, EditorFrame, IdFrom, NEW, ObjectList, TextArea, TextField, fill_from};
+use super::objects::new_id;
 use crate::api;
-use crate::ui::{FieldErrors, join_lines, split_list, text, when};
+use crate::ui::{FieldErrors, split_list, when};
 
 /// The access records of the tenant.
 #[component]
@@ -13,20 +14,17 @@ pub fn RecordList() -> impl IntoView {
     view! {
         <ObjectList
             title="Access records"
-            section="records"
             new_label="New record"
             columns=&["Record", "Name", "Who", "Status", "Expires"]
-            row=|record, base| {
-                let id = record["recordId"].as_str().unwrap_or_default();
-                let users = record["users"].as_array().map(Vec::len).unwrap_or_default();
-                let groups = record["groups"].as_array().map(Vec::len).unwrap_or_default();
-                let status = text(&record["status"]);
+            row=|record: &Record, base| {
+                let id = &record.record_id;
+                let status = record.status.as_str();
                 view! {
-                    <td><a href=format!("{base}/records/{}", api::enc(id))>{id.to_owned()}</a></td>
-                    <td>{text(&record["name"])}</td>
-                    <td>{format!("{users} users, {groups} groups")}</td>
-                    <td><span class=format!("badge status-{status}")>{status.clone()}</span></td>
-                    <td>{if record["expiresAt"].is_null() { "never".to_owned() } else { when(&record["expiresAt"]) }}</td>
+                    <td><a href=format!("{base}/records/{}", api::enc(id))>{id.clone()}</a></td>
+                    <td>{record.name.clone()}</td>
+                    <td>{format!("{} users, {} groups", record.users.len(), record.groups.len())}</td>
+                    <td><span class=format!("badge status-{status}")>{status}</span></td>
+                    <td>{record.expires_at.as_deref().map_or_else(|| "never".to_owned(), when)}</td>
                 }
                     .into_any()
             }
@@ -43,43 +41,29 @@ struct StatementRow {
     resources: RwSignal<String>,
 }
 
-fn words(value: &Value) -> String {
-    value
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
-}
-
 /// `2026-12-31T23:59:00Z` as the value of a `datetime-local` input read as UTC.
-fn to_input(value: &Value) -> String {
+fn to_input(value: Option<&str>) -> String {
     value
-        .as_str()
         .map(|s| s.chars().take(16).collect())
         .unwrap_or_default()
 }
 
-/// A `datetime-local` value (read as UTC) as RFC 3339; `null` when empty.
-fn from_input(value: &str) -> Value {
+/// A `datetime-local` value (read as UTC) as RFC 3339; `None` when empty.
+fn from_input(value: &str) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
-        Value::Null
+        None
     } else if value.len() == 16 {
-        json!(format!("{value}:00Z"))
+        Some(format!("{value}:00Z"))
     } else {
-        json!(format!("{value}Z"))
+        Some(format!("{value}Z"))
     }
 }
 
 /// Creates and edits an access record.
 #[component]
 pub fn RecordEditor() -> impl IntoView {
-    let editor = Editor::new("records", IdFrom::Path);
+    let editor = Editor::<Record>::new(IdFrom::Path);
     let record_id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
@@ -100,17 +84,17 @@ pub fn RecordEditor() -> impl IntoView {
             })
         });
     };
-    fill_from(editor, move |record| {
-        record_id.set(text(&record["recordId"]));
-        name.set(text(&record["name"]));
-        description.set(text(&record["description"]));
-        users.set(join_lines(&record["users"]));
-        groups.set(join_lines(&record["groups"]));
-        disabled.set(record["status"] == "disabled");
-        expires.set(to_input(&record["expiresAt"]));
+    fill_from(editor, move |record: &Record| {
+        record_id.set(record.record_id.clone());
+        name.set(record.name.clone());
+        description.set(record.description.clone());
+        users.set(record.users.join("\n"));
+        groups.set(record.groups.join("\n"));
+        disabled.set(record.status == RecordStatus::Disabled);
+        expires.set(to_input(record.expires_at.as_deref()));
         rows.set(Vec::new());
-        for statement in record["statements"].as_array().into_iter().flatten() {
-            add_row(words(&statement["roles"]), words(&statement["resources"]));
+        for statement in &record.statements {
+            add_row(statement.roles.join(", "), statement.resources.join(", "));
         }
     });
     if editor.id.get_untracked().is_empty() {
@@ -118,37 +102,34 @@ pub fn RecordEditor() -> impl IntoView {
     }
     let errors = editor.form.errors;
     let save = Callback::new(move |_| {
-        let statements: Vec<Value> = rows.with_untracked(|rows| {
+        let statements = rows.with_untracked(|rows| {
             rows.iter()
-                .map(|r| {
-                    json!({"roles": split_list(&r.roles.get_untracked()),
-                           "resources": split_list(&r.resources.get_untracked())})
+                .map(|r| Statement {
+                    roles: split_list(&r.roles.get_untracked()),
+                    resources: split_list(&r.resources.get_untracked()),
                 })
                 .collect()
         });
-        let mut fields = json!({
-            "name": name.get_untracked(),
-            "description": description.get_untracked(),
-            "users": split_list(&users.get_untracked()),
-            "groups": split_list(&groups.get_untracked()),
-            "status": if disabled.get_untracked() { "disabled" } else { "active" },
-            "expiresAt": from_input(&expires.get_untracked()),
-            "statements": statements,
-        });
-        let id = record_id.get_untracked();
-        if editor.is_new() && !id.trim().is_empty() {
-            fields["recordId"] = json!(id.trim());
-        }
-        let mut body = super::objects::merged(editor.original.get_untracked(), fields);
-        // No expiry is said by leaving the field out.
-        if body["expiresAt"].is_null()
-            && let Some(map) = body.as_object_mut()
-        {
-            map.remove("expiresAt");
-        }
-        editor.save(body, "recordId", |base, id| {
-            format!("{base}/records/{}", api::enc(id))
-        });
+        let body = RecordIn {
+            record_id: new_id(editor, record_id),
+            name: name.get_untracked(),
+            description: description.get_untracked(),
+            status: if disabled.get_untracked() {
+                RecordStatus::Disabled
+            } else {
+                RecordStatus::Active
+            },
+            expires_at: from_input(&expires.get_untracked()),
+            users: split_list(&users.get_untracked()),
+            groups: split_list(&groups.get_untracked()),
+            statements,
+            // Kept as loaded: the form does not show them.
+            tags: editor
+                .original
+                .with_untracked(|r| r.as_ref().map(|r| r.tags.clone()).unwrap_or_default()),
+            ..RecordIn::default()
+        };
+        editor.save(body, |base, id| format!("{base}/records/{}", api::enc(id)));
     });
     let is_new = Signal::derive(move || editor.is_new());
     view! {
