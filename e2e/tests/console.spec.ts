@@ -161,3 +161,52 @@ test('the playground asks as AuthZEN and shows what the ids map to', async ({ pa
   await expect(find.alert(page)).toContainText('the check is not well formed');
   await expect(find.fieldError(page)).toContainText('resource.type');
 });
+
+test('lists keep up with the day: a new tenant in the switcher, expired records, every field error of a question', async ({ page, request }) => {
+  await setup.tenant(request, 'daily');
+  await setup.put(request, '/v1/tenants/daily/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  await setup.put(request, '/v1/tenants/daily/records/lapsed', {
+    name: 'Lapsed', users: ['ada'], statements: [{ roles: ['viewer'], resources: ['/docs'] }], expiresAt: '2020-01-01T00:00:00Z',
+  });
+  await setup.put(request, '/v1/tenants/daily/records/current', {
+    name: 'Current', users: ['ada'], statements: [{ roles: ['viewer'], resources: ['/docs'] }],
+  });
+  await act.signIn(page);
+  await check.signedIn(page);
+
+  // A tenant created in the console is in the switcher at once, without a reload.
+  await act.open(page, '/console/admin/tenants');
+  const switcher = page.getByLabel('Tenant', { exact: true });
+  await expect(switcher.locator('option[value="daily"]')).toHaveCount(1);
+  await expect(switcher.locator('option[value="brand-new"]')).toHaveCount(0);
+  await act.fill(page, 'Tenant id', 'brand-new');
+  await act.fill(page, 'Name', 'Brand new');
+  await find.button(page, 'Create tenant').click();
+  await expect(switcher.locator('option[value="brand-new"]')).toHaveCount(1);
+
+  // An expired record says so in the list (an active one does not), and its form warns.
+  await act.open(page, '/console/t/daily/records');
+  await expect(page.getByRole('row', { name: /lapsed/ }).locator('.badge')).toHaveText('expired');
+  await expect(page.getByRole('row', { name: /current/ }).locator('.badge')).toHaveText('active');
+  await act.open(page, '/console/t/daily/records/lapsed');
+  await expect(page.locator('.warning')).toContainText('This time has passed');
+  await act.open(page, '/console/t/daily/records/current');
+  await expect(find.field(page, 'Name')).toHaveValue('Current');
+  await expect(page.locator('.warning')).toHaveCount(0);
+
+  // A malformed question lists each field the server refused, not only its summary.
+  await act.check(page, 'daily', 'ada', 'docs', 'documents:*');
+  await expect(find.alert(page)).toContainText('resourceUri');
+  await expect(find.alert(page)).toContainText('permission');
+});
+
+test('a member\'s tenant card shows the tenant\'s name once, and its id', async ({ page, request }) => {
+  await setup.tenant(request, 'named');
+  await setup.account(request, 'named', 'mia', 'mia member passphrase', 'viewer');
+  await act.signIn(page, 'mia', 'mia member passphrase');
+  await check.signedIn(page);
+  const card = page.locator('.tenant-card');
+  await expect(card).toHaveCount(1);
+  await expect(card.locator('strong')).toHaveText('Tenant named');
+  await expect(card.locator('.tenant-id')).toHaveText('named');
+});

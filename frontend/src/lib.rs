@@ -48,6 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(Session(RwSignal::new(None)));
+    provide_context(ui::TenantsChanged(RwSignal::new(0)));
     view! {
         <Title text="Portcullis console"/>
         <Router>

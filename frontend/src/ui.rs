@@ -50,6 +50,24 @@ impl Session {
     }
 }
 
+/// Bumped when the console creates or deletes a tenant, so every list of tenants (the
+/// switcher, the home page) asks the server again instead of showing the list of the page
+/// load.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantsChanged(pub RwSignal<u32>);
+
+impl TenantsChanged {
+    /// The counter from the context the app provides.
+    pub fn get() -> Self {
+        expect_context::<TenantsChanged>()
+    }
+
+    /// Says that the tenants changed.
+    pub fn bump(&self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
 /// A tenant the account can open: its id, its name, the account's role there.
 pub type TenantChoice = (String, String, String);
 
@@ -57,7 +75,15 @@ pub type TenantChoice = (String, String, String);
 /// otherwise.
 pub fn use_tenants() -> LocalResource<Result<Vec<TenantChoice>, Problem>> {
     let session = Session::get();
-    LocalResource::new(move || async move {
+    let changed = TenantsChanged::get();
+    LocalResource::new(move || {
+        changed.0.track();
+        tenant_choices(session)
+    })
+}
+
+async fn tenant_choices(session: Session) -> Result<Vec<TenantChoice>, Problem> {
+    {
         if session.platform_admin() {
             let page =
                 crate::api::get::<crate::api::Page<Value>>("/v1/tenants?limit=1000".into()).await?;
@@ -73,19 +99,26 @@ pub fn use_tenants() -> LocalResource<Result<Vec<TenantChoice>, Problem>> {
                 })
                 .collect())
         } else {
-            Ok(session.0.with_untracked(|s| {
-                s.as_ref()
-                    .map(|s| {
-                        s.account
-                            .memberships
-                            .iter()
-                            .map(|m| (m.tenant_id.clone(), m.tenant_id.clone(), m.role.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            }))
+            let memberships: Vec<(String, String)> = session.0.with_untracked(|s| {
+                s.iter()
+                    .flat_map(|s| &s.account.memberships)
+                    .map(|m| (m.tenant_id.clone(), m.role.clone()))
+                    .collect()
+            });
+            let mut choices = Vec::with_capacity(memberships.len());
+            for (tenant, role) in memberships {
+                // A membership carries the tenant's id only; its name is the tenant's
+                // (the id when the tenant cannot be read).
+                let name = crate::api::get::<Value>(crate::api::tenant_path(&tenant, ""))
+                    .await
+                    .ok()
+                    .and_then(|t| t["name"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| tenant.clone());
+                choices.push((tenant, name, role));
+            }
+            Ok(choices)
         }
-    })
+    }
 }
 
 /// The `:tenant` of the current route.
@@ -113,15 +146,23 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status">"Loading…"</p> }
 }
 
-/// An error answer, in words, with its code.
+/// An error answer, in words, with its code, and each field the server found wrong (a
+/// form shows those beside its fields instead, through [`FieldErrors`], and passes
+/// `in_form`).
 #[component]
-pub fn ErrorBox(problem: Problem) -> impl IntoView {
+pub fn ErrorBox(problem: Problem, #[prop(optional)] in_form: bool) -> impl IntoView {
     let signed_out = problem.status == 401;
+    let fields = if in_form { Vec::new() } else { problem.errors };
     view! {
         <div class="error" role="alert">
-            <strong>{problem.detail.clone()}</strong>
-            <span class="code">{problem.code.clone()}</span>
+            <strong>{problem.detail}</strong>
+            <span class="code">{problem.code}</span>
             {signed_out.then(|| view! { " " <a href="/console/login">"Sign in again"</a> })}
+            {(!fields.is_empty()).then(|| view! {
+                <ul class="field-error">
+                    {fields.into_iter().map(|e| view! { <li><code>{e.field}</code>": "{e.message}</li> }).collect_view()}
+                </ul>
+            })}
         </div>
     }
 }
@@ -129,7 +170,11 @@ pub fn ErrorBox(problem: Problem) -> impl IntoView {
 /// An optional error, shown when set.
 #[component]
 pub fn MaybeError(problem: RwSignal<Option<Problem>>) -> impl IntoView {
-    move || problem.get().map(|p| view! { <ErrorBox problem=p/> })
+    move || {
+        problem
+            .get()
+            .map(|p| view! { <ErrorBox problem=p in_form=true/> })
+    }
 }
 
 /// The server's messages for one field (and, unless `exact`, the fields inside it).
@@ -288,6 +333,20 @@ pub fn when(value: &str) -> String {
         .unwrap_or(&text)
         .trim_end_matches('Z');
     format!("{trimmed} UTC")
+}
+
+/// Now, written as the API writes times (`2026-12-02T10:00:00.000Z`, UTC, milliseconds), so
+/// the two compare as text. `None` where there is no clock to ask: the server renders
+/// pages without their data, which the browser loads.
+pub fn now() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        Some(String::from(js_sys::Date::new_0().to_iso_string()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
 }
 
 /// A JSON value as text for a table cell: strings bare, the rest compact JSON.

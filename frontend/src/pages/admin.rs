@@ -6,14 +6,15 @@ use serde_json::{Value, json};
 
 use crate::api::{self, Page};
 use crate::ui::{
-    ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager, text,
-    use_query_param, when,
+    ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager,
+    TenantsChanged, text, use_query_param, when,
 };
 
 /// Every tenant: create and delete.
 #[component]
 pub fn Tenants() -> impl IntoView {
     let cursor = use_query_param("cursor");
+    let changed = TenantsChanged::get();
     let tenants = LocalResource::new(move || {
         api::get::<Page<Value>>(format!(
             "/v1/tenants{}",
@@ -36,6 +37,7 @@ pub fn Tenants() -> impl IntoView {
                 tenant_id.set(String::new());
                 name.set(String::new());
                 tenants.refetch();
+                changed.bump();
             }
         });
     };
@@ -47,6 +49,7 @@ pub fn Tenants() -> impl IntoView {
                 .is_some()
             {
                 tenants.refetch();
+                changed.bump();
             }
         });
     };

@@ -320,17 +320,7 @@ fn AuthzenForm() -> impl IntoView {
             {inputs(&FIELDS, typed)}
             <button type="submit" class="primary">"Ask as AuthZEN"</button>
         </form>
-        {move || problem.get().map(|problem| {
-            let fields = problem
-                .errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>();
-            view! {
-                <ErrorBox problem/>
-                <ul class="field-error">{fields.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
-            }
-        })}
+        {move || problem.get().map(|problem| view! { <ErrorBox problem/> })}
     }
 }
 

@@ -115,11 +115,12 @@ pub fn Home() -> impl IntoView {
                             .into_iter()
                             .map(|(id, name, role)| {
                                 let href = format!("/console/t/{}", api::enc(&id));
+                                let named = name != id;
                                 view! {
                                     <li>
                                         <a class="card tenant-card" href=href>
-                                            <strong>{name}</strong>
-                                            <span class="muted">{id}</span>
+                                            {named.then(|| view! { <strong>{name}</strong> " " })}
+                                            <span class=if named { "tenant-id muted" } else { "tenant-id" }>{id}</span>
                                             <span class="badge">{role}</span>
                                         </a>
                                     </li>

@@ -6,7 +6,7 @@ use portcullis_api::{Record, RecordIn, RecordStatus, Statement};
 use super::editor::{Editor, EditorFrame, IdFrom, NEW, ObjectList, TextArea, TextField, fill_from};
 use super::objects::new_id;
 use crate::api;
-use crate::ui::{FieldErrors, split_list, when};
+use crate::ui::{FieldErrors, now, split_list, when};
 
 /// The access records of the tenant.
 #[component]
@@ -18,7 +18,17 @@ pub fn RecordList() -> impl IntoView {
             columns=&["Record", "Name", "Who", "Status", "Expires"]
             row=|record: &Record, base| {
                 let id = &record.record_id;
-                let status = record.status.as_str();
+                // A record past its expiry is active but grants nothing: say so.
+                let expired = record
+                    .expires_at
+                    .as_deref()
+                    .zip(now())
+                    .is_some_and(|(at, now)| at <= now.as_str());
+                let status = if expired && record.status == RecordStatus::Active {
+                    "expired"
+                } else {
+                    record.status.as_str()
+                };
                 view! {
                     <td><a href=format!("{base}/records/{}", api::enc(id))>{id.clone()}</a></td>
                     <td>{record.name.clone()}</td>
@@ -162,6 +172,14 @@ pub fn RecordEditor() -> impl IntoView {
                 <div class="field">
                     <label for="field-expiresAt">"Expires at (UTC; empty: never)"</label>
                     <input id="field-expiresAt" type="datetime-local" bind:value=expires/>
+                    {move || {
+                        let past = from_input(&expires.get())
+                            .zip(now())
+                            .is_some_and(|(at, now)| at.as_str() <= now.as_str());
+                        past.then(|| view! {
+                            <p class="warning" role="status">"This time has passed: the record grants nothing from then on."</p>
+                        })
+                    }}
                     <FieldErrors errors field="expiresAt"/>
                 </div>
                 <div class="field checkbox">
