@@ -198,6 +198,14 @@ test('lists keep up with the day: a new tenant in the switcher, expired records,
   await act.check(page, 'daily', 'ada', 'docs', 'documents:*');
   await expect(find.alert(page)).toContainText('resourceUri');
   await expect(find.alert(page)).toContainText('permission');
+
+  // Audit filter mistakes are said in words, naming the filter; a mistyped kind too.
+  await act.open(page, '/console/t/daily/audit?from=yesterday');
+  await expect(find.alert(page)).toContainText('from');
+  await expect(find.alert(page)).toContainText('is not an RFC 3339 timestamp');
+  await expect(find.alert(page)).not.toContainText('deserialize');
+  await act.open(page, '/console/t/daily/audit?targetKind=rol');
+  await expect(find.alert(page)).toContainText('is not a kind of object');
 });
 
 test('a member\'s tenant card shows the tenant\'s name once, and its id', async ({ page, request }) => {

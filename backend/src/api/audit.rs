@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,7 +11,7 @@ use utoipa_axum::routes;
 use super::extract::{Access, ApiQuery, Read};
 use super::{ApiError, AppState, AuditEventList};
 use crate::domain::Timestamp;
-use crate::service::{AuditQuery, PageRequest};
+use crate::service::{AuditQuery, FieldError, PageRequest, TARGET_KINDS};
 
 /// Filters and paging of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -21,7 +22,7 @@ pub struct AuditParams {
     pub actor: Option<String>,
     /// Only this action (`role.update`), or a family of them ending in `.` (`role.`).
     pub action: Option<String>,
-    /// Only changes to objects of this kind: `tenant`, `role`, `group`, `record`, `resource`, `user`, `apiKey`.
+    /// Only changes to objects of this kind: `tenant`, `member`, `role`, `group`, `record`, `resource`, `user`, `apiKey`.
     pub target_kind: Option<String>,
     /// Only changes to the object with this id.
     pub target_id: Option<String>,
@@ -47,6 +48,25 @@ async fn list_audit(
     Access(access, ..): Access<Read>,
     ApiQuery(params): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditEventList>, ApiError> {
+    // A kind no event can have would match nothing: a typo, said as one.
+    if let Some(kind) = params
+        .target_kind
+        .as_deref()
+        .filter(|kind| !TARGET_KINDS.contains(kind))
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            "the query parameter `targetKind` is not valid",
+        )
+        .with_errors(vec![FieldError::new(
+            "targetKind",
+            format!(
+                "`{kind}` is not a kind of object; use one of {}",
+                TARGET_KINDS.join(", ")
+            ),
+        )]));
+    }
     let page = PageRequest::new(params.limit, params.cursor)?;
     let query = AuditQuery {
         actor: params.actor,

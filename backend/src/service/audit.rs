@@ -7,6 +7,12 @@ use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::Timestamp;
 use crate::store::{AuditFilter, AuditRow};
 
+/// The kinds of object an audit event can be about: the tenant, its console members, and
+/// each kind of tenant object.
+pub const TARGET_KINDS: [&str; 8] = [
+    "tenant", "member", "role", "group", "record", "resource", "user", "apiKey",
+];
+
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct AuditActor {

@@ -22,7 +22,7 @@ pub use accounts::{
     Account, AccountPatch, AccountPrincipal, MIN_PASSWORD_CHARS, Member, MemberRole, Membership,
     NewAccount,
 };
-pub use audit::{AuditActor, AuditEvent, AuditTarget};
+pub use audit::{AuditActor, AuditEvent, AuditTarget, TARGET_KINDS};
 pub use decisions::{CheckQuery, Consistency, EngineStats};
 pub use error::{FieldError, Reference, ServiceError};
 pub use objects::{Kind, WriteMode, Written, path_id};

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 
 on_both_databases!(audit_filters_and_pages);
+on_both_databases!(query_errors_name_the_parameter);
 
 fn actions(body: &Value) -> Vec<String> {
     body["items"]
@@ -152,10 +153,69 @@ async fn audit_filters_and_pages(app: TestApp) {
     app.get("/v1/tenants/acme/audit?action=%25")
         .await
         .expect_problem(400, "invalid_parameter");
-    app.get("/v1/tenants/acme/audit?from=yesterday")
+    let refused = app
+        .get("/v1/tenants/acme/audit?from=yesterday")
         .await
         .expect_problem(400, "invalid_parameter");
+    assert_eq!(refused.body["errors"][0]["field"], "from");
+    assert!(
+        !refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("deserialize")
+    );
+    // A kind no event can have is a typo, not an empty answer.
+    let refused = app
+        .get("/v1/tenants/acme/audit?targetKind=rol")
+        .await
+        .expect_problem(400, "invalid_parameter");
+    assert_eq!(refused.body["errors"][0]["field"], "targetKind");
+    for kind in [
+        "tenant", "member", "role", "group", "record", "resource", "user", "apiKey",
+    ] {
+        app.get(&format!("/v1/tenants/acme/audit?targetKind={kind}"))
+            .await
+            .expect(200);
+    }
     app.get("/v1/tenants/acme/audit?cursor=eA")
         .await
         .expect_problem(400, "invalid_cursor");
+}
+
+/// Every family of endpoint that reads query parameters names the one it refuses, for an
+/// ill-typed value and for an unknown parameter alike.
+async fn query_errors_name_the_parameter(app: TestApp) {
+    app.tenant("acme").await;
+    let paths = [
+        "/v1/tenants",
+        "/v1/tenants/acme/roles",
+        "/v1/tenants/acme/groups",
+        "/v1/tenants/acme/records",
+        "/v1/tenants/acme/resources",
+        "/v1/tenants/acme/users",
+        "/v1/tenants/acme/api-keys",
+        "/v1/tenants/acme/members",
+        "/v1/tenants/acme/audit",
+        "/v1/tenants/acme/users/ada/resources?permission=documents:read",
+        "/v1/tenants/acme/resources/%2Fdocs/users?permission=documents:read",
+    ];
+    for path in paths {
+        let join = if path.contains('?') { '&' } else { '?' };
+        for (query, field) in [("limit=many", "limit"), ("colour=blue", "colour")] {
+            let answer = app
+                .get(&format!("{path}{join}{query}"))
+                .await
+                .expect_problem(400, "invalid_parameter");
+            assert_eq!(
+                answer.body["errors"][0]["field"], field,
+                "{path}?{query}: {}",
+                answer.body
+            );
+            assert!(
+                answer.body["errors"][0]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty())
+            );
+        }
+    }
 }
