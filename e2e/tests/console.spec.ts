@@ -218,3 +218,25 @@ test('a member\'s tenant card shows the tenant\'s name once, and its id', async 
   await expect(card.locator('strong')).toHaveText('Tenant named');
   await expect(card.locator('.tenant-id')).toHaveText('named');
 });
+
+test('who may do it on a resource pages past 200 holders, and says when more follow', async ({ page, request }) => {
+  await setup.tenant(request, 'crowd');
+  await setup.put(request, '/v1/tenants/crowd/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  const users = Array.from({ length: 260 }, (_, i) => `u${String(i).padStart(3, '0')}`);
+  await setup.put(request, '/v1/tenants/crowd/groups/everyone', { name: 'Everyone', users });
+  await setup.put(request, '/v1/tenants/crowd/records/all-read', {
+    name: 'All read', groups: ['everyone'], statements: [{ roles: ['viewer'], resources: ['/project'] }],
+  });
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/crowd/explorer?resource=%2Fproject%2Fplan&permission=documents%3Aread');
+  const holders = page.getByRole('region', { name: 'who reaches the resource' });
+  await expect(holders.locator('tbody tr')).toHaveCount(200);
+  await expect(holders).toContainText('200 on this page; more on the next page');
+  await expect(holders.locator('tbody tr').first()).toContainText('u000');
+  await holders.getByRole('link', { name: 'Next page »' }).click();
+  await expect(holders.locator('tbody tr')).toHaveCount(60);
+  await expect(holders.locator('tbody tr').first()).toContainText('u200');
+  await expect(holders).toContainText('60 on this page.');
+  await expect(holders.getByRole('link', { name: 'Next page »' })).toHaveCount(0);
+});

@@ -302,17 +302,23 @@ pub fn ConfirmButton(
 }
 
 /// Links to the first and the next page of a list (the cursor lives in the URL, so every
-/// page can be bookmarked).
+/// page can be bookmarked). `param` names the cursor's query parameter (`cursor` unless a
+/// page shows several lists).
 #[component]
-pub fn Pager(next: Option<String>, #[prop(into)] base_query: String) -> impl IntoView {
-    let cursor = use_query_param("cursor");
+pub fn Pager(
+    next: Option<String>,
+    #[prop(into)] base_query: String,
+    #[prop(optional)] param: Option<&'static str>,
+) -> impl IntoView {
+    let param = param.unwrap_or("cursor");
+    let cursor = use_query_param(param);
     let joiner = if base_query.is_empty() { "?" } else { "&" };
     let first = if base_query.is_empty() {
         "?".to_owned()
     } else {
         base_query.clone()
     };
-    let next_href = next.map(|c| format!("{base_query}{joiner}cursor={}", crate::api::enc(&c)));
+    let next_href = next.map(|c| format!("{base_query}{joiner}{param}={}", crate::api::enc(&c)));
     view! {
         <nav class="pager" aria-label="pages">
             {move || (!cursor.get().is_empty()).then(|| view! { <a href=first.clone()>"« First page"</a> })}

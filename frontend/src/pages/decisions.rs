@@ -10,7 +10,10 @@ use portcullis_api::{
 use serde::de::DeserializeOwned;
 
 use crate::api::{self, Problem};
-use crate::ui::{ErrorBox, Loading, PageTitle, use_query_param, use_tenant};
+use crate::ui::{ErrorBox, Loading, PageTitle, Pager, use_query_param, use_tenant};
+
+/// How many users or resources a page of the explorer's lists shows.
+const LOOKUP_PAGE: &str = "200";
 use leptos::task::spawn_local;
 
 /// A text input bound to a signal, with a label.
@@ -108,6 +111,16 @@ pub fn Explorer() -> impl IntoView {
     let q_user = use_query_param("user");
     let q_resource = use_query_param("resource");
     let q_permission = use_query_param("permission");
+    // Each list pages on its own cursor, kept in the URL like the question.
+    let resources_after = use_query_param("resourcesCursor");
+    let holders_after = use_query_param("holdersCursor");
+    let question = move || {
+        api::query(&[
+            ("user", &q_user.get()),
+            ("resource", &q_resource.get()),
+            ("permission", &q_permission.get()),
+        ])
+    };
     let effective = ask::<EffectivePermissions>(move || {
         let (u, r) = (q_user.get(), q_resource.get());
         (!u.is_empty() && !r.is_empty()).then(|| {
@@ -124,7 +137,11 @@ pub fn Explorer() -> impl IntoView {
     let reachable = ask::<ReachableResourcePage>(move || {
         let (u, p) = (q_user.get(), q_permission.get());
         (!u.is_empty() && !p.is_empty()).then(|| {
-            let query = api::query(&[("permission", &p), ("limit", "200")]);
+            let query = api::query(&[
+                ("permission", &p),
+                ("limit", LOOKUP_PAGE),
+                ("cursor", &resources_after.get()),
+            ]);
             api::tenant_path(
                 &tenant.get(),
                 &format!("/users/{}/resources{query}", api::enc(&u)),
@@ -134,7 +151,11 @@ pub fn Explorer() -> impl IntoView {
     let holders = ask::<HolderPage>(move || {
         let (r, p) = (q_resource.get(), q_permission.get());
         (!r.is_empty() && !p.is_empty()).then(|| {
-            let query = api::query(&[("permission", &p), ("limit", "200")]);
+            let query = api::query(&[
+                ("permission", &p),
+                ("limit", LOOKUP_PAGE),
+                ("cursor", &holders_after.get()),
+            ]);
             api::tenant_path(
                 &tenant.get(),
                 &format!("/resources/{}/users{query}", api::enc(&r)),
@@ -180,6 +201,8 @@ pub fn Explorer() -> impl IntoView {
                         <ul class="plain">
                             {page.items.iter().map(|i| view! { <li><code>{i.resource_uri.clone()}</code>" and everything below it"</li> }).collect_view()}
                         </ul>
+                        <p class="muted">{page_note(page.items.len(), page.next_cursor.is_some(), page.revision)}</p>
+                        <Pager next=page.next_cursor.clone() base_query=question() param="resourcesCursor"/>
                     }.into_any()
                 })}
             })}
@@ -209,12 +232,20 @@ pub fn Explorer() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <p class="muted">{page_note(page.items.len(), page.next_cursor.is_some(), page.revision)}</p>
+                            <Pager next=page.next_cursor.clone() base_query=question() param="holdersCursor"/>
                         }.into_any()
                     })}
                 }
             })}
         </section>
     }
+}
+
+/// What a page of a lookup holds, and whether more follow.
+fn page_note(shown: usize, more: bool, revision: i64) -> String {
+    let more = if more { "; more on the next page" } else { "" };
+    format!("{shown} on this page{more}. At revision {revision}.")
 }
 
 /// `GET`s the path `path` gives, once it gives one (every input of the question is there).
