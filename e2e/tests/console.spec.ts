@@ -240,3 +240,18 @@ test('who may do it on a resource pages past 200 holders, and says when more fol
   await expect(holders).toContainText('60 on this page.');
   await expect(holders.getByRole('link', { name: 'Next page »' })).toHaveCount(0);
 });
+
+test('the only platform admin cannot delete their own account, and is told why', async ({ page }) => {
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/admin/accounts');
+  const own = page.getByRole('row', { name: new RegExp(admin.username) });
+  await own.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(own).toContainText('Delete your own account');
+  await own.getByRole('button', { name: 'Confirm: delete' }).click();
+  await expect(find.alert(page)).toContainText('only platform admin account');
+  // Still there, still signed in.
+  await act.open(page, '/console/admin/accounts');
+  await check.signedIn(page);
+  await expect(page.getByRole('row', { name: new RegExp(admin.username) })).toHaveCount(1);
+});

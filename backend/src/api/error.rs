@@ -130,6 +130,9 @@ impl From<ServiceError> for ApiError {
                 error.problem.referrers = Some(referrers);
                 error
             }
+            ServiceError::Conflict { code, .. } => {
+                ApiError::new(StatusCode::CONFLICT, code, detail)
+            }
             ServiceError::PreconditionFailed { current } => {
                 let mut error = ApiError::new(
                     StatusCode::PRECONDITION_FAILED,

@@ -272,11 +272,20 @@ fn problem_statuses(method: &str, path: &str) -> Vec<(u16, &'static str, &'stati
                 "The body is not valid: see `errors`.",
             ));
         }
-        statuses.push((
-            409,
-            "already_exists",
-            "A conflict: the object exists already, or is still in use.",
-        ));
+        statuses.push(if path.starts_with("/v1/accounts/") {
+            (
+                409,
+                "last_platform_admin",
+                "The account is the only platform admin: deleting or demoting it would leave \
+                 nobody to manage tenants and accounts.",
+            )
+        } else {
+            (
+                409,
+                "already_exists",
+                "A conflict: the object exists already, or is still in use.",
+            )
+        });
         if method != "post" {
             statuses.push((
                 412,

@@ -23,7 +23,7 @@ use super::{
 };
 use crate::auth::{Secret, hash_password, verify_password};
 use crate::domain::{Scope, TenantId, Timestamp};
-use crate::store::{AccountRow, AuditRecord, MemberRow};
+use crate::store::{AccountRow, AccountWrite, AuditRecord, MemberRow};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -248,6 +248,21 @@ fn account_view(row: &AccountRow, members: &[MemberRow]) -> Result<Account, Serv
     })
 }
 
+/// The answer to a change of account `username`, as the store made it or refused it.
+fn account_written(written: AccountWrite, username: &str) -> Result<(), ServiceError> {
+    match written {
+        AccountWrite::Done => Ok(()),
+        AccountWrite::Missing => Err(ServiceError::not_found("account", username)),
+        AccountWrite::LastPlatformAdmin => Err(ServiceError::Conflict {
+            code: "last_platform_admin",
+            detail: format!(
+                "`{username}` is the only platform admin account: make another account a \
+                 platform admin first, so that someone can still manage tenants and accounts"
+            ),
+        }),
+    }
+}
+
 impl Service {
     /// Creates an account (the caller has checked it may).
     pub async fn create_account(&self, account: NewAccount) -> Result<Account, ServiceError> {
@@ -328,31 +343,31 @@ impl Service {
             ),
             None => None,
         };
-        if !self
+        let written = self
             .store
             .update_account(username, hash.as_deref(), patch.platform_admin)
-            .await?
-        {
-            return Err(ServiceError::not_found("account", username));
-        }
+            .await?;
+        account_written(written, username)?;
         self.get_account(username).await
     }
 
     /// Deletes an account: its memberships (each in its tenant's log), then the account and
     /// its sessions.
     pub async fn delete_account(&self, actor: &Actor, username: &str) -> Result<(), ServiceError> {
-        if self.store.get_account(username).await?.is_none() {
+        let Some(account) = self.store.get_account(username).await? else {
             return Err(ServiceError::not_found("account", username));
+        };
+        // Refused before its memberships go; the store checks again as it deletes.
+        if account.platform_admin && self.store.platform_admin_count().await? <= 1 {
+            account_written(AccountWrite::LastPlatformAdmin, username)?;
         }
         for membership in self.store.memberships_of(username).await? {
             if let Ok(tenant) = TenantId::parse(&membership.tenant_id) {
                 self.remove_member_as(actor, &tenant, username).await?;
             }
         }
-        if !self.store.delete_account(username).await? {
-            return Err(ServiceError::not_found("account", username));
-        }
-        Ok(())
+        let written = self.store.delete_account(username).await?;
+        account_written(written, username)
     }
 
     /// The account whose username and password these are. A wrong password and an unknown

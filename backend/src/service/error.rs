@@ -64,6 +64,15 @@ pub enum ServiceError {
         /// Who refers to it.
         referrers: Vec<Reference>,
     },
+    /// The change would break a rule of the platform (it would remove the last platform
+    /// admin account).
+    #[error("{detail}")]
+    Conflict {
+        /// The stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
     /// `If-Match` named another revision than the current one.
     #[error("the object is at revision {current}, not the one named in `If-Match`")]
     PreconditionFailed {

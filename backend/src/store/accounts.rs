@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::domain::Timestamp;
 
 /// A stored console account.
@@ -35,6 +35,52 @@ pub struct MemberRow {
     pub created_at: Timestamp,
     /// When its role last changed.
     pub updated_at: Timestamp,
+}
+
+/// What became of a change to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountWrite {
+    /// Made.
+    Done,
+    /// There is no such account.
+    Missing,
+    /// Refused: it would leave no platform admin account, and nobody able to manage
+    /// tenants and accounts from the console.
+    LastPlatformAdmin,
+}
+
+/// The condition a change to account `$1` must meet (with `$2` = 1 when it keeps the
+/// account a platform admin): it does not remove the last platform admin.
+const KEEPS_A_PLATFORM_ADMIN: &str = "(platform_admin = 0 OR $2 = 1 OR \
+     (SELECT COUNT(*) FROM accounts WHERE platform_admin = 1) > 1)";
+
+/// On PostgreSQL, locks the platform admins' rows until `tx` ends, so two requests cannot
+/// each see the other's admin and remove both (SQLite runs one writer at a time, and the
+/// guarded statement is one statement).
+async fn lock_platform_admins(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+    if Backend::of(tx) == Backend::Postgres {
+        sqlx::query("SELECT username FROM accounts WHERE platform_admin = 1 FOR UPDATE")
+            .fetch_all(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Why a guarded change to `username` changed nothing.
+async fn why_unchanged(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    username: &str,
+) -> Result<AccountWrite, StoreError> {
+    let exists = sqlx::query("SELECT 1 FROM accounts WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    Ok(if exists {
+        AccountWrite::LastPlatformAdmin
+    } else {
+        AccountWrite::Missing
+    })
 }
 
 /// A stored console session.
@@ -128,26 +174,32 @@ impl Store {
         rows.iter().map(account_row).collect()
     }
 
-    /// Changes an account's password hash and/or platform admin flag; `false` when it does
-    /// not exist. A new password ends every session of the account.
+    /// Changes an account's password hash and/or platform admin flag, unless that would
+    /// demote the last platform admin. A new password ends every session of the account.
     pub async fn update_account(
         &self,
         username: &str,
         password_hash: Option<&str>,
         platform_admin: Option<bool>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<AccountWrite, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE accounts SET password_hash = COALESCE($1, password_hash), \
-             platform_admin = COALESCE($2, platform_admin), updated_at = $3 WHERE username = $4",
-        )
+        lock_platform_admins(&mut tx).await?;
+        let updated = sqlx::query(&format!(
+            "UPDATE accounts SET password_hash = COALESCE($3, password_hash), \
+             platform_admin = COALESCE($4, platform_admin), updated_at = $5 \
+             WHERE username = $1 AND {KEEPS_A_PLATFORM_ADMIN}"
+        ))
+        .bind(username)
+        .bind(i64::from(platform_admin != Some(false)))
         .bind(password_hash)
         .bind(platform_admin.map(i64::from))
         .bind(crate::domain::now().millis())
-        .bind(username)
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if updated == 0 {
+            return why_unchanged(&mut tx, username).await;
+        }
         if password_hash.is_some() {
             sqlx::query("DELETE FROM console_sessions WHERE username = $1")
                 .bind(username)
@@ -155,24 +207,40 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Ok(updated == 1)
+        Ok(AccountWrite::Done)
     }
 
-    /// Deletes an account with its sessions; `false` when it did not exist. Its memberships
-    /// are removed by the caller, tenant by tenant, so each tenant's audit log says so.
-    pub async fn delete_account(&self, username: &str) -> Result<bool, StoreError> {
+    /// How many accounts are platform admins.
+    pub async fn platform_admin_count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE platform_admin = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Deletes an account with its sessions, unless it is the last platform admin. Its
+    /// memberships are removed by the caller, tenant by tenant, so each tenant's audit log
+    /// says so.
+    pub async fn delete_account(&self, username: &str) -> Result<AccountWrite, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let deleted = sqlx::query("DELETE FROM accounts WHERE username = $1")
-            .bind(username)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        lock_platform_admins(&mut tx).await?;
+        let deleted = sqlx::query(&format!(
+            "DELETE FROM accounts WHERE username = $1 AND {KEEPS_A_PLATFORM_ADMIN}"
+        ))
+        .bind(username)
+        .bind(0_i64)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if deleted == 0 {
+            return why_unchanged(&mut tx, username).await;
+        }
         sqlx::query("DELETE FROM console_sessions WHERE username = $1")
             .bind(username)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(deleted == 1)
+        Ok(AccountWrite::Done)
     }
 
     /// The tenants an account belongs to, in tenant order.

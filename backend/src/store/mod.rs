@@ -27,7 +27,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 
-pub use accounts::{AccountRow, MemberRow, SessionRow};
+pub use accounts::{AccountRow, AccountWrite, MemberRow, SessionRow};
 pub use records::{RecordGrants, RecordGrantsPage};
 pub use rows::{Stamp, Stamped, Table, Which};
 pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};

@@ -15,6 +15,7 @@ on_both_databases!(
     members_are_managed_by_owners,
     expired_sessions_are_refused,
     the_summary_counts_each_kind,
+    the_last_platform_admin_stays,
 );
 
 async fn the_summary_counts_each_kind(app: TestApp) {
@@ -580,4 +581,54 @@ async fn console_pages_are_served_and_not_frameable() {
     app.get("/v1/nothing-here")
         .await
         .expect_problem(404, "not_found");
+}
+
+/// Deleting or demoting the only platform admin account is refused, whoever asks, and
+/// changes nothing (not even its memberships); with two, two requests at once removing
+/// one each cannot both succeed.
+async fn the_last_platform_admin_stays(app: TestApp) {
+    app.tenant("acme").await;
+    app.put("/v1/tenants/acme/members/admin", json!({"role": "owner"}))
+        .await
+        .expect(201);
+    app.delete("/v1/accounts/admin")
+        .await
+        .expect_problem(409, "last_platform_admin");
+    app.call(
+        Method::PATCH,
+        "/v1/accounts/admin",
+        Some(crate::helpers::ADMIN),
+        Some(json!({"platformAdmin": false})),
+    )
+    .await
+    .expect_problem(409, "last_platform_admin");
+    let admin = app.get("/v1/accounts/admin").await.expect(200);
+    assert_eq!(admin.body["platformAdmin"], true);
+    assert_eq!(admin.body["memberships"][0]["tenantId"], "acme");
+
+    // With a second platform admin, either may go, but not both.
+    for name in ["bea", "cy"] {
+        app.post(
+            "/v1/accounts",
+            json!({"username": name, "password": PASSWORD, "platformAdmin": true}),
+        )
+        .await
+        .expect(201);
+    }
+    app.delete("/v1/accounts/admin").await.expect(204);
+    let (bea, cy) = tokio::join!(
+        app.delete("/v1/accounts/bea"),
+        app.delete("/v1/accounts/cy")
+    );
+    let mut statuses = [bea.status, cy.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [204, 409], "bea: {}, cy: {}", bea.body, cy.body);
+    let left = app.get("/v1/accounts").await.expect(200);
+    let admins = left.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["platformAdmin"] == true)
+        .count();
+    assert_eq!(admins, 1);
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::api::{self, Page};
 use crate::ui::{
     ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager,
-    TenantsChanged, text, use_query_param, when,
+    Session, TenantsChanged, text, use_query_param, when,
 };
 
 /// Every tenant: create and delete.
@@ -104,6 +104,7 @@ pub fn Tenants() -> impl IntoView {
 /// Every console account: create, delete, and see memberships.
 #[component]
 pub fn Accounts() -> impl IntoView {
+    let session = Session::get();
     let cursor = use_query_param("cursor");
     let accounts = LocalResource::new(move || {
         api::get::<Page<Value>>(format!(
@@ -167,7 +168,9 @@ pub fn Accounts() -> impl IntoView {
         {move || match accounts.get() {
             None => view! { <Loading/> }.into_any(),
             Some(Err(problem)) => view! { <ErrorBox problem/> }.into_any(),
-            Some(Ok(page)) => view! {
+            Some(Ok(page)) => {
+                let me = session.0.with(|s| s.as_ref().map(|s| s.account.username.clone()).unwrap_or_default());
+                view! {
                 <div class="table-wrap">
                     <table>
                         <thead><tr><th scope="col">"Account"</th><th scope="col">"Platform admin"</th><th scope="col">"Memberships"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
@@ -184,7 +187,7 @@ pub fn Accounts() -> impl IntoView {
                                         <td>{if a["platformAdmin"].as_bool() == Some(true) { "yes" } else { "no" }}</td>
                                         <td class="wrap">{memberships}</td>
                                         <td>{when(a["createdAt"].as_str().unwrap_or_default())}</td>
-                                        <td><ConfirmButton label="Delete" question=format!("Delete account {name}? Its sessions end at once.")
+                                        <td><ConfirmButton label="Delete" question=delete_question(&name, &me)
                                             on_confirm=Callback::new(move |_| delete(for_delete.clone()))/></td>
                                     </tr>
                                 }
@@ -193,7 +196,19 @@ pub fn Accounts() -> impl IntoView {
                     </table>
                 </div>
                 <Pager next=page.next_cursor.clone() base_query=""/>
-            }.into_any(),
+            }.into_any()
+            }
         }}
+    }
+}
+
+/// What deleting account `name` asks first: more plainly when it is the account signed in.
+fn delete_question(name: &str, me: &str) -> String {
+    if name == me {
+        format!(
+            "Delete your own account {name}? You are signed out at once and cannot sign in again."
+        )
+    } else {
+        format!("Delete account {name}? Its sessions end at once.")
     }
 }
