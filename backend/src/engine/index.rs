@@ -348,19 +348,28 @@ macro_rules! interned {
     };
 }
 
-impl Interner for TenantIndex {
-    fn user(&self, id: &str) -> Id {
-        interned!(id, self.user_records, self.user_groups)
-    }
+/// The index and its builder intern alike, from maps of the same names: a user is known
+/// by the records and groups naming it, a group by its members and records, a role by its
+/// entry.
+macro_rules! interner {
+    ($($type:ty),+) => {$(
+        impl Interner for $type {
+            fn user(&self, id: &str) -> Id {
+                interned!(id, self.user_records, self.user_groups)
+            }
 
-    fn group(&self, id: &str) -> Id {
-        interned!(id, self.group_members, self.group_records)
-    }
+            fn group(&self, id: &str) -> Id {
+                interned!(id, self.group_members, self.group_records)
+            }
 
-    fn role(&self, id: &str) -> Id {
-        interned!(id, self.roles)
-    }
+            fn role(&self, id: &str) -> Id {
+                interned!(id, self.roles)
+            }
+        }
+    )+};
 }
+
+interner!(TenantIndex, IndexBuilder);
 
 /// The engine's form of a record, its ids interned by `ids`.
 fn compile<S: AsRef<str>>(ids: &impl Interner, id: Id, record: &RecordSpec<S>) -> CompiledRecord {
@@ -412,20 +421,6 @@ pub struct IndexBuilder {
     user_records: Plain<Id, Vec<RecordRef>>,
     group_records: Plain<Id, Vec<RecordRef>>,
     patterns: PatternTrieBuilder,
-}
-
-impl Interner for IndexBuilder {
-    fn user(&self, id: &str) -> Id {
-        interned!(id, self.user_records, self.user_groups)
-    }
-
-    fn group(&self, id: &str) -> Id {
-        interned!(id, self.group_members, self.group_records)
-    }
-
-    fn role(&self, id: &str) -> Id {
-        interned!(id, self.roles)
-    }
 }
 
 /// Appends `value` to the list of each of `keys` in `map`.
