@@ -4,11 +4,17 @@ import { act, admin, check, find, setup } from './console';
 test('sign-in refuses a wrong password and accepts the right one', async ({ page }) => {
   await act.signIn(page, admin.username, 'not the password at all');
   await expect(find.alert(page)).toContainText('the username or the password is wrong');
+  // Already on the sign-in page: no "Sign in again" beside the refusal.
+  await expect(find.link(page, 'Sign in again')).toHaveCount(0);
   await check.onSignInPage(page);
   await find.password(page).fill(admin.password);
   await find.signInButton(page).click();
   await check.signedIn(page);
   await expect(page.getByRole('heading', { name: 'Your tenants' })).toBeVisible();
+  // This is the run's first test: no tenant exists yet, and a platform admin is sent to
+  // create one (not told to ask a platform admin).
+  await expect(page.locator('.empty')).toContainText('No tenants yet');
+  await expect(find.link(page, 'Create the first one')).toBeVisible();
 });
 
 test('an admin builds access with the forms, and the playground follows every change', async ({ page, request }) => {
@@ -98,6 +104,12 @@ test('a viewer sees no edit controls, and a forged write is refused', async ({ p
   await check.noEditControls(page);
   await act.open(page, '/console/t/viewing/api-keys');
   await expect(find.button(page, 'Create key')).toHaveCount(0);
+  // The platform pages refuse a tenant member, and offer no forms that would be refused.
+  for (const [path, button] of [['/console/admin/tenants', 'Create tenant'], ['/console/admin/accounts', 'Create account']]) {
+    await act.open(page, path);
+    await expect(find.alert(page)).toBeVisible();
+    await expect(find.button(page, button)).toHaveCount(0);
+  }
 
   const forged = await act.fetchFromPage(page, 'PUT', '/v1/tenants/viewing/roles/reader', { name: 'Hacked' }, true);
   expect(forged.status).toBe(403);
@@ -217,6 +229,12 @@ test('a member\'s tenant card shows the tenant\'s name once, and its id', async 
   await expect(card).toHaveCount(1);
   await expect(card.locator('strong')).toHaveText('Tenant named');
   await expect(card.locator('.tenant-id')).toHaveText('named');
+  // A tenant the account does not belong to shows no role badge (and the page says why).
+  await act.open(page, '/console/t/elsewhere');
+  await expect(page.locator('.tenant-name .badge')).toHaveCount(0);
+  await expect(find.alert(page).first()).toContainText('does not exist');
+  await act.open(page, '/console/t/named');
+  await expect(page.locator('.tenant-name .badge')).toHaveText('viewer');
 });
 
 test('who may do it on a resource pages past 200 holders, and says when more follow', async ({ page, request }) => {

@@ -253,7 +253,8 @@ fn TenantSwitcher(current: Memo<Option<String>>) -> impl IntoView {
 fn TenantNav(tenant: String) -> impl IntoView {
     let base = format!("/console/t/{}", api::enc(&tenant));
     let session = Session::get();
-    let role = session.role_in(&tenant).unwrap_or_default();
+    // No badge where the account has no role (a tenant it does not belong to).
+    let role = session.role_in(&tenant);
     let links = [
         ("", "Overview"),
         ("/roles", "Roles"),
@@ -271,7 +272,7 @@ fn TenantNav(tenant: String) -> impl IntoView {
         <nav class="tenant-nav" aria-label="tenant">
             <p class="tenant-name">
                 <strong>{tenant.clone()}</strong>
-                <span class=format!("badge role-{role}")>{role.clone()}</span>
+                {role.map(|role| view! { <span class=format!("badge role-{role}")>{role.clone()}</span> })}
             </p>
             <ul>
                 {links

@@ -15,6 +15,7 @@ use crate::ui::{
 pub fn Tenants() -> impl IntoView {
     let cursor = use_query_param("cursor");
     let changed = TenantsChanged::get();
+    let session = Session::get();
     let tenants = LocalResource::new(move || {
         api::get::<Page<Value>>(format!(
             "/v1/tenants{}",
@@ -55,6 +56,9 @@ pub fn Tenants() -> impl IntoView {
     };
     view! {
         <PageTitle title="Tenants"/>
+        // Only a platform admin manages tenants: anyone else is told so by the list's
+        // answer below, and is not offered a form that would be refused.
+        <Show when=move || session.platform_admin()>
         <form class="inline-form" on:submit=create>
             <div class="field">
                 <label for="tenant-id">"Tenant id"</label>
@@ -68,6 +72,7 @@ pub fn Tenants() -> impl IntoView {
             </div>
             <button type="submit" class="primary">"Create tenant"</button>
         </form>
+        </Show>
         <MaybeError problem=form.problem/>
         {move || match tenants.get() {
             None => view! { <Loading/> }.into_any(),
@@ -147,6 +152,7 @@ pub fn Accounts() -> impl IntoView {
     view! {
         <PageTitle title="Accounts"/>
         <p class="hint">"Add an account to a tenant on the tenant's Members page."</p>
+        <Show when=move || session.platform_admin()>
         <form class="inline-form" on:submit=create>
             <div class="field">
                 <label for="account-username">"Username"</label>
@@ -164,6 +170,7 @@ pub fn Accounts() -> impl IntoView {
             </div>
             <button type="submit" class="primary">"Create account"</button>
         </form>
+        </Show>
         <MaybeError problem=form.problem/>
         {move || match accounts.get() {
             None => view! { <Loading/> }.into_any(),

@@ -100,6 +100,14 @@ pub fn Home() -> impl IntoView {
         {move || match tenants.get() {
             None => view! { <Loading/> }.into_any(),
             Some(Err(problem)) => view! { <ErrorBox problem/> }.into_any(),
+            Some(Ok(list)) if list.is_empty() && session.platform_admin() => {
+                view! {
+                    <p class="empty">
+                        "No tenants yet. " <a href="/console/admin/tenants">"Create the first one"</a> "."
+                    </p>
+                }
+                    .into_any()
+            }
             Some(Ok(list)) if list.is_empty() => {
                 view! {
                     <p class="empty">
