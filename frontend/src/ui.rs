@@ -82,42 +82,41 @@ pub fn use_tenants() -> LocalResource<Result<Vec<TenantChoice>, Problem>> {
     })
 }
 
+/// The tenants `session`'s account can open, with their names.
 async fn tenant_choices(session: Session) -> Result<Vec<TenantChoice>, Problem> {
-    {
-        if session.platform_admin() {
-            let page =
-                crate::api::get::<crate::api::Page<Value>>("/v1/tenants?limit=1000".into()).await?;
-            Ok(page
-                .items
-                .iter()
-                .map(|t| {
-                    (
-                        text(&t["tenantId"]),
-                        text(&t["name"]),
-                        "platform admin".to_owned(),
-                    )
-                })
-                .collect())
-        } else {
-            let memberships: Vec<(String, String)> = session.0.with_untracked(|s| {
-                s.iter()
-                    .flat_map(|s| &s.account.memberships)
-                    .map(|m| (m.tenant_id.clone(), m.role.clone()))
-                    .collect()
-            });
-            let mut choices = Vec::with_capacity(memberships.len());
-            for (tenant, role) in memberships {
-                // A membership carries the tenant's id only; its name is the tenant's
-                // (the id when the tenant cannot be read).
-                let name = crate::api::get::<Value>(crate::api::tenant_path(&tenant, ""))
-                    .await
-                    .ok()
-                    .and_then(|t| t["name"].as_str().map(str::to_owned))
-                    .unwrap_or_else(|| tenant.clone());
-                choices.push((tenant, name, role));
-            }
-            Ok(choices)
+    if session.platform_admin() {
+        let page =
+            crate::api::get::<crate::api::Page<Value>>("/v1/tenants?limit=1000".into()).await?;
+        Ok(page
+            .items
+            .iter()
+            .map(|t| {
+                (
+                    text(&t["tenantId"]),
+                    text(&t["name"]),
+                    "platform admin".to_owned(),
+                )
+            })
+            .collect())
+    } else {
+        let memberships: Vec<(String, String)> = session.0.with_untracked(|s| {
+            s.iter()
+                .flat_map(|s| &s.account.memberships)
+                .map(|m| (m.tenant_id.clone(), m.role.clone()))
+                .collect()
+        });
+        let mut choices = Vec::with_capacity(memberships.len());
+        for (tenant, role) in memberships {
+            // A membership carries the tenant's id only; its name is the tenant's
+            // (the id when the tenant cannot be read).
+            let name = crate::api::get::<Value>(crate::api::tenant_path(&tenant, ""))
+                .await
+                .ok()
+                .and_then(|t| t["name"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| tenant.clone());
+            choices.push((tenant, name, role));
         }
+        Ok(choices)
     }
 }
 
