@@ -5,6 +5,11 @@
 //! [`domain`] (vocabulary, no I/O).
 //! [`App`] puts them together behind a TCP listener.
 
+// The console's server-side rendering is compiled in this crate: its Leptos views are
+// deeply nested types whose layout (computed when code is generated, so `cargo check` and
+// clippy pass without it) overflows the default limit of 128.
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod auth;
 pub mod config;
