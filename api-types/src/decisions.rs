@@ -180,9 +180,12 @@ pub struct Explanation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_by: Option<Grant>,
     /// For a deny: every record naming the user (directly or through a group), and why it
-    /// did not apply. Empty when no record names the user.
+    /// did not apply. Empty when no record names the user, or when the user is suspended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_applied: Option<Vec<NotApplied>>,
+    /// The user is suspended: denied whatever their records give.
+    #[serde(default)]
+    pub user_suspended: bool,
 }
 
 /// What a user may do on one resource: the permission entries of every role given on it

@@ -89,6 +89,28 @@ impl RecordStatus {
     }
 }
 
+/// Whether a user may be granted anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// Decisions follow the user's records.
+    #[default]
+    Active,
+    /// Every decision for the user is a deny, whatever their records give.
+    Suspended,
+}
+
+impl UserStatus {
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+}
+
 /// Roles given on resources: every role applies to every resource of the statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -370,6 +392,12 @@ ignored_fields! {
         /// An email address, for people.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
+        /// `active` (default) or `suspended`: a suspended user is denied every decision from the next request on, whatever their records give.
+        #[serde(default)]
+        pub status: UserStatus,
+        /// Why the status was last set, for people (at most 4,096 characters); the audit log keeps it with the change.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub status_reason: Option<String>,
     }
 }
 
@@ -386,6 +414,11 @@ pub struct User {
     /// An email address, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// `active` or `suspended`.
+    pub status: UserStatus,
+    /// Why the status was last set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
     /// When it was created.
     #[cfg_attr(feature = "openapi", schema(read_only, format = DateTime))]
     pub created_at: String,

@@ -259,6 +259,67 @@ test('who may do it on a resource pages past 200 holders, and says when more fol
   await expect(holders.getByRole('link', { name: 'Next page »' })).toHaveCount(0);
 });
 
+test('a user\'s page shows what reaches them, and suspending them denies the next check', async ({ page, request }) => {
+  await setup.tenant(request, 'people');
+  await setup.put(request, '/v1/tenants/people/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  await setup.put(request, '/v1/tenants/people/groups/support', { name: 'Support', users: ['ada', 'bob'] });
+  await setup.put(request, '/v1/tenants/people/records/ada-own', {
+    name: 'Ada reads drafts', users: ['ada'], statements: [{ roles: ['viewer'], resources: ['/drafts'] }],
+  });
+  await setup.put(request, '/v1/tenants/people/records/support-docs', {
+    name: 'Support reads docs', groups: ['support'], statements: [{ roles: ['viewer'], resources: ['/docs'] }],
+  });
+  await setup.put(request, '/v1/tenants/people/records/elsewhere', {
+    name: 'Not Ada', users: ['carol'], statements: [{ roles: ['viewer'], resources: ['/docs'] }],
+  });
+  await act.signIn(page);
+  await check.signedIn(page);
+
+  // The user's page: their group, and both records that reach them with the way they do.
+  await act.open(page, '/console/t/people/users/ada');
+  const reach = page.getByRole('region', { name: 'what reaches this user' });
+  await expect(reach).toContainText('Member of: support Support');
+  await expect(reach.locator('tbody tr')).toHaveCount(2);
+  await expect(reach.getByRole('row', { name: /ada-own/ })).toContainText('directly');
+  await expect(reach.getByRole('row', { name: /support-docs/ })).toContainText('group support');
+  await expect(reach).not.toContainText('elsewhere');
+  // The explorer with only the user answers the same, instead of nothing.
+  await find.link(page, 'Open this user in the access explorer').click();
+  await expect(page).toHaveURL(/explorer\?user=ada$/);
+  await expect(page.getByRole('region', { name: 'what reaches this user' }).locator('tbody tr')).toHaveCount(2);
+
+  await act.check(page, 'people', 'ada', '/docs/handbook', 'documents:read');
+  await check.allowedBy(page, 'support-docs');
+
+  // Suspend Ada with a reason: the list says so, the next check denies and says why.
+  await act.open(page, '/console/t/people/users/ada');
+  await find.field(page, 'Suspended (every decision for this user is a deny, from the next request on)').check();
+  await act.fill(page, 'Reason for the status', 'laptop stolen');
+  await act.save(page);
+  await check.saved(page);
+  await act.open(page, '/console/t/people/users');
+  await expect(page.getByRole('row', { name: /ada/ }).locator('.badge')).toHaveText('suspended');
+  await expect(page.getByRole('row', { name: /bob/ }).locator('.badge')).toHaveText('active');
+  await act.check(page, 'people', 'ada', '/docs/handbook', 'documents:read');
+  await expect(page.locator('.decision')).toContainText('Denied');
+  await expect(page.locator('.decision')).toContainText('This user is suspended');
+  await act.check(page, 'people', 'bob', '/docs/handbook', 'documents:read');
+  await check.allowedBy(page, 'support-docs');
+  // The audit log keeps the reason with the change.
+  const events = await setup.get(request, '/v1/tenants/people/audit?targetKind=user&targetId=ada');
+  expect(events.items[0].after.statusReason).toBe('laptop stolen');
+
+  // Reactivating gives back exactly what she had.
+  await act.open(page, '/console/t/people/users/ada');
+  await expect(find.field(page, 'Reason for the status')).toHaveValue('laptop stolen');
+  await find.field(page, 'Suspended (every decision for this user is a deny, from the next request on)').uncheck();
+  await act.fill(page, 'Reason for the status', '');
+  await act.save(page);
+  await check.saved(page);
+  await act.check(page, 'people', 'ada', '/docs/handbook', 'documents:read');
+  await check.allowedBy(page, 'support-docs');
+});
+
 test('the only platform admin cannot delete their own account, and is told why', async ({ page }) => {
   await act.signIn(page);
   await check.signedIn(page);

@@ -27,6 +27,11 @@ export const setup = {
     const r = await request.put(path, { headers: { authorization: `Bearer ${admin.token}` }, data });
     expect([200, 201]).toContain(r.status());
   },
+  async get(request: APIRequestContext, path: string) {
+    const r = await request.get(path, { headers: { authorization: `Bearer ${admin.token}` } });
+    expect(r.status()).toBe(200);
+    return r.json();
+  },
 };
 
 export const find = {

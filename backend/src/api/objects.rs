@@ -10,8 +10,12 @@ use utoipa_axum::routes;
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Preconditions, Read, Write};
 use super::wire::Wire;
 use super::{ApiError, AppState, ListParams, single, written};
-use crate::domain::{AccessRecord, Group, ResourceConfig, Role, User};
-use crate::service::{Kind, PageRequest, Precondition, WriteMode, path_id};
+use crate::domain::{AccessRecord, Group, IdError, ResourceConfig, Role, User};
+use crate::service::{FieldError, Kind, PageRequest, Precondition, WriteMode, path_id};
+use crate::store::Naming;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 async fn create<K: Wire>(
     state: &AppState,
@@ -33,16 +37,130 @@ async fn create<K: Wire>(
     Ok(written(result))
 }
 
+/// A list's query parameters: the page, and what the listed objects must name.
+trait ListQuery {
+    fn page(&self) -> (Option<usize>, Option<String>);
+
+    /// The objects' list that must name something, and what; `None` for all of them.
+    fn naming(&self) -> Result<Option<Naming<'_>>, ApiError>;
+}
+
+impl ListQuery for ListParams {
+    fn page(&self) -> (Option<usize>, Option<String>) {
+        (self.limit, self.cursor.clone())
+    }
+
+    fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
+        Ok(None)
+    }
+}
+
+/// `?user=` or `?group=` in a list: the value checked as the id it names, 400
+/// `invalid_parameter` naming the parameter when it cannot be one.
+fn naming<'a>(
+    parameter: &str,
+    value: &'a str,
+    parse: fn(&str) -> Result<String, IdError>,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Naming<'a>, ApiError> {
+    parse(value).map_err(|error| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            format!("the query parameter `{parameter}` is not valid"),
+        )
+        .with_errors(vec![FieldError::new(parameter, error.0)])
+    })?;
+    Ok(Naming {
+        table,
+        column,
+        value,
+    })
+}
+
+/// The query of `GET …/records`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecordListParams {
+    /// Items per page: 1 to 1,000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page (send the same `user` or `group` with it).
+    pub cursor: Option<String>,
+    /// Only the records that name this user directly (not through a group).
+    pub user: Option<String>,
+    /// Only the records that name this group (not with `user`).
+    pub group: Option<String>,
+}
+
+impl ListQuery for RecordListParams {
+    fn page(&self) -> (Option<usize>, Option<String>) {
+        (self.limit, self.cursor.clone())
+    }
+
+    fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
+        match (self.user.as_deref(), self.group.as_deref()) {
+            (Some(_), Some(_)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                "send `user` or `group`, not both",
+            )
+            .with_errors(vec![FieldError::new(
+                "group",
+                "a list filters by `user` or by `group`, not by both",
+            )])),
+            (Some(user), None) => {
+                naming("user", user, User::parse_id, "record_users", "user_id").map(Some)
+            }
+            (None, Some(group)) => {
+                naming("group", group, Group::parse_id, "record_groups", "group_id").map(Some)
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// The query of `GET …/groups`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GroupListParams {
+    /// Items per page: 1 to 1,000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page (send the same `user` with it).
+    pub cursor: Option<String>,
+    /// Only the groups this user is a member of.
+    pub user: Option<String>,
+}
+
+impl ListQuery for GroupListParams {
+    fn page(&self) -> (Option<usize>, Option<String>) {
+        (self.limit, self.cursor.clone())
+    }
+
+    fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
+        self.user
+            .as_deref()
+            .map(|user| naming("user", user, User::parse_id, "group_members", "user_id"))
+            .transpose()
+    }
+}
+
 async fn list<K: Wire>(
     state: &AppState,
     access: &crate::service::TenantAccess,
-    params: ListParams,
+    params: impl ListQuery,
 ) -> Result<axum::Json<K::List>, ApiError> {
-    let page = PageRequest::new(params.limit, params.cursor)?;
+    let naming = params.naming()?;
+    let (limit, cursor) = params.page();
+    let page = PageRequest::new(limit, cursor)?;
     Ok(axum::Json(K::list(
         state
             .service
-            .list_objects::<K>(&access.tenant, &page)
+            .list_objects::<K>(&access.tenant, &page, naming)
             .await?,
     )))
 }
@@ -97,7 +215,7 @@ async fn delete<K: Kind>(
 
 macro_rules! object_endpoints {
     (
-        module: $module:ident, kind: $kind:ident, wire: [$in:ty, $out:ty, $list:ty], tag: $tag:tt,
+        module: $module:ident, kind: $kind:ident, wire: [$in:ty, $out:ty, $list:ty], tag: $tag:tt, query: $query:ty,
         collection: $collection:tt, item: $item:tt, id: $id:tt, id_doc: $id_doc:tt,
         ids: [$create_id:tt, $list_id:tt, $get_id:tt, $put_id:tt, $delete_id:tt],
         docs: [$create_doc:tt, $list_doc:tt, $get_doc:tt, $put_doc:tt, $delete_doc:tt]
@@ -120,12 +238,12 @@ macro_rules! object_endpoints {
 
             #[doc = $list_doc]
             #[utoipa::path(get, path = $collection, tag = $tag, operation_id = $list_id,
-                params(("tenantId" = String, Path, description = "The tenant"), ListParams),
+                params(("tenantId" = String, Path, description = "The tenant"), $query),
                 responses((status = 200, description = "One page, in id order", body = $list)))]
             pub async fn list(
                 axum::extract::State(state): axum::extract::State<AppState>,
                 Access(access, ..): Access<Read>,
-                ApiQuery(params): ApiQuery<ListParams>,
+                ApiQuery(params): ApiQuery<$query>,
             ) -> Result<axum::Json<$list>, ApiError> {
                 super::list::<$kind>(&state, &access, params).await
             }
@@ -188,7 +306,7 @@ macro_rules! object_endpoints {
 }
 
 object_endpoints!(
-    module: roles, kind: Role, wire: [portcullis_api::RoleIn, portcullis_api::Role, portcullis_api::RoleList], tag: "roles",
+    module: roles, kind: Role, wire: [portcullis_api::RoleIn, portcullis_api::Role, portcullis_api::RoleList], tag: "roles", query: ListParams,
     collection: "/v1/tenants/{tenantId}/roles", item: "/v1/tenants/{tenantId}/roles/{roleId}",
     id: "roleId", id_doc: "The role's id",
     ids: ["createRole", "listRoles", "getRole", "putRole", "deleteRole"],
@@ -197,7 +315,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: groups, kind: Group, wire: [portcullis_api::GroupIn, portcullis_api::Group, portcullis_api::GroupList], tag: "groups",
+    module: groups, kind: Group, wire: [portcullis_api::GroupIn, portcullis_api::Group, portcullis_api::GroupList], tag: "groups", query: GroupListParams,
     collection: "/v1/tenants/{tenantId}/groups", item: "/v1/tenants/{tenantId}/groups/{groupId}",
     id: "groupId", id_doc: "The group's id",
     ids: ["createGroup", "listGroups", "getGroup", "putGroup", "deleteGroup"],
@@ -206,7 +324,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: records, kind: AccessRecord, wire: [portcullis_api::RecordIn, portcullis_api::Record, portcullis_api::RecordList], tag: "records",
+    module: records, kind: AccessRecord, wire: [portcullis_api::RecordIn, portcullis_api::Record, portcullis_api::RecordList], tag: "records", query: RecordListParams,
     collection: "/v1/tenants/{tenantId}/records", item: "/v1/tenants/{tenantId}/records/{recordId}",
     id: "recordId", id_doc: "The record's id",
     ids: ["createRecord", "listRecords", "getRecord", "putRecord", "deleteRecord"],
@@ -215,7 +333,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: resources, kind: ResourceConfig, wire: [portcullis_api::ResourceIn, portcullis_api::Resource, portcullis_api::ResourceList], tag: "resources",
+    module: resources, kind: ResourceConfig, wire: [portcullis_api::ResourceIn, portcullis_api::Resource, portcullis_api::ResourceList], tag: "resources", query: ListParams,
     collection: "/v1/tenants/{tenantId}/resources", item: "/v1/tenants/{tenantId}/resources/{resourceUri}",
     id: "resourceUri", id_doc: "The resource URI, URL-encoded: `%2Forgs%2Facme`",
     ids: ["createResource", "listResources", "getResource", "putResource", "deleteResource"],
@@ -224,7 +342,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: users, kind: User, wire: [portcullis_api::UserIn, portcullis_api::User, portcullis_api::UserList], tag: "users",
+    module: users, kind: User, wire: [portcullis_api::UserIn, portcullis_api::User, portcullis_api::UserList], tag: "users", query: ListParams,
     collection: "/v1/tenants/{tenantId}/users", item: "/v1/tenants/{tenantId}/users/{userId}",
     id: "userId", id_doc: "The user's id, URL-encoded",
     ids: ["createUser", "listUsers", "getUser", "putUser", "deleteUser"],

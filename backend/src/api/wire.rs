@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::domain::{
     AccessRecord, Action, ApiKey, Group, IdError, ObjectId, PermissionEntry, RecordStatus,
-    ResourceConfig, ResourcePattern, Role, Scope, Statement, Timestamp, User, UserId,
+    ResourceConfig, ResourcePattern, Role, Scope, Statement, Timestamp, User, UserId, UserStatus,
 };
 use crate::engine;
 use crate::service::{FieldError, Kind, Page, ServiceError};
@@ -353,6 +353,11 @@ impl Wire for User {
             user_id,
             name: input.name,
             email: input.email,
+            status: match input.status {
+                wire::UserStatus::Active => UserStatus::Active,
+                wire::UserStatus::Suspended => UserStatus::Suspended,
+            },
+            status_reason: input.status_reason,
             created_at: None,
             updated_at: None,
             revision: None,
@@ -364,6 +369,11 @@ impl Wire for User {
             user_id: id_of(&self),
             name: self.name,
             email: self.email,
+            status: match self.status {
+                UserStatus::Active => wire::UserStatus::Active,
+                UserStatus::Suspended => wire::UserStatus::Suspended,
+            },
+            status_reason: self.status_reason,
             created_at: time(self.created_at),
             updated_at: time(self.updated_at),
             revision: self.revision.unwrap_or_default(),
@@ -462,6 +472,7 @@ pub(super) fn explanation(explanation: engine::Explanation) -> wire::Explanation
                 })
                 .collect()
         }),
+        user_suspended: explanation.user_suspended,
     }
 }
 

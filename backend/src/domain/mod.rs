@@ -11,6 +11,6 @@ mod time;
 pub use ids::{Action, IdError, ObjectId, ResourcePattern, TenantId, UserId};
 pub use model::{
     AccessRecord, ApiKey, Group, Limits, PermissionEntry, RecordStatus, ResourceConfig, Role,
-    Scope, Statement, User,
+    Scope, Statement, User, UserStatus,
 };
 pub use time::{Timestamp, now};

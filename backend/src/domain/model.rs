@@ -222,6 +222,12 @@ pub struct User {
     /// An email address, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// `active` (default) or `suspended`: a suspended user is denied every decision.
+    #[serde(default)]
+    pub status: UserStatus,
+    /// Why the status was last set, for people (the audit log keeps it with the change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
     /// When the user was first named or registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
@@ -231,6 +237,36 @@ pub struct User {
     /// The tenant revision of the last change; also its `ETag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<i64>,
+}
+
+/// Whether a user may be granted anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// Decisions follow the user's records.
+    #[default]
+    Active,
+    /// Every decision for the user is a deny, whatever their records give.
+    Suspended,
+}
+
+impl UserStatus {
+    /// Its name in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+
+    /// The status named `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            _ => None,
+        }
+    }
 }
 
 /// What an API key may do.

@@ -110,8 +110,10 @@ pub struct Explanation {
     /// For an allow: what granted it.
     pub granted_by: Option<Grant>,
     /// For a deny: every record naming the user (directly or through a group), and why it
-    /// did not apply. Empty when no record names the user.
+    /// did not apply. Empty when no record names the user, or when the user is suspended.
     pub not_applied: Option<Vec<NotApplied>>,
+    /// The user is suspended: denied whatever their records give.
+    pub user_suspended: bool,
 }
 
 /// The answer to a check.
@@ -150,7 +152,8 @@ impl TenantIndex {
     }
 
     /// Whether `user` may perform `action` (concrete, `:`-separated) on `resource`
-    /// (concrete URI) at instant `now`; with the explanation when `explain` is set.
+    /// (concrete URI) at instant `now`; with the explanation when `explain` is set. A
+    /// suspended user is denied before any record is looked at.
     pub fn check(
         &self,
         user: &str,
@@ -159,6 +162,16 @@ impl TenantIndex {
         now: Timestamp,
         explain: bool,
     ) -> Decision {
+        if self.is_suspended(user) {
+            return Decision {
+                allowed: false,
+                explanation: explain.then(|| Explanation {
+                    granted_by: None,
+                    not_applied: Some(Vec::new()),
+                    user_suspended: true,
+                }),
+            };
+        }
         let resource = Requested::new(resource);
         let action = action_segments(action);
         let mut not_applied = Vec::new();
@@ -196,6 +209,7 @@ impl TenantIndex {
                                 permission: entry.clone(),
                             }),
                             not_applied: None,
+                            user_suspended: false,
                         });
                         return Decision {
                             allowed: true,
@@ -222,6 +236,7 @@ impl TenantIndex {
             explanation: explain.then_some(Explanation {
                 granted_by: None,
                 not_applied: Some(not_applied),
+                user_suspended: false,
             }),
         }
     }

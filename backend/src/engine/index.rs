@@ -7,7 +7,9 @@ use super::idset::{IdSet, Keyed};
 use super::trie::{PatternTrie, PatternTrieBuilder};
 use super::{Change, Id, Map, Plain};
 use crate::domain::matching::action_segments;
-use crate::domain::{AccessRecord, Group, PermissionEntry, RecordStatus, Role, Timestamp};
+use crate::domain::{
+    AccessRecord, Group, PermissionEntry, RecordStatus, Role, Timestamp, UserStatus,
+};
 
 /// An action's segments.
 type ActionSegments = Box<[Box<str>]>;
@@ -168,6 +170,8 @@ pub struct TenantIndex {
     pub(super) user_records: Map<Id, IdSet<RecordRef>>,
     pub(super) group_records: Map<Id, IdSet<RecordRef>>,
     pub(super) patterns: PatternTrie,
+    /// The suspended users: denied everything, whatever their records give.
+    pub(super) suspended: Map<Id, ()>,
 }
 
 /// A record in the index's sets: ordered, compared and found by its id.
@@ -246,6 +250,11 @@ impl TenantIndex {
         self.revision
     }
 
+    /// Whether `user` is suspended.
+    pub(super) fn is_suspended(&self, user: &str) -> bool {
+        self.suspended.contains_key(user)
+    }
+
     /// How many access records the index holds.
     pub fn record_count(&self) -> usize {
         self.records.len()
@@ -257,6 +266,14 @@ impl TenantIndex {
         match change {
             Change::Role(id, role) => self.set_role(&id, role),
             Change::Group(id, group) => self.set_group(&id, group),
+            Change::User(id, user) => {
+                if user.is_some_and(|u| u.status == UserStatus::Suspended) {
+                    let id = Interner::user(self, &id);
+                    self.suspended.insert(id, ());
+                } else {
+                    self.suspended.remove(id.as_str());
+                }
+            }
             Change::Record(id, record) => {
                 self.set_record(&id, record.as_ref().map(RecordSpec::of).as_ref());
             }
@@ -355,7 +372,7 @@ macro_rules! interner {
     ($($type:ty),+) => {$(
         impl Interner for $type {
             fn user(&self, id: &str) -> Id {
-                interned!(id, self.user_records, self.user_groups)
+                interned!(id, self.user_records, self.user_groups, self.suspended)
             }
 
             fn group(&self, id: &str) -> Id {
@@ -421,6 +438,7 @@ pub struct IndexBuilder {
     user_records: Plain<Id, Vec<RecordRef>>,
     group_records: Plain<Id, Vec<RecordRef>>,
     patterns: PatternTrieBuilder,
+    suspended: Map<Id, ()>,
 }
 
 /// Appends `value` to the list of each of `keys` in `map`.
@@ -476,6 +494,12 @@ impl IndexBuilder {
         self.records.push(record);
     }
 
+    /// Marks a user suspended.
+    pub fn suspend(&mut self, user: &str) {
+        let id = Interner::user(self, user);
+        self.suspended.insert(id, ());
+    }
+
     /// The finished index, at the revision its rows were read at. Its two largest parts
     /// (the pattern trie, and the records with the sets naming them) are made side by
     /// side: the build's reader is done by now, so a second core is idle, and at a
@@ -489,6 +513,7 @@ impl IndexBuilder {
             user_records,
             group_records,
             patterns,
+            suspended,
         } = self;
         let rest = move || {
             let records: Map<Id, RecordRef> = records
@@ -521,6 +546,7 @@ impl IndexBuilder {
             user_records,
             group_records,
             patterns,
+            suspended,
         }
     }
 }

@@ -84,7 +84,7 @@ impl TenantIndex {
     }
 
     /// Every permission entry `user` holds on `resource` (concrete), merged by action and
-    /// sorted by it.
+    /// sorted by it; none for a suspended user.
     pub fn effective_permissions(
         &self,
         user: &str,
@@ -93,6 +93,9 @@ impl TenantIndex {
     ) -> Vec<EffectivePermission> {
         let resource = Requested::new(resource);
         let mut merged: BTreeMap<String, EffectivePermission> = BTreeMap::new();
+        if self.is_suspended(user) {
+            return Vec::new();
+        }
         for (record, _) in self.records_of(user) {
             if !record.in_force(now) {
                 continue;
@@ -128,7 +131,7 @@ impl TenantIndex {
     /// The first `take` resource patterns after `after` on which `user` holds `action`
     /// (concrete), sorted; with `under`, only what lies at or below it (a grant covering
     /// all of `under` gives `under` itself). Looks at the user's records only, and keeps at
-    /// most `take` patterns while it does.
+    /// most `take` patterns while it does. None for a suspended user.
     pub fn resources_for(
         &self,
         user: &str,
@@ -141,6 +144,9 @@ impl TenantIndex {
         let action = action_segments(action);
         let under = under.map(resource_segments);
         let mut found: BTreeSet<Cow<'_, str>> = BTreeSet::new();
+        if self.is_suspended(user) {
+            return Vec::new();
+        }
         for (record, _) in self.records_of(user) {
             if !record.in_force(now) {
                 continue;
@@ -176,6 +182,7 @@ impl TenantIndex {
     /// concrete), each with the records that give it. Looks only at the records with a
     /// pattern covering the resource, and merges their users in id order from `after` on,
     /// so a page costs its own size (× log of the records merged), not the holders'.
+    /// Suspended users are left out.
     pub fn holders(
         &self,
         resource: &str,
@@ -228,6 +235,13 @@ impl TenantIndex {
         }
         let mut holders: Vec<Holder> = Vec::new();
         while let Some(Reverse((user, i))) = heads.pop() {
+            let stream = &mut streams[i];
+            if self.is_suspended(user) {
+                if let Some(next) = stream.users.next() {
+                    heads.push(Reverse((next, i)));
+                }
+                continue;
+            }
             if holders.last().is_none_or(|h| *h.user_id != **user) {
                 if holders.len() == take {
                     break;
@@ -237,7 +251,6 @@ impl TenantIndex {
                     grants: Vec::new(),
                 });
             }
-            let stream = &mut streams[i];
             let via = match stream.group {
                 None => Via::User(user.to_string()),
                 Some(group) => Via::Group(group.to_string()),

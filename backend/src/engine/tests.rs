@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use super::{Change, IndexBuilder, Reason, RecordSpec, TenantIndex, Via};
 use crate::domain::{
     AccessRecord, Action, Group, ObjectId, PermissionEntry, RecordStatus, ResourcePattern, Role,
-    Statement, Timestamp, UserId,
+    Statement, Timestamp, User, UserId, UserStatus,
 };
 
 const NOW: i64 = 1_000_000;
@@ -26,41 +26,44 @@ fn naive_prefix(granted: &[&str], requested: &[&str]) -> bool {
     true
 }
 
-/// SPEC.md "The decision", literally: some record, active, not expired, naming U or a group
-/// containing U, with a statement whose resource covers R and whose role allows P.
+/// SPEC.md "The decision", literally: U is not suspended, and some record, active, not
+/// expired, naming U or a group containing U, has a statement whose resource covers R and
+/// whose role allows P.
 fn naive_allowed(tenant: &Tenant, user: &str, resource: &str, action: &str) -> bool {
     let requested_resource: Vec<&str> = resource[1..].split('/').collect();
     let requested_action: Vec<&str> = action.split(':').collect();
-    tenant.records.iter().any(|record| {
-        let active = record.status == RecordStatus::Active;
-        let unexpired = record.expires_at.is_none_or(|at| at.millis() > NOW);
-        let names_user = record.users.iter().any(|u| u.as_str() == user)
-            || record.groups.iter().any(|g| {
-                tenant.groups.iter().any(|group| {
-                    group.group_id.as_ref() == Some(g)
-                        && group.users.iter().any(|u| u.as_str() == user)
-                })
-            });
-        active
-            && unexpired
-            && names_user
-            && record.statements.iter().any(|statement| {
-                let covered = statement.resources.iter().any(|r| {
-                    let granted: Vec<&str> = r.as_str()[1..].split('/').collect();
-                    naive_prefix(&granted, &requested_resource)
-                });
-                let allowed = statement.roles.iter().any(|role_id| {
-                    tenant.roles.iter().any(|role| {
-                        role.role_id.as_ref() == Some(role_id)
-                            && role.permissions.iter().any(|entry| {
-                                let granted: Vec<&str> = entry.action.as_str().split(':').collect();
-                                entry.allow && naive_prefix(&granted, &requested_action)
-                            })
+    !tenant.suspended.contains(&user)
+        && tenant.records.iter().any(|record| {
+            let active = record.status == RecordStatus::Active;
+            let unexpired = record.expires_at.is_none_or(|at| at.millis() > NOW);
+            let names_user = record.users.iter().any(|u| u.as_str() == user)
+                || record.groups.iter().any(|g| {
+                    tenant.groups.iter().any(|group| {
+                        group.group_id.as_ref() == Some(g)
+                            && group.users.iter().any(|u| u.as_str() == user)
                     })
                 });
-                covered && allowed
-            })
-    })
+            active
+                && unexpired
+                && names_user
+                && record.statements.iter().any(|statement| {
+                    let covered = statement.resources.iter().any(|r| {
+                        let granted: Vec<&str> = r.as_str()[1..].split('/').collect();
+                        naive_prefix(&granted, &requested_resource)
+                    });
+                    let allowed = statement.roles.iter().any(|role_id| {
+                        tenant.roles.iter().any(|role| {
+                            role.role_id.as_ref() == Some(role_id)
+                                && role.permissions.iter().any(|entry| {
+                                    let granted: Vec<&str> =
+                                        entry.action.as_str().split(':').collect();
+                                    entry.allow && naive_prefix(&granted, &requested_action)
+                                })
+                        })
+                    });
+                    covered && allowed
+                })
+        })
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +71,22 @@ struct Tenant {
     roles: Vec<Role>,
     groups: Vec<Group>,
     records: Vec<AccessRecord>,
+    /// Of [`USERS`].
+    suspended: Vec<&'static str>,
+}
+
+/// A user with `status`.
+fn user_with(id: &str, status: UserStatus) -> User {
+    User {
+        user_id: Some(UserId::parse(id).unwrap()),
+        name: None,
+        email: None,
+        status,
+        status_reason: None,
+        created_at: None,
+        updated_at: None,
+        revision: None,
+    }
 }
 
 fn index_of(tenant: &Tenant, start: Option<(&Tenant, TenantIndex)>) -> TenantIndex {
@@ -82,6 +101,15 @@ fn index_of(tenant: &Tenant, start: Option<(&Tenant, TenantIndex)>) -> TenantInd
     };
     // Removals of what the new state no longer has, then the new state of everything.
     if let Some(previous) = previous {
+        for user in &previous.suspended {
+            if !tenant.suspended.contains(user) {
+                // Made active (u0, u2) or deleted (u1, u3): the same to the index.
+                let user_now = user
+                    .ends_with(['0', '2'])
+                    .then(|| user_with(user, UserStatus::Active));
+                index.apply(next(), Change::User(user.to_string(), user_now));
+            }
+        }
         for role in &previous.roles {
             let id = role.role_id.clone().unwrap().to_string();
             if !tenant.roles.iter().any(|r| r.role_id == role.role_id) {
@@ -133,6 +161,15 @@ fn index_of(tenant: &Tenant, start: Option<(&Tenant, TenantIndex)>) -> TenantInd
             Change::Record(
                 record.record_id.clone().unwrap().to_string(),
                 Some(record.clone()),
+            ),
+        );
+    }
+    for user in &tenant.suspended {
+        index.apply(
+            next(),
+            Change::User(
+                user.to_string(),
+                Some(user_with(user, UserStatus::Suspended)),
             ),
         );
     }
@@ -254,9 +291,11 @@ fn tenant() -> impl Strategy<Value = Tenant> {
         (group(0), group(1)),
         prop::collection::vec(any::<bool>(), 5),
         (record(0), record(1), record(2), record(3), record(4)),
+        // Each user suspended one time in four.
+        prop::collection::vec(prop::bool::weighted(0.25), USERS.len()),
     )
         .prop_map(
-            |(keep_roles, roles, groups, keep_records, records)| Tenant {
+            |(keep_roles, roles, groups, keep_records, records, suspended)| Tenant {
                 // Roles may be missing; a statement naming a missing role grants nothing.
                 roles: [roles.0, roles.1, roles.2]
                     .into_iter()
@@ -270,6 +309,12 @@ fn tenant() -> impl Strategy<Value = Tenant> {
                     .zip(keep_records)
                     .filter(|(_, k)| *k)
                     .map(|(r, _)| r)
+                    .collect(),
+                suspended: USERS
+                    .into_iter()
+                    .zip(suspended)
+                    .filter(|(_, s)| *s)
+                    .map(|(u, _)| u)
                     .collect(),
             },
         )
@@ -386,6 +431,9 @@ fn built(tenant: &Tenant) -> TenantIndex {
             &RecordSpec::of(record),
         );
     }
+    for user in &tenant.suspended {
+        builder.suspend(user);
+    }
     builder.finish(1)
 }
 
@@ -424,10 +472,16 @@ fn assert_agrees(tenant: &Tenant, index: &TenantIndex) -> Result<(), TestCaseErr
                             }],
                             ..record.clone()
                         }],
+                        suspended: tenant.suspended.clone(),
                     };
                     prop_assert!(naive_allowed(&single, user, resource, action));
                     prop_assert!(grant.permission.allow);
+                } else if tenant.suspended.contains(&user) {
+                    // A suspended user's deny says so, and lists no record.
+                    prop_assert!(explanation.user_suspended);
+                    prop_assert_eq!(explanation.not_applied, Some(Vec::new()));
                 } else {
+                    prop_assert!(!explanation.user_suspended);
                     // Every record naming the user is listed, with a reason that holds.
                     for entry in explanation.not_applied.unwrap() {
                         let record = tenant

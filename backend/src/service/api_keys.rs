@@ -112,7 +112,9 @@ impl Service {
         access: &TenantAccess,
         page: &PageRequest,
     ) -> Result<Page<ApiKey>, ServiceError> {
-        let mut keys = self.list_objects::<ApiKey>(&access.tenant, page).await?;
+        let mut keys = self
+            .list_objects::<ApiKey>(&access.tenant, page, None)
+            .await?;
         self.fill_last_used(access, &mut keys.items).await?;
         Ok(keys)
     }

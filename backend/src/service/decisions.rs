@@ -18,7 +18,9 @@ use tokio::sync::{Mutex, OnceCell};
 use super::objects::Kind;
 use super::transfer::IMPORT_OPERATION;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
-use crate::domain::{AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, UserId, now};
+use crate::domain::{
+    AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, User, UserId, now,
+};
 use crate::engine::{
     Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, StatementSpec,
     TenantIndex,
@@ -292,6 +294,8 @@ enum SnapshotPage {
     Roles(Vec<Role>),
     Groups(Vec<Group>),
     Records(RecordGrantsPage),
+    /// The ids of the suspended users (all of them: they are few).
+    Suspended(Vec<String>),
 }
 
 /// Sends every object of a kind in the snapshot, page by page; `false` when the builder
@@ -364,7 +368,7 @@ fn id_of<K: Kind>(object: &K) -> &str {
 
 impl Service {
     /// Builds a tenant's index from one snapshot of its rows (its revision and its roles,
-    /// groups and records, read in one transaction, page by page, one pass per kind, into
+    /// groups, records and suspended users, read in one transaction, page by page, one pass per kind, into
     /// an [`IndexBuilder`]). `None` when the tenant does not exist.
     async fn snapshot_index(
         &self,
@@ -380,7 +384,11 @@ impl Service {
         let reader = tokio::spawn(async move {
             let complete = send_all::<Role>(&mut snapshot, &pages, SnapshotPage::Roles).await?
                 && send_all::<Group>(&mut snapshot, &pages, SnapshotPage::Groups).await?
-                && send_records(&mut snapshot, &pages).await?;
+                && send_records(&mut snapshot, &pages).await?
+                && pages
+                    .send(SnapshotPage::Suspended(snapshot.suspended_users().await?))
+                    .await
+                    .is_ok();
             if complete {
                 snapshot.finish().await?;
             }
@@ -407,6 +415,11 @@ impl Service {
                     SnapshotPage::Records(records) => {
                         for record in records.records() {
                             builder.record(record.id, &spec_of(record));
+                        }
+                    }
+                    SnapshotPage::Suspended(users) => {
+                        for user in users {
+                            builder.suspend(&user);
                         }
                     }
                 }
@@ -521,6 +534,9 @@ impl Service {
                     }
                     Group::KIND => {
                         Change::Group(id.to_owned(), read.read(Which::One(id)).await?.pop())
+                    }
+                    User::KIND => {
+                        Change::User(id.to_owned(), read.read(Which::One(id)).await?.pop())
                     }
                     AccessRecord::KIND => {
                         let page = read.record_grants(Which::One(id)).await?;

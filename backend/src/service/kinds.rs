@@ -308,6 +308,15 @@ impl Kind for User {
                 ));
             }
         }
+        if let Some(reason) = &self.status_reason {
+            check_text(
+                &mut problems,
+                "statusReason",
+                reason,
+                Limits::DESCRIPTION_CHARS,
+                false,
+            );
+        }
         problems
     }
 }

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::error::{FieldError, Reference, ServiceError};
 use super::{Actor, Page, PageRequest, Precondition, Service};
 use crate::domain::{Group, IdError, Role, TenantId, Timestamp};
-use crate::store::{AuditRecord, Stamped, Table, Which, WriteTx};
+use crate::store::{AuditRecord, Naming, Stamped, Table, Which, WriteTx};
 
 /// Objects naming one that is to be deleted, listed at most in the refusal.
 const REFERRERS_SHOWN: usize = 100;
@@ -413,20 +413,19 @@ impl Service {
             .ok_or_else(|| ServiceError::not_found(K::KIND, id))
     }
 
-    /// A page of objects, in id order.
+    /// A page of objects, in id order; with `naming`, only those whose list names it.
     pub async fn list_objects<K: Kind>(
         &self,
         tenant: &TenantId,
         page: &PageRequest,
+        naming: Option<Naming<'_>>,
     ) -> Result<Page<K>, ServiceError> {
         let after = page.after()?;
-        let objects = self
-            .store
-            .read::<K>(
-                tenant.as_str(),
-                Which::After(after.as_deref(), page.limit + 1),
-            )
-            .await?;
+        let which = match naming {
+            Some(naming) => Which::Naming(after.as_deref(), page.limit + 1, naming),
+            None => Which::After(after.as_deref(), page.limit + 1),
+        };
+        let objects = self.store.read::<K>(tenant.as_str(), which).await?;
         Page::from_rows(
             objects,
             page.limit,

@@ -29,7 +29,7 @@ use sqlx::{AnyPool, Row};
 
 pub use accounts::{AccountRow, AccountWrite, MemberRow, SessionRow};
 pub use records::{RecordGrants, RecordGrantsPage};
-pub use rows::{Stamp, Stamped, Table, Which};
+pub use rows::{Naming, Stamp, Stamped, Table, Which};
 pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
 use crate::domain::{AccessRecord, ApiKey, Group, ResourceConfig, Role, TenantId, Timestamp, User};
@@ -578,6 +578,19 @@ impl Snapshot {
         which: Which<'_>,
     ) -> Result<RecordGrantsPage, StoreError> {
         records::grants(&mut self.tx, self.backend, &self.tenant, which).await
+    }
+
+    /// The ids of the tenant's suspended users, as of this state (a partial index finds
+    /// them without reading the other users).
+    pub async fn suspended_users(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT user_id FROM users WHERE tenant_id = $1 AND status = 'suspended' \
+             ORDER BY user_id",
+        )
+        .bind(self.tenant.as_str())
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(|row| Ok(row.try_get("user_id")?)).collect()
     }
 
     /// Objects of a kind, as of this state.

@@ -435,11 +435,12 @@ pub(super) async fn grants(
     which: Which<'_>,
 ) -> Result<RecordGrantsPage, StoreError> {
     let selected = match which {
-        Which::One(_) => "records WHERE tenant_id = $1 AND record_id = $2",
-        Which::After(..) => {
+        Which::One(_) => "records WHERE tenant_id = $1 AND record_id = $2".to_owned(),
+        Which::After(..) | Which::Naming(..) => format!(
             "(SELECT record_id, disabled, expires_at FROM records \
-             WHERE tenant_id = $1 AND record_id > $2 ORDER BY record_id LIMIT $3) r"
-        }
+             WHERE tenant_id = $1 AND record_id > $2{} ORDER BY record_id LIMIT $3) r",
+            which.naming("record_id")
+        ),
     };
     let sql = joined(
         backend,
@@ -449,24 +450,28 @@ pub(super) async fn grants(
             "COALESCE(CAST(expires_at AS TEXT), '')",
         ],
         "record_id",
-        selected,
+        &selected,
     );
-    let query = sqlx::query(&sql).bind(tenant);
+    let query = sqlx::query(&sql).bind(tenant).bind(which.after());
     let query = match which {
-        Which::One(id) => query.bind(id),
-        Which::After(after, limit) => query.bind(after.unwrap_or("")).bind(limit as i64),
+        Which::One(_) => query,
+        Which::After(_, limit) => query.bind(limit as i64),
+        Which::Naming(_, limit, naming) => query.bind(limit as i64).bind(naming.value),
     };
     let records: Option<String> = query.fetch_one(&mut *conn).await?.try_get("page")?;
     let mut page = RecordGrantsPage {
         records: records.unwrap_or_default(),
         ..RecordGrantsPage::default()
     };
-    let (Some(last), first) = (page.last_id().map(str::to_owned), which) else {
+    let Some(last) = page.last_id().map(str::to_owned) else {
         return Ok(page);
     };
-    let (range, after) = match first {
-        Which::One(id) => ("record_id = $2", id),
-        Which::After(after, _) => ("record_id > $2 AND record_id <= $3", after.unwrap_or("")),
+    let range = match which {
+        Which::One(_) => "record_id = $2".to_owned(),
+        Which::After(..) | Which::Naming(..) => format!(
+            "record_id > $2 AND record_id <= $3{}",
+            which.naming("record_id")
+        ),
     };
     for (list, table, fields, order) in [
         (
@@ -500,10 +505,11 @@ pub(super) async fn grants(
             order,
             &format!("{table} WHERE tenant_id = $1 AND {range}"),
         );
-        let query = sqlx::query(&sql).bind(tenant).bind(after);
-        let query = match first {
+        let query = sqlx::query(&sql).bind(tenant).bind(which.after());
+        let query = match which {
             Which::One(_) => query,
             Which::After(..) => query.bind(last.as_str()),
+            Which::Naming(_, _, naming) => query.bind(last.as_str()).bind(naming.value),
         };
         let joined: Option<String> = query.fetch_one(&mut *conn).await?.try_get("page")?;
         *list = joined.unwrap_or_default();

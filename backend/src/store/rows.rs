@@ -64,6 +64,52 @@ pub enum Which<'a> {
     One(&'a str),
     /// Up to `limit` in id order, after this id.
     After(Option<&'a str>, usize),
+    /// Up to `limit` in id order, after this id, of those whose list names something.
+    Naming(Option<&'a str>, usize, Naming<'a>),
+}
+
+/// The objects whose list table `table` holds `value` in `column`: the records naming a
+/// user, the groups a user is a member of. Each such column is indexed by
+/// (`tenant_id`, column).
+#[derive(Debug, Clone, Copy)]
+pub struct Naming<'a> {
+    /// The list table (`record_users`).
+    pub table: &'static str,
+    /// Its column holding what is named (`user_id`).
+    pub column: &'static str,
+    /// What must be named.
+    pub value: &'a str,
+}
+
+impl Which<'_> {
+    /// The id a page starts after (the one id, for [`Which::One`]).
+    pub(super) fn after(&self) -> &str {
+        match *self {
+            Which::One(id) => id,
+            Which::After(after, _) | Which::Naming(after, _, _) => after.unwrap_or(""),
+        }
+    }
+
+    /// The condition (`AND …`, bound to `$4`) that keeps the objects of id column `id`
+    /// this read selects by what they name; empty when it selects by id only.
+    pub(super) fn naming(&self, id: &str) -> String {
+        match self {
+            Which::Naming(_, _, n) => format!(
+                " AND {id} IN (SELECT {id} FROM {table} WHERE tenant_id = $1 AND {column} = $4)",
+                table = n.table,
+                column = n.column
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The value [`Which::naming`]'s condition is bound to.
+    pub(super) fn naming_value(&self) -> Option<&str> {
+        match self {
+            Which::Naming(_, _, n) => Some(n.value),
+            _ => None,
+        }
+    }
 }
 
 /// A kind of tenant object kept in typed tables: a table of main rows (`tenant_id`, the
@@ -128,14 +174,20 @@ pub(super) async fn main_rows<K: Table>(
                 .fetch_all(&mut *conn)
                 .await?
         }
-        Which::After(after, limit) => {
-            sqlx::query(&format!(
-                "{select} AND {id} > $2 ORDER BY {id} LIMIT $3",
-                id = K::ID
-            ))
-            .bind(tenant)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64)
+        Which::After(_, limit) | Which::Naming(_, limit, _) => {
+            let sql = format!(
+                "{select} AND {id} > $2{naming} ORDER BY {id} LIMIT $3",
+                id = K::ID,
+                naming = which.naming(K::ID)
+            );
+            let query = sqlx::query(&sql)
+                .bind(tenant)
+                .bind(which.after())
+                .bind(limit as i64);
+            match which.naming_value() {
+                Some(value) => query.bind(value),
+                None => query,
+            }
             .fetch_all(&mut *conn)
             .await?
         }
@@ -169,17 +221,19 @@ pub(super) async fn list_rows<K: Table, T>(
             .fetch_all(&mut *conn)
             .await?
     } else {
-        let after = match which {
-            Which::After(after, _) => after.unwrap_or(""),
-            Which::One(id) => id,
-        };
-        sqlx::query(&format!(
-            "{select} AND {id} > $2 AND {id} <= $3 ORDER BY {id}, {order}",
-            id = K::ID
-        ))
-        .bind(tenant)
-        .bind(after)
-        .bind(*last)
+        let sql = format!(
+            "{select} AND {id} > $2 AND {id} <= $3{naming} ORDER BY {id}, {order}",
+            id = K::ID,
+            naming = which.naming(K::ID)
+        );
+        let query = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(which.after())
+            .bind(*last);
+        match which.naming_value() {
+            Some(value) => query.bind(value),
+            None => query,
+        }
         .fetch_all(&mut *conn)
         .await?
     };

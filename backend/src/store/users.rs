@@ -4,7 +4,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::StoreError;
 use super::rows::{Stamp, Stamped, Table, Value, Which, main_row, main_rows, parsed, upsert_main};
-use crate::domain::{ResourceConfig, ResourcePattern, User, UserId};
+use crate::domain::{ResourceConfig, ResourcePattern, User, UserId, UserStatus};
 
 impl Table for User {
     const KIND: &'static str = "user";
@@ -17,13 +17,20 @@ impl Table for User {
         tenant: &str,
         which: Which<'_>,
     ) -> Result<Vec<Self>, StoreError> {
-        let main = main_rows::<Self>(conn, tenant, "name, email", which).await?;
+        let main =
+            main_rows::<Self>(conn, tenant, "name, email, status, status_reason", which).await?;
         main.into_iter()
             .map(|(id, stamp, row)| {
+                let status: String = row.try_get("status")?;
                 User {
                     user_id: None,
                     name: row.try_get("name")?,
                     email: row.try_get("email")?,
+                    status: UserStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                        what: format!("status of user `{id}`"),
+                        detail: format!("`{status}` is not a user status"),
+                    })?,
+                    status_reason: row.try_get("status_reason")?,
                     created_at: None,
                     updated_at: None,
                     revision: None,
@@ -47,11 +54,14 @@ impl Table for User {
                     [
                         Value::MaybeText(o.object.name.as_deref()),
                         Value::MaybeText(o.object.email.as_deref()),
+                        Value::Text(o.object.status.as_str()),
+                        Value::MaybeText(o.object.status_reason.as_deref()),
                     ],
                 )
             })
             .collect();
-        upsert_main::<Self>(conn, tenant, &["name", "email"], main).await
+        let columns = ["name", "email", "status", "status_reason"];
+        upsert_main::<Self>(conn, tenant, &columns, main).await
     }
 
     fn stamped(self, id: &str, stamp: Stamp) -> Result<Self, StoreError> {

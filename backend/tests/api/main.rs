@@ -21,3 +21,4 @@ mod storage;
 mod tenants;
 mod transfer;
 mod upgrade;
+mod users;

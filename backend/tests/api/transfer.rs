@@ -101,6 +101,12 @@ async fn model(app: &TestApp, tenant: &str) {
     // Registered already: the group names her.
     .expect(200);
     app.put(
+        &format!("{t}/users/bob"),
+        json!({"status": "suspended", "statusReason": "on leave"}),
+    )
+    .await
+    .expect(200);
+    app.put(
         &format!("{t}/resources/%2Forgs%2Facme"),
         json!({"name": "Acme", "metadata": {"tier": "gold"}}),
     )
@@ -185,6 +191,8 @@ async fn export_import_export_is_lossless_and_in_force_at_once(app: TestApp) {
         json!({"role": 2, "group": 1, "resource": 1, "user": 5, "record": 4})
     );
     assert!(allowed(&app, "dst", "ada", "/orgs/acme/p1/docs/d1").await);
+    // Bob is in the same group, and suspended in the document.
+    assert!(!allowed(&app, "dst", "bob", "/orgs/acme/p1/docs/d1").await);
     assert!(allowed(&app, "dst", "cyd", "/orgs/beta/x").await);
     assert!(!allowed(&app, "dst", "dan", "/orgs/acme").await);
     assert!(!allowed(&app, "dst", "eve", "/orgs/acme").await);

@@ -166,8 +166,12 @@ pub fn Explorer() -> impl IntoView {
         <PageTitle title="Access explorer"/>
         <QuestionForm page="explorer" button="Explore" runs=RwSignal::new(0)/>
         <p class="hint">
-            "User and resource: the user's permissions there. User and permission: the resources the user reaches. Resource and permission: who reaches it."
+            "User alone: the groups and records that reach them. User and resource: the user's permissions there. User and permission: the resources the user reaches. Resource and permission: who reaches it."
         </p>
+        {move || {
+            let user_alone = !q_user.get().is_empty() && q_resource.get().is_empty() && q_permission.get().is_empty();
+            user_alone.then(|| view! { <super::objects::UserAccess user=q_user/> })
+        }}
         <section aria-label="effective permissions">
             {move || effective.get().flatten().map(|answer| view! {
                 <h2>{format!("What {} may do on {}", q_user.get(), q_resource.get())}</h2>
@@ -423,9 +427,15 @@ fn reason(reason: Reason) -> &'static str {
 fn Decision(value: CheckResponse, tenant: String) -> impl IntoView {
     let allowed = value.allowed;
     let revision = value.revision;
-    let (granted, not_applied) = value
+    let (granted, not_applied, suspended) = value
         .explanation
-        .map(|e| (e.granted_by, e.not_applied.unwrap_or_default()))
+        .map(|e| {
+            (
+                e.granted_by,
+                e.not_applied.unwrap_or_default(),
+                e.user_suspended,
+            )
+        })
         .unwrap_or_default();
     view! {
         <section class=if allowed { "decision allowed" } else { "decision denied" } aria-live="polite">
@@ -442,6 +452,8 @@ fn Decision(value: CheckResponse, tenant: String) -> impl IntoView {
                 }.into_any()
             } else if allowed {
                 view! { <p class="why">"Allowed."</p> }.into_any()
+            } else if suspended {
+                view! { <p class="why">"This user is suspended: every decision for them is a deny, whatever their records give."</p> }.into_any()
             } else if not_applied.is_empty() {
                 view! { <p class="why">"No access record names this user, directly or through a group."</p> }.into_any()
             } else {

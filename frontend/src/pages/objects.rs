@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 use portcullis_api::{
-    Group, GroupIn, PermissionEntry, Resource, ResourceIn, Role, RoleIn, User, UserIn,
+    Group, GroupIn, PermissionEntry, Record, Resource, ResourceIn, Role, RoleIn, User, UserIn,
+    UserStatus,
 };
 
 use super::editor::{Editor, EditorFrame, IdFrom, NEW, ObjectList, TextArea, TextField, fill_from};
@@ -384,12 +385,14 @@ pub fn UserList() -> impl IntoView {
         <ObjectList
             title="Users"
             new_label="New user"
-            columns=&["User", "Name", "Email", "Updated"]
+            columns=&["User", "Name", "Email", "Status", "Updated"]
             row=|user: &User, base| {
+                let status = user.status.as_str();
                 view! {
                     <td>{id_link(base, "users", &user.user_id)}</td>
                     <td>{user.name.clone()}</td>
                     <td>{user.email.clone()}</td>
+                    <td><span class=format!("badge status-{status}")>{status}</span></td>
                     <td>{when(&user.updated_at)}</td>
                 }
                     .into_any()
@@ -400,17 +403,22 @@ pub fn UserList() -> impl IntoView {
     }
 }
 
-/// Creates and edits a user's name and email.
+/// Creates and edits a user: name, email, and suspension (with its reason, which the
+/// audit log keeps with the change).
 #[component]
 pub fn UserEditor() -> impl IntoView {
     let editor = Editor::<User>::new(IdFrom::Path);
     let user_id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
+    let suspended = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
     fill_from(editor, move |user: &User| {
         user_id.set(user.user_id.clone());
         name.set(user.name.clone().unwrap_or_default());
         email.set(user.email.clone().unwrap_or_default());
+        suspended.set(user.status == UserStatus::Suspended);
+        reason.set(user.status_reason.clone().unwrap_or_default());
     });
     let errors = editor.form.errors;
     let save = Callback::new(move |_| {
@@ -420,6 +428,12 @@ pub fn UserEditor() -> impl IntoView {
                 .then(|| user_id.get_untracked().trim().to_owned()),
             name: optional(name),
             email: optional(email),
+            status: if suspended.get_untracked() {
+                UserStatus::Suspended
+            } else {
+                UserStatus::Active
+            },
+            status_reason: optional(reason),
             ..UserIn::default()
         };
         editor.save(body, |base, id| format!("{base}/users/{}", api::enc(id)));
@@ -439,9 +453,141 @@ pub fn UserEditor() -> impl IntoView {
             </Show>
             <TextField label="Name" field="name" value=name errors/>
             <TextField label="Email" field="email" value=email errors/>
+            <div class="field checkbox">
+                <input id="field-suspended" type="checkbox" bind:checked=suspended/>
+                <label for="field-suspended">"Suspended (every decision for this user is a deny, from the next request on)"</label>
+                <FieldErrors errors field="status"/>
+            </div>
+            <TextField label="Reason for the status" field="statusReason" value=reason errors hint="Kept with the change in the audit log."/>
             <Show when=move || !is_new.get()>
-                <p><a href=explore>"See what this user can reach"</a></p>
+                <p><a href=explore>"Open this user in the access explorer"</a></p>
             </Show>
         </EditorFrame>
+        <Show when=move || !is_new.get()>
+            <UserAccess user=Signal::derive(move || editor.id.get())/>
+        </Show>
+    }
+}
+
+/// How many of a user's groups, and of the records reaching them, [`UserAccess`] shows.
+const USER_ACCESS_PAGE: usize = 100;
+
+/// What reaches a user: the groups they are in, and the access records that name them,
+/// directly or through one of those groups, each with its state. Records are what give a
+/// user anything; the explorer answers what they give on a resource.
+#[component]
+pub fn UserAccess(#[prop(into)] user: Signal<String>) -> impl IntoView {
+    let tenant = crate::ui::use_tenant();
+    let access = LocalResource::new(move || {
+        let (tenant, user) = (tenant.get(), user.get());
+        async move { user_access(&tenant, &user).await }
+    });
+    view! {
+        <section aria-label="what reaches this user">
+            <h2>{move || format!("What reaches {}", user.get())}</h2>
+            {move || access.get().map(|answer| match answer {
+                Err(problem) => view! { <crate::ui::ErrorBox problem/> }.into_any(),
+                Ok(found) => found.view(&tenant.get()),
+            })}
+        </section>
+    }
+}
+
+/// A user's groups and the records reaching them.
+#[derive(Clone)]
+struct Reach {
+    groups: Vec<Group>,
+    more_groups: bool,
+    /// Each record once, with how it reaches the user: `directly` or `group g`.
+    records: Vec<(Record, String)>,
+    more_records: bool,
+}
+
+async fn user_access(tenant: &str, user: &str) -> Result<Reach, api::Problem> {
+    let page = |kind: &str, filter: &str, value: &str| {
+        let query = api::query(&[(filter, value), ("limit", &USER_ACCESS_PAGE.to_string())]);
+        api::tenant_path(tenant, &format!("/{kind}{query}"))
+    };
+    let groups = api::get::<api::Page<Group>>(page("groups", "user", user)).await?;
+    let direct = api::get::<api::Page<Record>>(page("records", "user", user)).await?;
+    let mut more_records = direct.next_cursor.is_some();
+    let mut records: Vec<(Record, String)> = direct
+        .items
+        .into_iter()
+        .map(|r| (r, "directly".to_owned()))
+        .collect();
+    for group in &groups.items {
+        let through =
+            api::get::<api::Page<Record>>(page("records", "group", &group.group_id)).await?;
+        more_records |= through.next_cursor.is_some();
+        for record in through.items {
+            if !records.iter().any(|(r, _)| r.record_id == record.record_id) {
+                records.push((record, format!("group {}", group.group_id)));
+            }
+        }
+    }
+    records.sort_by(|a, b| a.0.record_id.cmp(&b.0.record_id));
+    Ok(Reach {
+        more_groups: groups.next_cursor.is_some(),
+        groups: groups.items,
+        records,
+        more_records,
+    })
+}
+
+impl Reach {
+    fn view(self, tenant: &str) -> AnyView {
+        let base = format!("/console/t/{}", api::enc(tenant));
+        let more = |more: bool| {
+            more.then(|| view! { <p class="muted">{format!("The first {USER_ACCESS_PAGE} are shown.")}</p> })
+        };
+        let groups = if self.groups.is_empty() {
+            view! { <p class="empty">"In no group."</p> }.into_any()
+        } else {
+            view! {
+                <p>"Member of: "
+                    {self.groups.iter().map(|g| view! {
+                        <span class="through">{id_link(&base, "groups", &g.group_id)}" "{g.name.clone()}</span>
+                    }).collect_view()}
+                </p>
+            }
+            .into_any()
+        };
+        let records = if self.records.is_empty() {
+            view! { <p class="empty">"No access record names this user or one of their groups: they hold nothing."</p> }.into_any()
+        } else {
+            view! {
+                <table>
+                    <thead><tr><th scope="col">"Record"</th><th scope="col">"Name"</th><th scope="col">"Through"</th><th scope="col">"Status"</th><th scope="col">"Gives"</th></tr></thead>
+                    <tbody>
+                        {self.records.iter().map(|(record, through)| {
+                            let status = record.status.as_str();
+                            let gives: Vec<String> = record.statements.iter().map(|s| {
+                                format!("{} on {}", s.roles.join(", "), s.resources.join(", "))
+                            }).collect();
+                            view! {
+                                <tr>
+                                    <td>{id_link(&base, "records", &record.record_id)}</td>
+                                    <td>{record.name.clone()}</td>
+                                    <td>{through.clone()}</td>
+                                    <td><span class=format!("badge status-{status}")>{status}</span></td>
+                                    <td>{gives.join("; ")}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any()
+        };
+        view! {
+            <h3>"Groups"</h3>
+            {groups}
+            {more(self.more_groups)}
+            <h3>"Access records"</h3>
+            {records}
+            {more(self.more_records)}
+        }
+        .into_any()
     }
 }
