@@ -89,6 +89,33 @@ test('the server\'s field errors are shown beside the field, and actions are che
   await expect(page).toHaveURL(/\/roles\/_new$/);
 });
 
+test('a save with several mistakes shows every one of them at once', async ({ page, request }) => {
+  await setup.tenant(request, 'mistakes');
+  await setup.put(request, '/v1/tenants/mistakes/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  await act.signIn(page);
+  await check.signedIn(page);
+  const errorOf = (label: string) => page.locator('.field', { has: find.field(page, label) }).locator('.field-error');
+
+  // A role: an id that cannot be one, and no name. Both are named after one save.
+  await act.open(page, '/console/t/mistakes/roles/_new');
+  await act.fill(page, 'Role id', '-not-an-id');
+  await act.save(page);
+  await expect(errorOf('Role id')).toContainText('not a valid id');
+  await expect(errorOf('Name')).toContainText('must not be empty');
+
+  // A record: no name, a group and a role that do not exist, a resource that is not a URI.
+  await act.open(page, '/console/t/mistakes/records/_new');
+  await act.fill(page, 'Groups (ids, one per line)', 'nobody');
+  await page.getByLabel('Roles of statement 1').fill('viewer, ghost');
+  await page.getByLabel('Resources of statement 1').fill('docs');
+  await act.save(page);
+  await expect(errorOf('Name')).toContainText('must not be empty');
+  await expect(errorOf('Groups (ids, one per line)')).toContainText('group `nobody` does not exist');
+  await expect(page.locator('.field-error', { hasText: 'role `ghost` does not exist' })).toHaveCount(1);
+  await expect(page.locator('.field-error', { hasText: 'is not a resource uri' })).toHaveCount(1);
+  await expect(page).toHaveURL(/\/records\/_new$/);
+});
+
 test('a viewer sees no edit controls, and a forged write is refused', async ({ page, request }) => {
   await setup.tenant(request, 'viewing');
   await setup.put(request, '/v1/tenants/viewing/roles/reader', { name: 'Reader', permissions: [{ action: 'documents:read' }] });

@@ -25,7 +25,7 @@ async fn create_api_key(
     Access(access, ..): Access<Write>,
     ApiJson(key): ApiJson<portcullis_api::ApiKeyIn>,
 ) -> Result<Response, ApiError> {
-    let key = ApiKey::parse(key)?;
+    let key = ApiKey::parse(key);
     Ok(written(state.service.create_api_key(&access, key).await?))
 }
 
@@ -77,7 +77,7 @@ async fn put_api_key(
 ) -> Result<Response, ApiError> {
     let id = path.1;
     let id = path_id::<ApiKey>(&id)?;
-    let key = ApiKey::parse(key)?;
+    let key = ApiKey::parse(key);
     Ok(written(
         state
             .service

@@ -22,14 +22,13 @@ async fn create<K: Wire>(
     access: &crate::service::TenantAccess,
     object: K::In,
 ) -> Result<Response, ApiError> {
-    let object = K::parse(object)?;
     let result = state
         .service
         .put_object(
             &access.actor(),
             &access.tenant,
             None,
-            object,
+            K::parse(object),
             WriteMode::Create,
             Precondition::default(),
         )
@@ -184,14 +183,13 @@ async fn put<K: Wire>(
     precondition: Precondition,
 ) -> Result<Response, ApiError> {
     let id = path_id::<K>(id)?;
-    let object = K::parse(object)?;
     let result = state
         .service
         .put_object(
             &access.actor(),
             &access.tenant,
             Some(&id),
-            object,
+            K::parse(object),
             WriteMode::Upsert,
             precondition,
         )

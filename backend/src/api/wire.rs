@@ -13,7 +13,7 @@ use crate::domain::{
     ResourceConfig, ResourcePattern, Role, Scope, Statement, Timestamp, User, UserId, UserStatus,
 };
 use crate::engine;
-use crate::service::{FieldError, Kind, Page, ServiceError};
+use crate::service::{FieldError, Kind, Page, Parsed};
 
 /// A kind as the API carries it.
 pub trait Wire: Kind {
@@ -24,8 +24,9 @@ pub trait Wire: Kind {
     /// A page of answers.
     type List: Serialize + ToSchema;
 
-    /// The domain object a request describes, or every field that is ill-formed.
-    fn parse(input: Self::In) -> Result<Self, ServiceError>;
+    /// The domain object a request describes, and every field that is ill-formed (left out
+    /// of the object; the write refuses them with whatever else it finds).
+    fn parse(input: Self::In) -> Parsed<Self>;
 
     /// The answer showing a stored object.
     fn show(self) -> Self::Out;
@@ -90,12 +91,11 @@ impl Parser {
         })
     }
 
-    /// The parsed object, unless a field was refused.
-    fn finish<T>(self, object: T) -> Result<T, ServiceError> {
-        if self.errors.is_empty() {
-            Ok(object)
-        } else {
-            Err(ServiceError::Invalid(self.errors))
+    /// The object read, with the fields that could not be.
+    fn finish<T>(self, object: T) -> Parsed<T> {
+        Parsed {
+            object,
+            errors: self.errors,
         }
     }
 }
@@ -145,7 +145,7 @@ impl Wire for Role {
     type Out = wire::Role;
     type List = wire::RoleList;
 
-    fn parse(input: wire::RoleIn) -> Result<Self, ServiceError> {
+    fn parse(input: wire::RoleIn) -> Parsed<Self> {
         let mut p = Parser::default();
         let role_id = p.id("roleId", input.role_id.as_deref(), ObjectId::parse);
         let permissions = input
@@ -196,7 +196,7 @@ impl Wire for Group {
     type Out = wire::Group;
     type List = wire::GroupList;
 
-    fn parse(input: wire::GroupIn) -> Result<Self, ServiceError> {
+    fn parse(input: wire::GroupIn) -> Parsed<Self> {
         let mut p = Parser::default();
         let group_id = p.id("groupId", input.group_id.as_deref(), ObjectId::parse);
         let users = p.list("users", &input.users, UserId::parse);
@@ -231,7 +231,7 @@ impl Wire for AccessRecord {
     type Out = wire::Record;
     type List = wire::RecordList;
 
-    fn parse(input: wire::RecordIn) -> Result<Self, ServiceError> {
+    fn parse(input: wire::RecordIn) -> Parsed<Self> {
         let mut p = Parser::default();
         let record_id = p.id("recordId", input.record_id.as_deref(), ObjectId::parse);
         let expires_at = p.time("expiresAt", input.expires_at.as_deref());
@@ -308,7 +308,7 @@ impl Wire for ResourceConfig {
     type Out = wire::Resource;
     type List = wire::ResourceList;
 
-    fn parse(input: wire::ResourceIn) -> Result<Self, ServiceError> {
+    fn parse(input: wire::ResourceIn) -> Parsed<Self> {
         let mut p = Parser::default();
         let resource_uri = p.id(
             "resourceUri",
@@ -346,7 +346,7 @@ impl Wire for User {
     type Out = wire::User;
     type List = wire::UserList;
 
-    fn parse(input: wire::UserIn) -> Result<Self, ServiceError> {
+    fn parse(input: wire::UserIn) -> Parsed<Self> {
         let mut p = Parser::default();
         let user_id = p.id("userId", input.user_id.as_deref(), UserId::parse);
         p.finish(User {
@@ -388,7 +388,7 @@ impl Wire for ApiKey {
     type Out = wire::ApiKey;
     type List = wire::ApiKeyList;
 
-    fn parse(input: wire::ApiKeyIn) -> Result<Self, ServiceError> {
+    fn parse(input: wire::ApiKeyIn) -> Parsed<Self> {
         let mut p = Parser::default();
         let key_id = p.id("keyId", input.key_id.as_deref(), ObjectId::parse);
         let expires_at = p.time("expiresAt", input.expires_at.as_deref());

@@ -1,7 +1,7 @@
 //! API keys: the generic object flow plus the secret, which is made here, returned once and
 //! stored only as its SHA-256. A key can never give another key a scope it lacks itself.
 
-use super::objects::{WriteMode, Written, delete_in, put_in};
+use super::objects::{Parsed, WriteMode, Written, delete_in, put_in};
 use super::{Page, PageRequest, Precondition, Service, ServiceError, TenantAccess};
 use crate::auth::{new_api_key_secret, secret_hash};
 use crate::domain::ApiKey;
@@ -28,15 +28,15 @@ impl Service {
     pub async fn create_api_key(
         &self,
         access: &TenantAccess,
-        key: ApiKey,
+        key: Parsed<ApiKey>,
     ) -> Result<Written<ApiKey>, ServiceError> {
-        check_scopes(access, &key)?;
+        check_scopes(access, &key.object)?;
         let mut tx = self.begin_write(&access.tenant).await?;
         let mut prepared = put_in(
             &mut tx,
             &access.actor(),
             None,
-            &key,
+            (&key.object, key.errors),
             WriteMode::Create,
             Precondition::default(),
         )
@@ -59,10 +59,10 @@ impl Service {
         &self,
         access: &TenantAccess,
         key_id: &str,
-        key: ApiKey,
+        key: Parsed<ApiKey>,
         precondition: Precondition,
     ) -> Result<Written<ApiKey>, ServiceError> {
-        check_scopes(access, &key)?;
+        check_scopes(access, &key.object)?;
         let mut written = self
             .put_object(
                 &access.actor(),

@@ -25,7 +25,7 @@ pub use accounts::{
 pub use audit::{AuditActor, AuditEvent, AuditTarget, TARGET_KINDS};
 pub use decisions::{CheckQuery, Consistency, EngineStats};
 pub use error::{FieldError, Reference, ServiceError};
-pub use objects::{Kind, WriteMode, Written, path_id};
+pub use objects::{Kind, Parsed, WriteMode, Written, path_id};
 pub use tenants::{Tenant, TenantSummary};
 pub use transfer::{Export, IMPORT_MAX_BYTES, Import};
 

@@ -159,39 +159,104 @@ pub(super) fn refuse(problems: Vec<(bool, FieldError)>) -> Result<(), ServiceErr
     })
 }
 
-fn validate<K: Kind>(object: &K) -> Result<(), ServiceError> {
-    refuse(object.check())
+/// An object as a request described it, and the fields of the request that could not be
+/// read into it (they are left out of the object). A write refuses them together with every
+/// other problem it finds in the object, so one answer names every mistake of a request.
+#[derive(Debug, Clone)]
+pub struct Parsed<K> {
+    /// The object, without the fields in `errors`.
+    pub object: K,
+    /// The fields that could not be read.
+    pub errors: Vec<FieldError>,
 }
 
-/// Writes `object` under `id` (or its own or a generated id) inside `tx`.
+impl<K> Parsed<K> {
+    /// An object read without a mistake.
+    pub fn whole(object: K) -> Self {
+        Self {
+            object,
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// A list item's field (`groups[2]`) as its list and position.
+fn list_position(field: &str) -> Option<(&str, usize)> {
+    let (list, rest) = field.rsplit_once('[')?;
+    Some((list, rest.strip_suffix(']')?.parse().ok()?))
+}
+
+/// Whether the object's list item `field` may be at another position in the request: an
+/// item of its list was left out of the object (it is among `unread`) before it. The first
+/// item left out sits at the request's position k, so an object item at position j is
+/// past it exactly when k <= j.
+fn shifted(field: &str, unread: &[String]) -> bool {
+    let Some((list, index)) = list_position(field) else {
+        return false;
+    };
+    unread
+        .iter()
+        .filter_map(|f| list_position(f))
+        .any(|(l, i)| l == list && i <= index)
+}
+
+/// Writes `object` under `id` (or its own or a generated id) inside `tx`. A request with
+/// mistakes is refused with all of them: `unread` (the fields of the request that could not
+/// be read into `object`, see [`Parsed`]), those the kind's checks refuse, the id, and the
+/// roles or groups it names that do not exist.
 pub(super) async fn put_in<K: Kind>(
     tx: &mut WriteTx,
     actor: &Actor,
     path_id: Option<&str>,
-    object: &K,
+    (object, unread): (&K, Vec<FieldError>),
     mode: WriteMode,
     precondition: Precondition,
 ) -> Result<Prepared<K>, ServiceError> {
-    validate(object)?;
-    let invalid_id =
-        |message: String| ServiceError::Invalid(vec![FieldError::new(K::ID_FIELD, message)]);
-    let body_id = object
-        .id()
-        .map(|id| K::parse_id(id).map_err(|e| invalid_id(e.0)))
-        .transpose()?;
+    let unread_fields: Vec<String> = unread.iter().map(|e| e.field.clone()).collect();
+    let mut problems: Vec<(bool, FieldError)> = unread.into_iter().map(|e| (false, e)).collect();
+    problems.extend(object.check());
+    let mut invalid_id = |message: String| {
+        if !problems.iter().any(|(_, e)| e.field == K::ID_FIELD) {
+            problems.push((false, FieldError::new(K::ID_FIELD, message)));
+        }
+    };
+    let body_id = object.id().and_then(|id| match K::parse_id(id) {
+        Ok(id) => Some(id),
+        Err(e) => {
+            invalid_id(e.0);
+            None
+        }
+    });
     let id = match (path_id, body_id) {
         (Some(path), Some(body)) if body != path => {
-            return Err(invalid_id(format!(
+            invalid_id(format!(
                 "`{body}` differs from the id in the path, `{path}`"
-            )));
+            ));
+            path.to_owned()
         }
         (Some(path), _) => path.to_owned(),
         (None, Some(body)) => body,
         (None, None) => match K::ID_PREFIX {
             Some(prefix) => crate::domain::ObjectId::generate(prefix).to_string(),
-            None => return Err(invalid_id("is required".into())),
+            None => {
+                invalid_id("is required".into());
+                String::new()
+            }
         },
     };
+    if !problems.is_empty() {
+        // The references too, so the answer names every mistake at once; but not one
+        // whose position in its list the object no longer knows (an item before it could
+        // not be read, so the object's list is shorter there).
+        let refs: Vec<Ref> = object
+            .required_refs()
+            .into_iter()
+            .filter(|r| !shifted(&r.field, &unread_fields))
+            .collect();
+        let missing = missing_refs(tx, &refs).await?;
+        problems.extend(missing.into_iter().map(|e| (false, e)));
+        refuse(problems)?;
+    }
 
     let existing: Option<K> = tx.get::<K>(&id).await?;
     match (&existing, mode) {
@@ -371,12 +436,13 @@ impl Service {
         actor: &Actor,
         tenant: &TenantId,
         path_id: Option<&str>,
-        object: K,
+        parsed: Parsed<K>,
         mode: WriteMode,
         precondition: Precondition,
     ) -> Result<Written<K>, ServiceError> {
         let mut tx = self.begin_write(tenant).await?;
-        let prepared = put_in(&mut tx, actor, path_id, &object, mode, precondition).await?;
+        let request = (&parsed.object, parsed.errors);
+        let prepared = put_in(&mut tx, actor, path_id, request, mode, precondition).await?;
         let revision = self.commit(tenant, tx, prepared.audit).await?;
         Ok(Written {
             object: prepared.object,
