@@ -63,8 +63,18 @@ test('an admin builds access with the forms, and the playground follows every ch
   await act.check(page, 'acme', 'ada', '/docs/handbook', 'documents:read');
   await check.deniedBecause(page, 'the record is disabled');
 
-  // The roles list shows what was made; deleting a role still in use is refused with its users.
+  // The records list says whom each record names and what it gives.
+  await act.open(page, '/console/t/acme/records');
+  const row = page.getByRole('row', { name: /support-editors/ });
+  await expect(row).toContainText('group support');
+  await expect(row).toContainText('editor on /docs');
+
+  // The role's page lists the records that give it; deleting it while in use is refused
+  // with its users.
   await act.open(page, '/console/t/acme/roles/editor');
+  const usedBy = page.getByRole('region', { name: 'used by' });
+  await expect(usedBy.locator('tbody tr')).toHaveCount(1);
+  await expect(usedBy).toContainText('support-editors');
   await find.button(page, 'Delete').click();
   await find.button(page, 'Confirm: delete').click();
   await expect(find.alert(page)).toBeVisible();
@@ -114,6 +124,37 @@ test('a save with several mistakes shows every one of them at once', async ({ pa
   await expect(page.locator('.field-error', { hasText: 'role `ghost` does not exist' })).toHaveCount(1);
   await expect(page.locator('.field-error', { hasText: 'is not a resource uri' })).toHaveCount(1);
   await expect(page).toHaveURL(/\/records\/_new$/);
+});
+
+test('a save over someone else\'s change is refused and says so, instead of overwriting it', async ({ page, request }) => {
+  await setup.tenant(request, 'twoadmins');
+  await setup.put(request, '/v1/tenants/twoadmins/groups/support', { name: 'Support', users: ['ada'] });
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/twoadmins/groups/support');
+  await expect(find.field(page, 'Name')).toHaveValue('Support');
+  // Another admin adds bob while this page is open.
+  await setup.put(request, '/v1/tenants/twoadmins/groups/support', { name: 'Support', users: ['ada', 'bob'] });
+  await act.fill(page, 'Name', 'Support team');
+  await act.save(page);
+  await expect(find.alert(page)).toContainText('Someone changed this since you opened it');
+  await expect(find.alert(page)).toContainText('nothing was saved');
+  const group = await setup.get(request, '/v1/tenants/twoadmins/groups/support');
+  expect(group.users).toEqual(['ada', 'bob']);
+  expect(group.name).toBe('Support');
+  // Reloaded, the page has the other change, and saving works (and keeps bob).
+  await page.reload();
+  await expect(find.field(page, 'Members (user ids, one per line)')).toHaveValue('ada\nbob');
+  await act.fill(page, 'Name', 'Support team');
+  await act.save(page);
+  await check.saved(page);
+  const saved = await setup.get(request, '/v1/tenants/twoadmins/groups/support');
+  expect(saved.users).toEqual(['ada', 'bob']);
+  expect(saved.name).toBe('Support team');
+  // A second save from the same page is at the revision the first one made: accepted.
+  await act.fill(page, 'Name', 'Support crew');
+  await act.save(page);
+  await check.saved(page);
 });
 
 test('a viewer sees no edit controls, and a forged write is refused', async ({ page, request }) => {

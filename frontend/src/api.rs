@@ -42,6 +42,9 @@ pub struct Problem {
     /// What still refers to an object that could not be deleted.
     #[serde(default)]
     pub referrers: Vec<Reference>,
+    /// For 412 `precondition_failed`: the object's revision now.
+    #[serde(default, rename = "currentRevision")]
+    pub current_revision: Option<i64>,
 }
 
 impl Problem {
@@ -53,6 +56,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             referrers: Vec::new(),
+            current_revision: None,
         }
     }
 }
@@ -189,6 +193,7 @@ mod transport {
         method: &str,
         path: &str,
         body: Option<String>,
+        if_match: Option<i64>,
     ) -> Result<String, Problem> {
         let method = match method {
             "GET" => Method::GET,
@@ -201,6 +206,9 @@ mod transport {
         if method != Method::GET {
             let token = CSRF.with(|csrf| csrf.borrow().clone());
             builder = builder.header("x-csrf-token", &token);
+        }
+        if let Some(revision) = if_match {
+            builder = builder.header("if-match", &format!("\"{revision}\""));
         }
         let request = match body {
             Some(body) => builder
@@ -238,6 +246,7 @@ mod transport {
         _method: &str,
         _path: &str,
         _body: Option<String>,
+        _if_match: Option<i64>,
     ) -> Result<String, Problem> {
         Err(Problem::local("the API is called from the browser only"))
     }
@@ -256,7 +265,7 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<T, Problem> {
 
 /// `GET path`, decoded.
 pub async fn get<T: DeserializeOwned>(path: String) -> Result<T, Problem> {
-    decode(&transport::request("GET", &path, None).await?)
+    decode(&transport::request("GET", &path, None, None).await?)
 }
 
 /// A request with a JSON body, its answer decoded.
@@ -265,12 +274,30 @@ pub async fn send<T: DeserializeOwned>(
     path: String,
     body: &impl Serialize,
 ) -> Result<T, Problem> {
+    send_at(method, path, body, None).await
+}
+
+/// A request with a JSON body that applies only while the object is at `revision`
+/// (`If-Match`; 412 `precondition_failed` once someone else changed it), its answer decoded.
+pub async fn send_at<T: DeserializeOwned>(
+    method: &'static str,
+    path: String,
+    body: &impl Serialize,
+    revision: Option<i64>,
+) -> Result<T, Problem> {
     let body = serde_json::to_string(body)
         .map_err(|e| Problem::local(format!("the request could not be written: {e}")))?;
-    decode(&transport::request(method, &path, Some(body)).await?)
+    decode(&transport::request(method, &path, Some(body), revision).await?)
 }
 
 /// `DELETE path`.
 pub async fn delete(path: String) -> Result<(), Problem> {
-    transport::request("DELETE", &path, None).await.map(drop)
+    delete_at(path, None).await
+}
+
+/// `DELETE path` while the object is at `revision` (`If-Match`).
+pub async fn delete_at(path: String, revision: Option<i64>) -> Result<(), Problem> {
+    transport::request("DELETE", &path, None, revision)
+        .await
+        .map(drop)
 }

@@ -54,28 +54,80 @@ impl ListQuery for ListParams {
     }
 }
 
-/// `?user=` or `?group=` in a list: the value checked as the id it names, 400
-/// `invalid_parameter` naming the parameter when it cannot be one.
-fn naming<'a>(
-    parameter: &str,
-    value: &'a str,
+/// A list filter: its query parameter, the id its value must be, and the indexed list
+/// table and column it selects by.
+struct Filter {
+    parameter: &'static str,
     parse: fn(&str) -> Result<String, IdError>,
     table: &'static str,
     column: &'static str,
-) -> Result<Naming<'a>, ApiError> {
-    parse(value).map_err(|error| {
+}
+
+const RECORDS_BY_USER: Filter = Filter {
+    parameter: "user",
+    parse: User::parse_id,
+    table: "record_users",
+    column: "user_id",
+};
+const RECORDS_BY_GROUP: Filter = Filter {
+    parameter: "group",
+    parse: Group::parse_id,
+    table: "record_groups",
+    column: "group_id",
+};
+const RECORDS_BY_ROLE: Filter = Filter {
+    parameter: "role",
+    parse: Role::parse_id,
+    table: "statement_roles",
+    column: "role_id",
+};
+const RECORDS_BY_RESOURCE: Filter = Filter {
+    parameter: "resource",
+    parse: ResourceConfig::parse_id,
+    table: "statement_resources",
+    column: "resource",
+};
+const GROUPS_BY_USER: Filter = Filter {
+    parameter: "user",
+    parse: User::parse_id,
+    table: "group_members",
+    column: "user_id",
+};
+
+/// The one filter of `filters` a request sent (each with its value, if sent); 400
+/// `invalid_parameter` naming the parameter for a value that cannot be the id it names,
+/// or for a second filter.
+fn one_filter<'a>(filters: &[(Filter, Option<&'a str>)]) -> Result<Option<Naming<'a>>, ApiError> {
+    let mut sent = filters
+        .iter()
+        .filter_map(|(filter, value)| value.map(|value| (filter, value)));
+    let Some((filter, value)) = sent.next() else {
+        return Ok(None);
+    };
+    let refuse = |parameter: &str, message: String| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_parameter",
             format!("the query parameter `{parameter}` is not valid"),
         )
-        .with_errors(vec![FieldError::new(parameter, error.0)])
-    })?;
-    Ok(Naming {
-        table,
-        column,
+        .with_errors(vec![FieldError::new(parameter, message)])
+    };
+    if let Some((second, _)) = sent.next() {
+        let names: Vec<&str> = filters.iter().map(|(f, _)| f.parameter).collect();
+        return Err(refuse(
+            second.parameter,
+            format!(
+                "a list filters by one of `{}`, not several",
+                names.join("`, `")
+            ),
+        ));
+    }
+    (filter.parse)(value).map_err(|error| refuse(filter.parameter, error.0))?;
+    Ok(Some(Naming {
+        table: filter.table,
+        column: filter.column,
         value,
-    })
+    }))
 }
 
 /// The query of `GET …/records`.
@@ -86,12 +138,17 @@ pub struct RecordListParams {
     /// Items per page: 1 to 1,000, default 50.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
-    /// The `nextCursor` of the previous page (send the same `user` or `group` with it).
+    /// The `nextCursor` of the previous page (send the same filter with it).
     pub cursor: Option<String>,
-    /// Only the records that name this user directly (not through a group).
+    /// Only the records that name this user directly (not through a group). At most one of
+    /// `user`, `group`, `role`, `resource`.
     pub user: Option<String>,
-    /// Only the records that name this group (not with `user`).
+    /// Only the records that name this group.
     pub group: Option<String>,
+    /// Only the records that give this role (the role's "used by").
+    pub role: Option<String>,
+    /// Only the records with a statement naming exactly this resource URI or pattern.
+    pub resource: Option<String>,
 }
 
 impl ListQuery for RecordListParams {
@@ -100,24 +157,12 @@ impl ListQuery for RecordListParams {
     }
 
     fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
-        match (self.user.as_deref(), self.group.as_deref()) {
-            (Some(_), Some(_)) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_parameter",
-                "send `user` or `group`, not both",
-            )
-            .with_errors(vec![FieldError::new(
-                "group",
-                "a list filters by `user` or by `group`, not by both",
-            )])),
-            (Some(user), None) => {
-                naming("user", user, User::parse_id, "record_users", "user_id").map(Some)
-            }
-            (None, Some(group)) => {
-                naming("group", group, Group::parse_id, "record_groups", "group_id").map(Some)
-            }
-            (None, None) => Ok(None),
-        }
+        one_filter(&[
+            (RECORDS_BY_USER, self.user.as_deref()),
+            (RECORDS_BY_GROUP, self.group.as_deref()),
+            (RECORDS_BY_ROLE, self.role.as_deref()),
+            (RECORDS_BY_RESOURCE, self.resource.as_deref()),
+        ])
     }
 }
 
@@ -141,10 +186,7 @@ impl ListQuery for GroupListParams {
     }
 
     fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
-        self.user
-            .as_deref()
-            .map(|user| naming("user", user, User::parse_id, "group_members", "user_id"))
-            .transpose()
+        one_filter(&[(GROUPS_BY_USER, self.user.as_deref())])
     }
 }
 

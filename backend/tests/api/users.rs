@@ -10,7 +10,7 @@ on_both_databases!(
     suspension_denies_every_decision_at_once,
     suspension_reaches_every_replica,
     user_status_is_validated,
-    lists_filter_by_the_user_or_group_they_name,
+    lists_filter_by_what_they_name,
 );
 
 /// A tenant where ada holds `documents:read` on `/docs` directly and `documents:edit`
@@ -237,7 +237,7 @@ fn ids(page: &Value, field: &str) -> Vec<String> {
         .collect()
 }
 
-async fn lists_filter_by_the_user_or_group_they_name(app: TestApp) {
+async fn lists_filter_by_what_they_name(app: TestApp) {
     setup(&app).await;
     // More records than a page, some naming ada, interleaved with others by id.
     for i in 0..7 {
@@ -328,6 +328,8 @@ async fn lists_filter_by_the_user_or_group_they_name(app: TestApp) {
     for path in [
         "/v1/tenants/acme/records?user=ada",
         "/v1/tenants/acme/records?group=team",
+        "/v1/tenants/acme/records?role=viewer",
+        "/v1/tenants/acme/records?resource=%2Fdocs",
         "/v1/tenants/acme/groups?user=ada",
     ] {
         app.call(Method::GET, path, Some(&foreign), None)

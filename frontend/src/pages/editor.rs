@@ -183,14 +183,23 @@ impl<T: Object> Editor<T> {
         )
     }
 
+    /// The revision of the object as this page loaded (or last saved) it: saves and deletes
+    /// apply only while it is still that one, so two admins editing the same object cannot
+    /// overwrite each other unseen.
+    fn opened_at(&self) -> Option<i64> {
+        self.original
+            .with_untracked(|o| o.as_ref().map(T::revision))
+    }
+
     /// Saves `body`: `POST` for a new object (then opens its editor at `href(id)`), `PUT`
-    /// for an existing one.
+    /// for an existing one, with `If-Match` on the revision it was opened at.
     pub fn save(&self, body: impl Serialize + 'static, href: fn(&str, &str) -> String) {
         let this = *self;
         this.form.start();
         this.saved.set(None);
         let tenant = this.tenant.get_untracked();
         let id = this.id.get_untracked();
+        let opened_at = this.opened_at();
         spawn_local(async move {
             let result: Result<T, Problem> = if id.is_empty() {
                 api::send(
@@ -200,14 +209,15 @@ impl<T: Object> Editor<T> {
                 )
                 .await
             } else {
-                api::send(
+                api::send_at(
                     "PUT",
                     api::tenant_path(&tenant, &format!("/{}/{}", T::SECTION, api::enc(&id))),
                     &body,
+                    opened_at,
                 )
                 .await
             };
-            if let Some(saved) = this.form.finish(result) {
+            if let Some(saved) = this.form.finish(result.map_err(changed_since_opened)) {
                 this.saved
                     .set(Some(format!("Saved at revision {}.", saved.revision())));
                 if id.is_empty() {
@@ -226,17 +236,36 @@ impl<T: Object> Editor<T> {
         this.form.start();
         let tenant = this.tenant.get_untracked();
         let id = this.id.get_untracked();
+        let opened_at = this.opened_at();
         spawn_local(async move {
-            let result = api::delete(api::tenant_path(
-                &tenant,
-                &format!("/{}/{}", T::SECTION, api::enc(&id)),
-            ))
+            let result = api::delete_at(
+                api::tenant_path(&tenant, &format!("/{}/{}", T::SECTION, api::enc(&id))),
+                opened_at,
+            )
             .await;
-            if this.form.finish(result).is_some() {
+            if this
+                .form
+                .finish(result.map_err(changed_since_opened))
+                .is_some()
+            {
                 use_navigate()(&this.list_href(), Default::default());
             }
         });
     }
+}
+
+/// A 412 said in words: someone else changed the object since this page opened it.
+fn changed_since_opened(mut problem: Problem) -> Problem {
+    if problem.code == "precondition_failed" {
+        let now = problem
+            .current_revision
+            .map(|r| format!(" (it is now at revision {r})"))
+            .unwrap_or_default();
+        problem.detail = format!(
+            "Someone changed this since you opened it{now}, so nothing was saved. Reload the page to see their changes, then make yours again."
+        );
+    }
+    problem
 }
 
 /// The frame of an editor: title, load state, the form's fields (`children`), the server's

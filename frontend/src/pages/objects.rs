@@ -180,6 +180,15 @@ pub fn RoleEditor() -> impl IntoView {
                 </Show>
             </fieldset>
         </EditorFrame>
+        <Show when=move || !editor.is_new()>
+            <RecordsNaming
+                label="used by"
+                title="Used by"
+                filter="role"
+                value=Signal::derive(move || editor.id.get())
+                empty="No access record gives this role: it can be deleted."
+            />
+        </Show>
     }
 }
 
@@ -469,6 +478,86 @@ pub fn UserEditor() -> impl IntoView {
     }
 }
 
+/// The access records a list filter selects (`?role=viewer`: the records giving a role), the
+/// first page of them, each with its state and what it gives.
+#[component]
+pub fn RecordsNaming(
+    /// The section's accessible name.
+    label: &'static str,
+    title: &'static str,
+    /// `user`, `group`, `role` or `resource`.
+    filter: &'static str,
+    #[prop(into)] value: Signal<String>,
+    empty: &'static str,
+) -> impl IntoView {
+    let tenant = crate::ui::use_tenant();
+    let records = LocalResource::new(move || {
+        let (tenant, value) = (tenant.get(), value.get());
+        let query = api::query(&[(filter, &value), ("limit", &USER_ACCESS_PAGE.to_string())]);
+        async move {
+            api::get::<api::Page<Record>>(api::tenant_path(&tenant, &format!("/records{query}")))
+                .await
+        }
+    });
+    view! {
+        <section aria-label=label>
+            <h2>{title}</h2>
+            {move || records.get().map(|answer| match answer {
+                Err(problem) => view! { <crate::ui::ErrorBox problem/> }.into_any(),
+                Ok(page) if page.items.is_empty() => view! { <p class="empty">{empty}</p> }.into_any(),
+                Ok(page) => {
+                    let base = format!("/console/t/{}", api::enc(&tenant.get()));
+                    let rows: Vec<(Record, String)> = page.items.into_iter().map(|r| (r, String::new())).collect();
+                    view! {
+                        {records_table(&base, &rows, false)}
+                        {page.next_cursor.is_some().then(|| view! { <p class="muted">{format!("The first {USER_ACCESS_PAGE} are shown.")}</p> })}
+                    }
+                    .into_any()
+                }
+            })}
+        </section>
+    }
+}
+
+/// A table of records: id, name, (how each reaches a user, when `through`), state, and
+/// what it gives.
+fn records_table(base: &str, records: &[(Record, String)], through: bool) -> AnyView {
+    view! {
+        <table>
+            <thead><tr>
+                <th scope="col">"Record"</th><th scope="col">"Name"</th>
+                {through.then(|| view! { <th scope="col">"Through"</th> })}
+                <th scope="col">"Status"</th><th scope="col">"Gives"</th>
+            </tr></thead>
+            <tbody>
+                {records.iter().map(|(record, how)| {
+                    let status = record.status.as_str();
+                    view! {
+                        <tr>
+                            <td>{id_link(base, "records", &record.record_id)}</td>
+                            <td>{record.name.clone()}</td>
+                            {through.then(|| view! { <td>{how.clone()}</td> })}
+                            <td><span class=format!("badge status-{status}")>{status}</span></td>
+                            <td>{gives(record)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// What a record gives, in a line: `viewer, editor on /docs; owner on /drafts`.
+pub fn gives(record: &Record) -> String {
+    record
+        .statements
+        .iter()
+        .map(|s| format!("{} on {}", s.roles.join(", "), s.resources.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// How many of a user's groups, and of the records reaching them, [`UserAccess`] shows.
 const USER_ACCESS_PAGE: usize = 100;
 
@@ -556,29 +645,7 @@ impl Reach {
         let records = if self.records.is_empty() {
             view! { <p class="empty">"No access record names this user or one of their groups: they hold nothing."</p> }.into_any()
         } else {
-            view! {
-                <table>
-                    <thead><tr><th scope="col">"Record"</th><th scope="col">"Name"</th><th scope="col">"Through"</th><th scope="col">"Status"</th><th scope="col">"Gives"</th></tr></thead>
-                    <tbody>
-                        {self.records.iter().map(|(record, through)| {
-                            let status = record.status.as_str();
-                            let gives: Vec<String> = record.statements.iter().map(|s| {
-                                format!("{} on {}", s.roles.join(", "), s.resources.join(", "))
-                            }).collect();
-                            view! {
-                                <tr>
-                                    <td>{id_link(&base, "records", &record.record_id)}</td>
-                                    <td>{record.name.clone()}</td>
-                                    <td>{through.clone()}</td>
-                                    <td><span class=format!("badge status-{status}")>{status}</span></td>
-                                    <td>{gives.join("; ")}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }
-            .into_any()
+            records_table(&base, &self.records, true)
         };
         view! {
             <h3>"Groups"</h3>

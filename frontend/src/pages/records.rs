@@ -9,13 +9,33 @@ use crate::api;
 use crate::ui::{FieldErrors, now, split_list, when};
 
 /// The access records of the tenant.
+/// Whom a record names, in a line: the first few users and groups, then how many more.
+fn who(record: &Record) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<String> = record
+        .users
+        .iter()
+        .map(|u| format!("user {u}"))
+        .chain(record.groups.iter().map(|g| format!("group {g}")))
+        .collect();
+    if names.is_empty() {
+        return "nobody".to_owned();
+    }
+    let more = names.len().saturating_sub(SHOWN);
+    let mut line = names[..names.len().min(SHOWN)].join(", ");
+    if more > 0 {
+        line.push_str(&format!(" and {more} more"));
+    }
+    line
+}
+
 #[component]
 pub fn RecordList() -> impl IntoView {
     view! {
         <ObjectList
             title="Access records"
             new_label="New record"
-            columns=&["Record", "Name", "Who", "Status", "Expires"]
+            columns=&["Record", "Name", "Who", "Gives", "Status", "Expires"]
             row=|record: &Record, base| {
                 let id = &record.record_id;
                 // A record past its expiry is active but grants nothing: say so.
@@ -32,7 +52,8 @@ pub fn RecordList() -> impl IntoView {
                 view! {
                     <td><a href=format!("{base}/records/{}", api::enc(id))>{id.clone()}</a></td>
                     <td>{record.name.clone()}</td>
-                    <td>{format!("{} users, {} groups", record.users.len(), record.groups.len())}</td>
+                    <td>{who(record)}</td>
+                    <td>{super::objects::gives(record)}</td>
                     <td><span class=format!("badge status-{status}")>{status}</span></td>
                     <td>{record.expires_at.as_deref().map_or_else(|| "never".to_owned(), when)}</td>
                 }
