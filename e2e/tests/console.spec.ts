@@ -157,6 +157,43 @@ test('a save over someone else\'s change is refused and says so, instead of over
   await check.saved(page);
 });
 
+test('API keys get an expiry, a new name, and a word when they are revoked', async ({ page, request }) => {
+  await setup.tenant(request, 'keyring');
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/keyring/api-keys');
+  await act.fill(page, 'Name', 'nightly export');
+  await find.field(page, 'Expires (UTC, optional)').fill('2099-12-31T23:30');
+  await find.button(page, 'Create key').click();
+  await expect(page.locator('.secret')).toContainText('nightly export');
+  const row = page.getByRole('row', { name: /nightly export/ });
+  await expect(row).toContainText('2099-12-31');
+  const [key] = (await setup.get(request, '/v1/tenants/keyring/api-keys')).items;
+  expect(key.expiresAt).toBe('2099-12-31T23:30:00.000Z');
+
+  // A key whose expiry has passed says so.
+  await setup.put(request, `/v1/tenants/keyring/api-keys/${key.keyId}`, { name: 'old', scopes: ['check'], expiresAt: '2020-01-01T00:00:00Z' });
+  await page.reload();
+  await expect(page.getByRole('row', { name: /old/ }).locator('.badge')).toHaveText('expired');
+
+  // Rename in place: the scopes and expiry stay as they are.
+  await page.getByRole('row', { name: /old/ }).getByRole('button', { name: 'Rename' }).click();
+  await find.field(page, 'New name').fill('legacy export');
+  await find.button(page, 'Save name').click();
+  await expect(page.getByRole('status').filter({ hasText: 'renamed' })).toContainText('renamed “legacy export”');
+  await expect(page.getByRole('row', { name: /legacy export/ })).toHaveCount(1);
+  const renamed = await setup.get(request, `/v1/tenants/keyring/api-keys/${key.keyId}`);
+  expect(renamed.name).toBe('legacy export');
+  expect(renamed.scopes).toEqual(['check']);
+  expect(renamed.expiresAt).toBe('2020-01-01T00:00:00.000Z');
+
+  // Revoking says what was revoked, and the key leaves the list.
+  await page.getByRole('row', { name: /legacy export/ }).getByRole('button', { name: 'Revoke' }).click();
+  await find.button(page, 'Confirm: revoke').click();
+  await expect(page.getByRole('status').filter({ hasText: 'revoked' })).toContainText(`Key “legacy export” (${key.keyId}) revoked`);
+  await expect(page.getByRole('row', { name: /legacy export/ })).toHaveCount(0);
+});
+
 test('a viewer sees no edit controls, and a forged write is refused', async ({ page, request }) => {
   await setup.tenant(request, 'viewing');
   await setup.put(request, '/v1/tenants/viewing/roles/reader', { name: 'Reader', permissions: [{ action: 'documents:read' }] });
@@ -376,6 +413,14 @@ test('a user\'s page shows what reaches them, and suspending them denies the nex
   // The audit log keeps the reason with the change.
   const events = await setup.get(request, '/v1/tenants/people/audit?targetKind=user&targetId=ada');
   expect(events.items[0].after.statusReason).toBe('laptop stolen');
+  // The audit page says it as a sentence, and shows only what changed.
+  await act.open(page, '/console/t/people/audit?targetKind=user&targetId=ada');
+  const newest = page.locator('.event').first();
+  await expect(newest.locator('summary')).toContainText('changed user ada: status, statusReason.');
+  await newest.locator('summary').click();
+  await expect(newest.locator('table.diff tbody tr')).toHaveCount(2);
+  await expect(newest.locator('table.diff')).toContainText('laptop stolen');
+  await expect(newest).toContainText('other fields kept their values');
 
   // Reactivating gives back exactly what she had.
   await act.open(page, '/console/t/people/users/ada');

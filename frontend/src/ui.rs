@@ -331,6 +331,18 @@ pub fn Pager(
     }
 }
 
+/// A `datetime-local` input's value (read as UTC) as RFC 3339; `None` when empty.
+pub fn from_datetime_input(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        None
+    } else if value.len() == 16 {
+        Some(format!("{value}:00Z"))
+    } else {
+        Some(format!("{value}Z"))
+    }
+}
+
 /// A timestamp of the API (RFC 3339), shown as `2026-11-23 14:05:09 UTC`.
 pub fn when(value: &str) -> String {
     if value.is_empty() {

@@ -122,19 +122,58 @@ pub fn Audit() -> impl IntoView {
     }
 }
 
+/// An event as a sentence: `Account alice changed role editor: name, permissions.`
+fn sentence(event: &Value, changed: &[String]) -> String {
+    let action = text(&event["action"]);
+    let verb = match action.rsplit('.').next().unwrap_or_default() {
+        "create" => "created",
+        "update" => "changed",
+        "delete" => "deleted",
+        "import" => "imported into",
+        other => other,
+    };
+    let id = text(&event["actor"]["id"]);
+    let actor = match text(&event["actor"]["kind"]).as_str() {
+        "platformAdmin" => "The platform admin token".to_owned(),
+        "account" => format!("Account {id}"),
+        "apiKey" => format!("API key {id}"),
+        other => format!("{other} {id}"),
+    };
+    let target = format!(
+        "{} {}",
+        text(&event["target"]["kind"]),
+        text(&event["target"]["id"])
+    );
+    if verb == "changed" && !changed.is_empty() {
+        format!("{actor} changed {target}: {}.", changed.join(", "))
+    } else {
+        format!("{actor} {verb} {target}.")
+    }
+}
+
+/// Fields every change of an object changes: not worth a row.
+const BOOKKEEPING: [&str; 2] = ["updatedAt", "revision"];
+
 #[component]
 fn Event(event: Value) -> impl IntoView {
-    let rows = diff(&event["before"], &event["after"]);
+    let (rows, unchanged): (Vec<_>, Vec<_>) = diff(&event["before"], &event["after"])
+        .into_iter()
+        .filter(|(field, ..)| !BOOKKEEPING.contains(&field.as_str()))
+        .partition(|(.., change)| *change != "same");
+    let changed: Vec<String> = rows.iter().map(|(field, ..)| field.clone()).collect();
+    let unchanged = unchanged.len();
     view! {
         <li class="event">
             <details>
                 <summary>
                     <span class="muted">{when(event["at"].as_str().unwrap_or_default())}</span>
-                    <strong>{text(&event["action"])}</strong>
-                    <code>{format!("{} {}", text(&event["target"]["kind"]), text(&event["target"]["id"]))}</code>
-                    <span>{format!("by {} {}", text(&event["actor"]["kind"]), text(&event["actor"]["id"]))}</span>
+                    <span class="sentence">{sentence(&event, &changed)}</span>
+                    <code class="muted">{text(&event["action"])}</code>
                     <span class="muted">{format!("revision {}", text(&event["revision"]))}</span>
                 </summary>
+                {(unchanged > 0).then(|| view! {
+                    <p class="muted">{format!("Only what changed is shown ({unchanged} other fields kept their values).")}</p>
+                })}
                 <table class="diff">
                     <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
                     <tbody>

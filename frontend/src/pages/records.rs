@@ -79,18 +79,6 @@ fn to_input(value: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// A `datetime-local` value (read as UTC) as RFC 3339; `None` when empty.
-fn from_input(value: &str) -> Option<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        None
-    } else if value.len() == 16 {
-        Some(format!("{value}:00Z"))
-    } else {
-        Some(format!("{value}Z"))
-    }
-}
-
 /// Creates and edits an access record.
 #[component]
 pub fn RecordEditor() -> impl IntoView {
@@ -150,7 +138,7 @@ pub fn RecordEditor() -> impl IntoView {
             } else {
                 RecordStatus::Active
             },
-            expires_at: from_input(&expires.get_untracked()),
+            expires_at: crate::ui::from_datetime_input(&expires.get_untracked()),
             users: split_list(&users.get_untracked()),
             groups: split_list(&groups.get_untracked()),
             statements,
@@ -194,7 +182,7 @@ pub fn RecordEditor() -> impl IntoView {
                     <label for="field-expiresAt">"Expires at (UTC; empty: never)"</label>
                     <input id="field-expiresAt" type="datetime-local" bind:value=expires/>
                     {move || {
-                        let past = from_input(&expires.get())
+                        let past = crate::ui::from_datetime_input(&expires.get())
                             .zip(now())
                             .is_some_and(|(at, now)| at.as_str() <= now.as_str());
                         past.then(|| view! {
