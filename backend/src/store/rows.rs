@@ -81,7 +81,7 @@ pub struct Naming<'a> {
     pub value: &'a str,
 }
 
-impl Which<'_> {
+impl<'a> Which<'a> {
     /// The id a page starts after (the one id, for [`Which::One`]).
     pub(super) fn after(&self) -> &str {
         match *self {
@@ -103,11 +103,17 @@ impl Which<'_> {
         }
     }
 
-    /// The value [`Which::naming`]'s condition is bound to.
-    pub(super) fn naming_value(&self) -> Option<&str> {
+    /// `query` with [`Which::naming`]'s `$4` bound, when it has one.
+    pub(super) fn bind_naming<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>
+    where
+        'a: 'q,
+    {
         match self {
-            Which::Naming(_, _, n) => Some(n.value),
-            _ => None,
+            Which::Naming(_, _, naming) => query.bind(naming.value),
+            _ => query,
         }
     }
 }
@@ -184,12 +190,7 @@ pub(super) async fn main_rows<K: Table>(
                 .bind(tenant)
                 .bind(which.after())
                 .bind(limit as i64);
-            match which.naming_value() {
-                Some(value) => query.bind(value),
-                None => query,
-            }
-            .fetch_all(&mut *conn)
-            .await?
+            which.bind_naming(query).fetch_all(&mut *conn).await?
         }
     };
     rows.into_iter()
@@ -230,12 +231,7 @@ pub(super) async fn list_rows<K: Table, T>(
             .bind(tenant)
             .bind(which.after())
             .bind(*last);
-        match which.naming_value() {
-            Some(value) => query.bind(value),
-            None => query,
-        }
-        .fetch_all(&mut *conn)
-        .await?
+        which.bind_naming(query).fetch_all(&mut *conn).await?
     };
     let mut grouped: HashMap<String, Vec<T>> = HashMap::new();
     for row in &rows {

@@ -389,3 +389,13 @@ impl Console {
         }
     }
 }
+
+/// The `field` of each error of a problem document, in its order.
+pub fn fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {problem}"))
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect()
+}

@@ -31,29 +31,54 @@ async fn start(data_dir: &std::path::Path, database_url: Option<&str>) -> Server
     start_with(data_dir, database_url, &[]).await
 }
 
+/// Starts the binary on a port of its own choosing (`127.0.0.1:0`) and reads the address
+/// from its "listening" log line: a port picked here and bound there could be taken in
+/// between by another server of this test run, and the test would talk to that one.
 async fn start_with(
     data_dir: &std::path::Path,
     database_url: Option<&str>,
     env: &[(&str, &str)],
 ) -> Server {
-    let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_portcullis"));
     command
         .arg("serve")
-        .env("PORTCULLIS_LISTEN", format!("127.0.0.1:{port}"))
+        .env("PORTCULLIS_LISTEN", "127.0.0.1:0")
         .env("PORTCULLIS_DATA_DIR", data_dir)
         .env("PORTCULLIS_ADMIN_TOKEN", ADMIN)
         .env_remove("PORTCULLIS_DATABASE_URL")
+        .env_remove("PORTCULLIS_LOG_FORMAT")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(Stdio::piped());
     if let Some(url) = database_url {
         command.env("PORTCULLIS_DATABASE_URL", url);
     }
     for (name, value) in env {
         command.env(name, value);
     }
-    let child = command.spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (address, found) = std::sync::mpsc::channel();
+    // Reads the log until the address, then drains it so the server never blocks on it.
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut address = Some(address);
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(at) = line.find("listening on http://") {
+                let rest = &line[at + "listening on http://".len()..];
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == '\u{1b}')
+                    .unwrap_or(rest.len());
+                if let Some(address) = address.take() {
+                    let _ = address.send(rest[..end].to_owned());
+                }
+            }
+        }
+    });
+    let address = found
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server logged no address within 30 s");
+    let base = format!("http://{address}");
     let started = Instant::now();
     let client = reqwest::Client::new();
     while client

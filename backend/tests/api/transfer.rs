@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN, TestApp};
+use crate::helpers::{ADMIN, TestApp, fields};
 
 on_both_databases!(
     export_import_export_is_lossless_and_in_force_at_once,
@@ -223,16 +223,6 @@ async fn export_import_export_is_lossless_and_in_force_at_once(app: TestApp) {
     app.delete("/v1/tenants/dst/roles/viewer")
         .await
         .expect_problem(409, "in_use");
-}
-
-/// The `field` of each error of a problem document.
-fn fields(problem: &Value) -> Vec<&str> {
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect()
 }
 
 /// A document whose line `line` is replaced by `text`.
