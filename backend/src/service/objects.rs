@@ -170,16 +170,6 @@ pub struct Parsed<K> {
     pub errors: Vec<FieldError>,
 }
 
-impl<K> Parsed<K> {
-    /// An object read without a mistake.
-    pub fn whole(object: K) -> Self {
-        Self {
-            object,
-            errors: Vec::new(),
-        }
-    }
-}
-
 /// A list item's field (`groups[2]`) as its list and position.
 fn list_position(field: &str) -> Option<(&str, usize)> {
     let (list, rest) = field.rsplit_once('[')?;
