@@ -91,11 +91,11 @@ impl TenantIndex {
         resource: &str,
         now: Timestamp,
     ) -> Vec<EffectivePermission> {
-        let resource = Requested::new(resource);
-        let mut merged: BTreeMap<String, EffectivePermission> = BTreeMap::new();
         if self.is_suspended(user) {
             return Vec::new();
         }
+        let resource = Requested::new(resource);
+        let mut merged: BTreeMap<String, EffectivePermission> = BTreeMap::new();
         for (record, _) in self.records_of(user) {
             if !record.in_force(now) {
                 continue;
@@ -141,12 +141,12 @@ impl TenantIndex {
         after: Option<&str>,
         take: usize,
     ) -> Vec<String> {
-        let action = action_segments(action);
-        let under = under.map(resource_segments);
-        let mut found: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         if self.is_suspended(user) {
             return Vec::new();
         }
+        let action = action_segments(action);
+        let under = under.map(resource_segments);
+        let mut found: BTreeSet<Cow<'_, str>> = BTreeSet::new();
         for (record, _) in self.records_of(user) {
             if !record.in_force(now) {
                 continue;

@@ -180,13 +180,13 @@ fn list_position(field: &str) -> Option<(&str, usize)> {
 /// item of its list was left out of the object (it is among `unread`) before it. The first
 /// item left out sits at the request's position k, so an object item at position j is
 /// past it exactly when k <= j.
-fn shifted(field: &str, unread: &[String]) -> bool {
+fn shifted(field: &str, unread: &[(bool, FieldError)]) -> bool {
     let Some((list, index)) = list_position(field) else {
         return false;
     };
     unread
         .iter()
-        .filter_map(|f| list_position(f))
+        .filter_map(|(_, e)| list_position(&e.field))
         .any(|(l, i)| l == list && i <= index)
 }
 
@@ -202,7 +202,8 @@ pub(super) async fn put_in<K: Kind>(
     mode: WriteMode,
     precondition: Precondition,
 ) -> Result<Prepared<K>, ServiceError> {
-    let unread_fields: Vec<String> = unread.iter().map(|e| e.field.clone()).collect();
+    // The first `unread_count` problems are the fields that could not be read.
+    let unread_count = unread.len();
     let mut problems: Vec<(bool, FieldError)> = unread.into_iter().map(|e| (false, e)).collect();
     problems.extend(object.check());
     let mut invalid_id = |message: String| {
@@ -238,10 +239,11 @@ pub(super) async fn put_in<K: Kind>(
         // The references too, so the answer names every mistake at once; but not one
         // whose position in its list the object no longer knows (an item before it could
         // not be read, so the object's list is shorter there).
+        let unread = &problems[..unread_count];
         let refs: Vec<Ref> = object
             .required_refs()
             .into_iter()
-            .filter(|r| !shifted(&r.field, &unread_fields))
+            .filter(|r| !shifted(&r.field, unread))
             .collect();
         let missing = missing_refs(tx, &refs).await?;
         problems.extend(missing.into_iter().map(|e| (false, e)));
