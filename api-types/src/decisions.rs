@@ -23,8 +23,12 @@ pub enum Consistency {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", schema(example = json!({"userId": "ada", "resourceUri": "/orgs/acme/documents/d1", "permission": "documents:read", "explain": true})))]
 pub struct CheckRequest {
-    /// The user (the `sub` of your user's token).
-    pub user_id: String,
+    /// The user (the `sub` of your user's token). Give this or `userToken`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The user's identity token (a JWT of an issuer the tenant trusts), verified here; its `sub` is the user. Give this or `userId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_token: Option<String>,
     /// The resource, concrete (no `*`).
     pub resource_uri: String,
     /// The permission, concrete (no `*`).
@@ -60,8 +64,12 @@ pub struct CheckResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BatchCheck {
-    /// The user.
-    pub user_id: String,
+    /// The user. Give this or `userToken`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The user's identity token, verified here; its `sub` is the user. Give this or `userId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_token: Option<String>,
     /// The resource, concrete.
     pub resource_uri: String,
     /// The permission, concrete.
@@ -282,3 +290,24 @@ lookup_page!(
     ReachableResource,
     "the resources a user reaches"
 );
+
+/// May the bearer of this identity token do something on a resource? (`/me/check`: the user is the token's `sub`.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({"resourceUri": "/orgs/acme/documents/d1", "permission": "documents:read"})))]
+pub struct MeCheckRequest {
+    /// The resource, concrete (no `*`).
+    pub resource_uri: String,
+    /// The permission, concrete (no `*`).
+    pub permission: String,
+    /// Explain the answer.
+    #[serde(default)]
+    pub explain: bool,
+    /// Never answer from data older than this revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_revision: Option<i64>,
+    /// `fullyConsistent` (default) or `minimizeLatency`.
+    #[serde(default)]
+    pub consistency: Consistency,
+}

@@ -398,6 +398,10 @@ ignored_fields! {
         /// Why the status was last set, for people (at most 4,096 characters); the audit log keeps it with the change.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status_reason: Option<String>,
+        /// Identity tokens issued (`iat`) before this instant are refused with 401 `token_revoked`: set it to now to sign the user out everywhere.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+        pub tokens_not_before: Option<String>,
     }
 }
 
@@ -419,6 +423,10 @@ pub struct User {
     /// Why the status was last set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// Identity tokens issued before this instant are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub tokens_not_before: Option<String>,
     /// When it was created.
     #[cfg_attr(feature = "openapi", schema(read_only, format = DateTime))]
     pub created_at: String,
@@ -496,3 +504,76 @@ pub struct ApiKey {
 }
 
 list!(ApiKeyList, ApiKey, "API keys");
+
+/// A signature algorithm an issuer's tokens may use. Asymmetric only: never `none`, never an HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TokenAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RS256,
+    /// ECDSA on P-256 with SHA-256.
+    ES256,
+    /// Ed25519.
+    EdDSA,
+}
+
+ignored_fields! {
+    /// An identity provider whose tokens this tenant trusts to say who a user is (`sub` is the userId). Give exactly one of `jwksUrl` and `jwks`. As sent on create or replace.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[cfg_attr(feature = "openapi", schema(example = json!({"issuerId": "auth0", "name": "Acme's Auth0", "issuer": "https://acme.eu.auth0.com/", "audiences": ["https://api.acme.example"], "jwksUrl": "https://acme.eu.auth0.com/.well-known/jwks.json", "algorithms": ["RS256"]})))]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    pub struct IssuerIn {
+        /// The issuer's id in this tenant; generated (`iss_…`) when omitted on create.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub issuer_id: Option<String>,
+        /// A name for people.
+        pub name: String,
+        /// The `iss` claim of its tokens, compared exactly (at most 1,024 characters). One issuer per `iss` in a tenant.
+        pub issuer: String,
+        /// Accepted `aud` values (1–20): a token must name at least one.
+        pub audiences: Vec<String>,
+        /// Where its public keys are published: `https://` (plain `http://` only to a loopback address). Fetched on first use, refreshed every 10 minutes and at once (at most every 5 s) when a token names an unknown `kid`; the last good set is kept while the issuer is down.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub jwks_url: Option<String>,
+        /// Its public keys inline, as a JWKS document (`{"keys": [...]}`, at most 100 RSA, P-256 or Ed25519 public keys).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub jwks: Option<serde_json::Value>,
+        /// The signature algorithms its tokens may use (at least one).
+        pub algorithms: Vec<TokenAlgorithm>,
+    }
+}
+
+/// An identity provider this tenant trusts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Issuer {
+    /// The issuer's id in this tenant.
+    pub issuer_id: String,
+    /// A name for people.
+    pub name: String,
+    /// The `iss` claim of its tokens.
+    pub issuer: String,
+    /// Accepted `aud` values.
+    pub audiences: Vec<String>,
+    /// Where its public keys are fetched from (absent when they are inline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
+    /// Its public keys inline (absent when they are fetched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
+    /// The signature algorithms its tokens may use.
+    pub algorithms: Vec<TokenAlgorithm>,
+    /// When it was created.
+    #[cfg_attr(feature = "openapi", schema(read_only, format = DateTime))]
+    pub created_at: String,
+    /// When it last changed.
+    #[cfg_attr(feature = "openapi", schema(read_only, format = DateTime))]
+    pub updated_at: String,
+    /// The tenant revision of its last change; also its `ETag`.
+    #[cfg_attr(feature = "openapi", schema(read_only))]
+    pub revision: i64,
+}
+
+list!(IssuerList, Issuer, "trusted issuers");

@@ -16,6 +16,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod engine;
+pub mod identity;
 pub mod service;
 pub mod store;
 

@@ -431,6 +431,24 @@ test('a user\'s page shows what reaches them, and suspending them denies the nex
   await check.saved(page);
   await act.check(page, 'people', 'ada', '/docs/handbook', 'documents:read');
   await check.allowedBy(page, 'support-docs');
+
+  // Sign Ada out everywhere: the instant is stored and shown, and a later save that
+  // changes only her name keeps it (a save must not undo a sign-out).
+  await act.open(page, '/console/t/people/users/ada');
+  await expect(page.getByTestId('tokens-not-before')).toHaveCount(0);
+  await find.field(page, 'Sign out everywhere on save (refuse every identity token issued before the save)').check();
+  await act.save(page);
+  await check.saved(page);
+  const signedOut = (await setup.get(request, '/v1/tenants/people/users/ada')).tokensNotBefore;
+  expect(Date.parse(signedOut)).toBeGreaterThan(Date.now() - 60_000);
+  await act.open(page, '/console/t/people/users/ada');
+  await expect(page.getByTestId('tokens-not-before')).toContainText('Identity tokens issued before');
+  await act.fill(page, 'Name', 'Ada Lovelace');
+  await act.save(page);
+  await check.saved(page);
+  const after = await setup.get(request, '/v1/tenants/people/users/ada');
+  expect(after.name).toBe('Ada Lovelace');
+  expect(after.tokensNotBefore).toBe(signedOut);
 });
 
 test('the only platform admin cannot delete their own account, and is told why', async ({ page }) => {

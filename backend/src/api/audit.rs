@@ -22,7 +22,7 @@ pub struct AuditParams {
     pub actor: Option<String>,
     /// Only this action (`role.update`), or a family of them ending in `.` (`role.`).
     pub action: Option<String>,
-    /// Only changes to objects of this kind: `tenant`, `member`, `role`, `group`, `record`, `resource`, `user`, `apiKey`.
+    /// Only changes to objects of this kind: `tenant`, `member`, `role`, `group`, `record`, `resource`, `user`, `apiKey`, `issuer`.
     pub target_kind: Option<String>,
     /// Only changes to the object with this id.
     pub target_id: Option<String>,

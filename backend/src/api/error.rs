@@ -161,6 +161,18 @@ impl From<ServiceError> for ApiError {
                 error.retry_after = Some(1);
                 error
             }
+            ServiceError::TokenRefused { code, .. } => {
+                ApiError::new(StatusCode::UNAUTHORIZED, code, detail)
+            }
+            ServiceError::IssuerUnreachable(_) => {
+                let mut error = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "issuer_unreachable",
+                    detail,
+                );
+                error.retry_after = Some(5);
+                error
+            }
             ServiceError::Internal(error) => {
                 tracing::error!(%error, "internal failure");
                 ApiError::new(

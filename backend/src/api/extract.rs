@@ -280,6 +280,7 @@ impl FromRequestParts<AppState> for Caller {
             let key: &String = match &principal {
                 Principal::PlatformAdmin => &PLATFORM,
                 Principal::ApiKey(key) => &key.limit_key,
+                Principal::EndUser(user) => &user.limit_key,
                 Principal::Account(account) => {
                     account_key = format!("account/{}", account.username);
                     &account_key
@@ -302,6 +303,75 @@ fn no_credential() -> ApiError {
         "unauthenticated",
         "send a credential as `Authorization: Bearer <token>`, or sign in to the console",
     )
+}
+
+/// The bearer of a user's identity token, verified for the `{tenantId}` of the path (the
+/// `/me` endpoints, SPEC §6): 401 with a `token_…` code saying which check failed, 503
+/// `issuer_unreachable` when the issuer's keys cannot be had. API keys, the admin token and
+/// console sessions are not identity tokens, and are refused here with 401.
+#[derive(Debug)]
+pub struct EndUser(pub TenantAccess);
+
+impl FromRequestParts<AppState> for EndUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "send the user's identity token as `Authorization: Bearer <token>`",
+                )
+            })?;
+        if token.starts_with(crate::auth::API_KEY_PREFIX)
+            || token.starts_with(crate::auth::ADMIN_TOKEN_PREFIX)
+        {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "the `/me` endpoints take a user's identity token (a JWT of an issuer the tenant trusts), not an API key",
+            ));
+        }
+        let tenant = tenant_of(parts, state).await?;
+        let access = state.service.end_user_access(&tenant, &token).await?;
+        if let (Some(limiter), Principal::EndUser(user)) = (&state.limiter, &access.principal)
+            && let Err(not_until) = limiter.check_key(&user.limit_key)
+        {
+            use governor::clock::Clock;
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            return Err(ApiError::rate_limited(wait));
+        }
+        Ok(EndUser(access))
+    }
+}
+
+/// The `{tenantId}` of the path.
+async fn tenant_of(parts: &mut Parts, state: &AppState) -> Result<String, ApiError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|rejection| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                rejection.body_text(),
+            )
+        })?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "tenantId")
+        .map(|(_, value)| value.to_owned())
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint"))
 }
 
 /// A scope an [`Access`] demands.
@@ -340,20 +410,7 @@ impl<S: RequiredScope> FromRequestParts<AppState> for Access<S> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Caller(principal) = Caller::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|rejection| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_path",
-                    rejection.body_text(),
-                )
-            })?;
-        let tenant = params
-            .iter()
-            .find(|(name, _)| *name == "tenantId")
-            .map(|(_, value)| value.to_owned())
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint"))?;
+        let tenant = tenant_of(parts, state).await?;
         let access = state
             .service
             .authorize(&principal, &tenant, S::SCOPE)

@@ -8,6 +8,7 @@ mod decisions;
 mod error;
 mod extract;
 mod health;
+mod issuers;
 mod metrics;
 mod objects;
 mod session;
@@ -184,6 +185,8 @@ pub(crate) fn deleted(revision: i64) -> Response {
         (name = "resources", description = "Resource configs: names and metadata for resource URIs"),
         (name = "users", description = "Users named in records and groups"),
         (name = "api-keys", description = "API keys of a tenant"),
+        (name = "issuers", description = "Identity providers whose tokens a tenant trusts to say who a user is"),
+        (name = "me", description = "Decisions for the bearer of a user's identity token"),
         (name = "audit", description = "The audit log of a tenant"),
         (name = "transfer", description = "Bulk import and export of a tenant as NDJSON"),
         (name = "accounts", description = "Console accounts and their tenant memberships"),
@@ -205,6 +208,18 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "The platform admin token, or a tenant API key (`pc_…`).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "identityToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A user's identity token (a JWT) from an issuer the tenant registered                          under `/issuers`: only for the `/me` endpoints.",
                     ))
                     .build(),
             ),
@@ -324,12 +339,25 @@ fn problem_statuses(method: &str, path: &str) -> Vec<(u16, &'static str, &'stati
 /// The operations that take `minRevision` (SPEC §1): a revision never committed is 400
 /// `revision_not_reached` at once; one committed that this replica cannot reach in time is
 /// 503 `revision_unavailable` with `Retry-After`.
-const TAKE_MIN_REVISION: [&str; 5] = [
+const TAKE_MIN_REVISION: [&str; 8] = [
     "check",
     "checkBatch",
     "effectivePermissions",
     "userResources",
     "resourceUsers",
+    "meCheck",
+    "mePermissions",
+    "meResources",
+];
+
+/// The operations that verify a user's identity token (SPEC §6): `userToken` in check and
+/// batch, the bearer credential of `/me`.
+const TAKE_USER_TOKEN: [&str; 5] = [
+    "check",
+    "checkBatch",
+    "meCheck",
+    "mePermissions",
+    "meResources",
 ];
 
 fn add_problem_responses(openapi: &mut OpenApiDoc) {
@@ -346,10 +374,16 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
         ];
         for (method, operation) in operations {
             let Some(operation) = operation else { continue };
-            // Either credential (alternatives).
+            // Either credential (alternatives); `/me` takes a user's identity token only.
+            let schemes: &[&str] = if path.contains("/me/") {
+                &["identityToken"]
+            } else {
+                &["bearer", "session"]
+            };
             operation.security = Some(
-                ["bearer", "session"]
-                    .into_iter()
+                schemes
+                    .iter()
+                    .copied()
                     .map(|scheme| {
                         utoipa::openapi::security::SecurityRequirement::new(
                             scheme,
@@ -373,6 +407,32 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
                     "`minRevision` names a committed revision this replica could not reach \
                      within 2 s; retry after `Retry-After` seconds.",
                 ));
+            }
+            if operation
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| TAKE_USER_TOKEN.contains(&id))
+            {
+                for status in statuses.iter_mut() {
+                    match status.0 {
+                        401 => {
+                            status.2 = "No credential, or one that is unknown or expired; or \
+                                the user's identity token was refused, `code` naming the check \
+                                that failed: `token_malformed`, `token_issuer_untrusted`, \
+                                `token_algorithm_refused`, `token_key_unknown`, \
+                                `token_signature_invalid`, `token_expired`, \
+                                `token_not_yet_valid`, `token_audience_refused`, \
+                                `token_claim_missing`, `token_subject_invalid`, `token_revoked`."
+                        }
+                        503 => {
+                            status.2 = "`minRevision` names a committed revision this replica \
+                                could not reach within 2 s (`revision_unavailable`), or the \
+                                token's issuer's keys cannot be fetched and none are cached \
+                                (`issuer_unreachable`); retry after `Retry-After` seconds."
+                        }
+                        _ => {}
+                    }
+                }
             }
             for (status, code, description) in statuses {
                 let example = serde_json::json!({
@@ -410,6 +470,7 @@ fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .merge(tenants::routes())
         .merge(objects::routes())
         .merge(api_keys::routes())
+        .merge(issuers::routes())
         .merge(audit::routes())
         .merge(transfer::routes())
         .merge(decisions::routes())

@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use crate::domain::{
-    AccessRecord, Action, ApiKey, Group, IdError, ObjectId, PermissionEntry, RecordStatus,
-    ResourceConfig, ResourcePattern, Role, Scope, Statement, Timestamp, User, UserId, UserStatus,
+    AccessRecord, Action, ApiKey, Group, IdError, Issuer, IssuerKeys, ObjectId, PermissionEntry,
+    RecordStatus, ResourceConfig, ResourcePattern, Role, Scope, Statement, Timestamp,
+    TokenAlgorithm, User, UserId, UserStatus,
 };
 use crate::engine;
 use crate::service::{FieldError, Kind, Page, Parsed};
@@ -349,6 +350,7 @@ impl Wire for User {
     fn parse(input: wire::UserIn) -> Parsed<Self> {
         let mut p = Parser::default();
         let user_id = p.id("userId", input.user_id.as_deref(), UserId::parse);
+        let tokens_not_before = p.time("tokensNotBefore", input.tokens_not_before.as_deref());
         p.finish(User {
             user_id,
             name: input.name,
@@ -358,6 +360,7 @@ impl Wire for User {
                 wire::UserStatus::Suspended => UserStatus::Suspended,
             },
             status_reason: input.status_reason,
+            tokens_not_before,
             created_at: None,
             updated_at: None,
             revision: None,
@@ -374,6 +377,7 @@ impl Wire for User {
                 UserStatus::Suspended => wire::UserStatus::Suspended,
             },
             status_reason: self.status_reason,
+            tokens_not_before: self.tokens_not_before.map(|t| t.to_string()),
             created_at: time(self.created_at),
             updated_at: time(self.updated_at),
             revision: self.revision.unwrap_or_default(),
@@ -501,4 +505,76 @@ pub(super) fn holder(holder: engine::Holder) -> wire::Holder {
             })
             .collect(),
     }
+}
+
+impl Wire for Issuer {
+    type In = wire::IssuerIn;
+    type Out = wire::Issuer;
+    type List = wire::IssuerList;
+
+    fn parse(input: wire::IssuerIn) -> Parsed<Self> {
+        let mut p = Parser::default();
+        let issuer_id = p.id("issuerId", input.issuer_id.as_deref(), ObjectId::parse);
+        let keys = match (input.jwks_url, input.jwks) {
+            (Some(url), None) => IssuerKeys::JwksUrl(url),
+            (None, Some(document)) => IssuerKeys::Inline(document),
+            (url, _) => {
+                let field = if url.is_some() { "jwks" } else { "jwksUrl" };
+                p.errors.push(FieldError::new(
+                    field,
+                    "give exactly one of `jwksUrl` (keys fetched) and `jwks` (keys inline)",
+                ));
+                // `null` keys are not checked again: this error names the mistake.
+                IssuerKeys::Inline(serde_json::Value::Null)
+            }
+        };
+        p.finish(Issuer {
+            issuer_id,
+            name: input.name,
+            issuer: input.issuer,
+            audiences: input.audiences,
+            keys,
+            algorithms: input
+                .algorithms
+                .into_iter()
+                .map(|alg| match alg {
+                    wire::TokenAlgorithm::RS256 => TokenAlgorithm::RS256,
+                    wire::TokenAlgorithm::ES256 => TokenAlgorithm::ES256,
+                    wire::TokenAlgorithm::EdDSA => TokenAlgorithm::EdDSA,
+                })
+                .collect(),
+            created_at: None,
+            updated_at: None,
+            revision: None,
+        })
+    }
+
+    fn show(self) -> wire::Issuer {
+        let (jwks_url, jwks) = match self.keys.clone() {
+            IssuerKeys::JwksUrl(url) => (Some(url), None),
+            IssuerKeys::Inline(document) => (None, Some(document)),
+        };
+        wire::Issuer {
+            issuer_id: id_of(&self),
+            name: self.name,
+            issuer: self.issuer,
+            audiences: self.audiences,
+            jwks_url,
+            jwks,
+            algorithms: self
+                .algorithms
+                .into_iter()
+                .map(|alg| match alg {
+                    TokenAlgorithm::RS256 => wire::TokenAlgorithm::RS256,
+                    TokenAlgorithm::ES256 => wire::TokenAlgorithm::ES256,
+                    TokenAlgorithm::EdDSA => wire::TokenAlgorithm::EdDSA,
+                })
+                .collect(),
+            created_at: time(self.created_at),
+            updated_at: time(self.updated_at),
+            revision: self.revision.unwrap_or_default(),
+        }
+    }
+
+    list_of!(IssuerList);
 }

@@ -10,7 +10,7 @@ mod time;
 
 pub use ids::{Action, IdError, ObjectId, ResourcePattern, TenantId, UserId};
 pub use model::{
-    AccessRecord, ApiKey, Group, Limits, PermissionEntry, RecordStatus, ResourceConfig, Role,
-    Scope, Statement, User, UserStatus,
+    AccessRecord, ApiKey, Group, Issuer, IssuerKeys, Limits, PermissionEntry, RecordStatus,
+    ResourceConfig, Role, Scope, Statement, TokenAlgorithm, User, UserStatus,
 };
 pub use time::{Timestamp, now};

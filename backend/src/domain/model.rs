@@ -228,6 +228,10 @@ pub struct User {
     /// Why the status was last set, for people (the audit log keeps it with the change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// Identity tokens issued (`iat`) before this instant are refused: "sign out
+    /// everywhere" without a token database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_not_before: Option<Timestamp>,
     /// When the user was first named or registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
@@ -305,6 +309,79 @@ pub struct ApiKey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
     /// When the key was last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// The tenant revision of the last change; also its `ETag`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+}
+
+/// A signature algorithm an issuer's tokens may use. Asymmetric only: a shared secret
+/// (HMAC) would let anyone holding the issuer's public key forge tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RS256,
+    /// ECDSA on P-256 with SHA-256.
+    ES256,
+    /// Ed25519.
+    EdDSA,
+}
+
+impl TokenAlgorithm {
+    /// Its name in tokens, storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RS256 => "RS256",
+            Self::ES256 => "ES256",
+            Self::EdDSA => "EdDSA",
+        }
+    }
+
+    /// The algorithm named `text`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "RS256" => Some(Self::RS256),
+            "ES256" => Some(Self::ES256),
+            "EdDSA" => Some(Self::EdDSA),
+            _ => None,
+        }
+    }
+}
+
+/// Where an issuer's public keys come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum IssuerKeys {
+    /// Fetched from this JWKS URL (`https://`, or `http://` on a loopback address) and cached.
+    JwksUrl(String),
+    /// Given inline: a JWKS document (`{"keys": [...]}`), kept as sent.
+    #[serde(rename = "jwks")]
+    Inline(serde_json::Value),
+}
+
+/// An identity provider whose tokens a tenant trusts to say who a user is (SPEC §6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issuer {
+    /// The issuer's id in this tenant; generated (`iss_…`) when omitted on create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer_id: Option<ObjectId>,
+    /// A name for people.
+    pub name: String,
+    /// The `iss` claim its tokens carry, compared exactly. Unique within the tenant.
+    pub issuer: String,
+    /// Accepted `aud` values: a token must name at least one.
+    pub audiences: Vec<String>,
+    /// Its public keys.
+    #[serde(flatten)]
+    pub keys: IssuerKeys,
+    /// The signature algorithms accepted (at least one).
+    pub algorithms: Vec<TokenAlgorithm>,
+    /// When it was registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When it was last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     /// The tenant revision of the last change; also its `ETag`.

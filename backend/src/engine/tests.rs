@@ -83,6 +83,7 @@ fn user_with(id: &str, status: UserStatus) -> User {
         email: None,
         status,
         status_reason: None,
+        tokens_not_before: None,
         created_at: None,
         updated_at: None,
         revision: None,

@@ -99,6 +99,21 @@ pub enum Principal {
     ApiKey(Arc<KeyPrincipal>),
     /// A console account signed in with a session.
     Account(AccountPrincipal),
+    /// The bearer of a user's identity token, verified for one tenant: it reaches only the
+    /// `/me` endpoints, which build their access themselves ([`Service::end_user_access`]);
+    /// it holds no scope, so [`Service::authorize`] lets it nowhere.
+    EndUser(Arc<EndUserPrincipal>),
+}
+
+/// A user who proved who they are with an identity token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndUserPrincipal {
+    /// The tenant whose issuer verified the token.
+    pub tenant: String,
+    /// The token's `sub`.
+    pub user: crate::domain::UserId,
+    /// `tenant/user/{sub}`: the user's own bucket in the rate limiter.
+    pub limit_key: String,
 }
 
 /// A tenant API key, as the requests it authenticates see it.
@@ -143,6 +158,10 @@ impl Principal {
                 kind: "account",
                 id: account.username.clone(),
             },
+            Principal::EndUser(user) => Actor {
+                kind: "user",
+                id: user.user.to_string(),
+            },
         }
     }
 
@@ -151,7 +170,7 @@ impl Principal {
         match self {
             Principal::PlatformAdmin => true,
             Principal::Account(account) => account.platform_admin,
-            Principal::ApiKey(_) => false,
+            Principal::ApiKey(_) | Principal::EndUser(_) => false,
         }
     }
 
@@ -167,6 +186,7 @@ impl Principal {
                 .role_in(tenant)
                 .is_some_and(|role| role.has_scope(scope)),
             Principal::PlatformAdmin | Principal::Account(_) => true,
+            Principal::EndUser(_) => false,
         }
     }
 }
@@ -269,6 +289,8 @@ impl Service {
         match principal {
             Principal::ApiKey(key) if key.tenant != tenant => return Err(not_found()),
             Principal::ApiKey(_) => {}
+            // Reaches only its own tenant's `/me` endpoints, which do not come here.
+            Principal::EndUser(_) => return Err(not_found()),
             // Memberships are read with the account on every request; a member's tenant
             // exists (deleting a tenant deletes its memberships).
             Principal::Account(account) if !account.platform_admin => {
@@ -288,6 +310,7 @@ impl Service {
         if !principal.has_scope(tenant, scope) {
             let holder = match principal {
                 Principal::Account(_) => "your role in this tenant",
+                Principal::EndUser(_) => "an identity token",
                 _ => "the API key",
             };
             return Err(ServiceError::Forbidden(format!(
@@ -301,6 +324,28 @@ impl Service {
         Ok(TenantAccess {
             tenant: tenant_id,
             principal: principal.clone(),
+        })
+    }
+
+    /// The access of the bearer of `token`, a user's identity token for `tenant` (the
+    /// `/me` endpoints): the token verified as [`Service::verify_user_token`] does.
+    pub async fn end_user_access(
+        &self,
+        tenant: &str,
+        token: &str,
+    ) -> Result<TenantAccess, ServiceError> {
+        // A tenant id that cannot exist trusts no issuer: the same 401 as any other.
+        let tenant_id = TenantId::parse(tenant)
+            .map_err(|_| ServiceError::from(crate::identity::TokenError::IssuerUntrusted))?;
+        let user = self.verify_user_token(&tenant_id, token).await?;
+        let limit_key = format!("{tenant}/user/{user}");
+        Ok(TenantAccess {
+            tenant: tenant_id,
+            principal: Principal::EndUser(Arc::new(EndUserPrincipal {
+                tenant: tenant.to_owned(),
+                user,
+                limit_key,
+            })),
         })
     }
 

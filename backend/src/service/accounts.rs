@@ -412,7 +412,7 @@ impl Service {
                 account.platform_admin
                     || account.role_in(access.tenant.as_str()) == Some(MemberRole::Owner)
             }
-            Principal::ApiKey(_) => false,
+            Principal::ApiKey(_) | Principal::EndUser(_) => false,
         };
         if allowed {
             Ok(())

@@ -9,8 +9,8 @@ use crate::store::{AuditFilter, AuditRow};
 
 /// The kinds of object an audit event can be about: the tenant, its console members, and
 /// each kind of tenant object.
-pub const TARGET_KINDS: [&str; 8] = [
-    "tenant", "member", "role", "group", "record", "resource", "user", "apiKey",
+pub const TARGET_KINDS: [&str; 9] = [
+    "tenant", "member", "role", "group", "record", "resource", "user", "apiKey", "issuer",
 ];
 
 /// Who made a change.
@@ -25,7 +25,7 @@ pub struct AuditActor {
 /// What a change was made to.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct AuditTarget {
-    /// `tenant`, `role`, `group`, `record`, `resource`, `user` or `apiKey`.
+    /// `tenant`, `member`, `role`, `group`, `record`, `resource`, `user`, `apiKey` or `issuer`.
     pub kind: String,
     /// Its id.
     pub id: String,

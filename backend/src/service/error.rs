@@ -39,6 +39,14 @@ pub enum ServiceError {
     /// No credential, or one that is unknown or expired.
     #[error("{0}")]
     Unauthenticated(String),
+    /// A user's identity token was refused; `code` names the check that failed.
+    #[error("{detail}")]
+    TokenRefused {
+        /// The stable code (`token_expired` …).
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
     /// The credential is good but lacks the scope.
     #[error("{0}")]
     Forbidden(String),
@@ -88,6 +96,10 @@ pub enum ServiceError {
     /// The answer cannot be given now (a `minRevision` this process cannot reach in time).
     #[error("{0}")]
     Unavailable(String),
+    /// A trusted issuer's keys cannot be fetched and none are cached: a token of it can be
+    /// judged neither way now.
+    #[error("{0}")]
+    IssuerUnreachable(String),
     /// Something inside the server failed (password hashing); logged, not shown.
     #[error("{0}")]
     Internal(String),

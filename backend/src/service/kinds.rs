@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use super::error::FieldError;
 use super::objects::{Kind, Ref, check_limit, check_text};
 use crate::domain::{
-    AccessRecord, ApiKey, Group, IdError, Limits, ObjectId, ResourceConfig, ResourcePattern, Role,
-    Timestamp, User, UserId,
+    AccessRecord, ApiKey, Group, IdError, Issuer, IssuerKeys, Limits, ObjectId, ResourceConfig,
+    ResourcePattern, Role, Timestamp, User, UserId,
 };
+use crate::identity::jwks::KeySet;
 use crate::store::Table;
 
 type Problems = Vec<(bool, FieldError)>;
@@ -349,6 +350,123 @@ impl Kind for ApiKey {
                 false,
                 FieldError::new("scopes", "name at least one of `check`, `read`, `write`"),
             ));
+        }
+        problems
+    }
+}
+
+/// The most audiences one issuer may list.
+const ISSUER_AUDIENCES: usize = 20;
+/// The longest `iss`, audience or JWKS URL.
+const ISSUER_TEXT_CHARS: usize = 1_024;
+
+/// Whether a JWKS URL may be fetched: `https://`, or `http://` to a loopback address only
+/// (a key set fetched in the clear could be swapped on the way).
+fn jwks_url_problem(url: &str) -> Option<&'static str> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Some("is not an absolute URL");
+    };
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => None,
+        "http" if loopback => None,
+        "http" => Some("must be `https://` (plain `http://` only to a loopback address)"),
+        _ => Some("must be an `https://` URL"),
+    }
+}
+
+impl Kind for Issuer {
+    const ID_FIELD: &'static str = "issuerId";
+    const ID_PREFIX: Option<&'static str> = Some("iss");
+
+    fn revision(&self) -> Option<i64> {
+        self.revision
+    }
+
+    fn id(&self) -> Option<&str> {
+        self.issuer_id.as_ref().map(|id| id.as_str())
+    }
+
+    fn created_at(&self) -> Option<Timestamp> {
+        self.created_at
+    }
+
+    fn parse_id(id: &str) -> Result<String, IdError> {
+        object_id(id)
+    }
+
+    fn check(&self) -> Problems {
+        let mut problems = Vec::new();
+        check_text(&mut problems, "name", &self.name, Limits::NAME_CHARS, true);
+        check_text(
+            &mut problems,
+            "issuer",
+            &self.issuer,
+            ISSUER_TEXT_CHARS,
+            true,
+        );
+        if self.audiences.is_empty() {
+            problems.push((
+                false,
+                FieldError::new(
+                    "audiences",
+                    "name at least one audience: a token must be meant for this application",
+                ),
+            ));
+        }
+        check_limit(
+            &mut problems,
+            "audiences",
+            self.audiences.len(),
+            ISSUER_AUDIENCES,
+            "audiences",
+        );
+        for (i, audience) in self.audiences.iter().enumerate() {
+            check_text(
+                &mut problems,
+                &format!("audiences[{i}]"),
+                audience,
+                ISSUER_TEXT_CHARS,
+                true,
+            );
+        }
+        if self.algorithms.is_empty() {
+            problems.push((
+                false,
+                FieldError::new("algorithms", "name at least one of RS256, ES256, EdDSA"),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for (i, alg) in self.algorithms.iter().enumerate() {
+            if !seen.insert(*alg) {
+                problems.push((
+                    false,
+                    FieldError::new(
+                        format!("algorithms[{i}]"),
+                        format!("`{}` appears more than once", alg.as_str()),
+                    ),
+                ));
+            }
+        }
+        match &self.keys {
+            IssuerKeys::JwksUrl(url) => {
+                check_text(&mut problems, "jwksUrl", url, ISSUER_TEXT_CHARS, true);
+                if let Some(problem) = jwks_url_problem(url) {
+                    problems.push((false, FieldError::new("jwksUrl", problem)));
+                }
+            }
+            // `null`: neither or both were given, which parsing reported already.
+            IssuerKeys::Inline(serde_json::Value::Null) => {}
+            IssuerKeys::Inline(document) => {
+                if let Err(problem) = KeySet::parse(document, true) {
+                    problems.push((false, FieldError::new("jwks", problem)));
+                }
+            }
         }
         problems
     }

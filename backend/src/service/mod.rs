@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod decisions;
 mod error;
+mod issuers;
 mod kinds;
 mod objects;
 mod tenants;
@@ -17,7 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// Which audit events to list.
 pub use crate::store::AuditFilter as AuditQuery;
-pub use access::{Principal, TenantAccess};
+pub use access::{EndUserPrincipal, Principal, TenantAccess};
 pub use accounts::{
     Account, AccountPatch, AccountPrincipal, MIN_PASSWORD_CHARS, Member, MemberRole, Membership,
     NewAccount,
@@ -25,6 +26,7 @@ pub use accounts::{
 pub use audit::{AuditActor, AuditEvent, AuditTarget, TARGET_KINDS};
 pub use decisions::{CheckQuery, Consistency, EngineStats};
 pub use error::{FieldError, Reference, ServiceError};
+pub use issuers::MAX_ISSUERS;
 pub use objects::{Kind, Parsed, WriteMode, Written, path_id};
 pub use tenants::{Tenant, TenantSummary};
 pub use transfer::{Export, IMPORT_MAX_BYTES, Import};
@@ -158,6 +160,8 @@ pub struct Service {
     admin_token_hash: Option<String>,
     indexes: decisions::Indexes,
     keys: access::KeyCache,
+    /// Trusted issuers' public keys, fetched and cached (SPEC §6).
+    issuer_keys: std::sync::Arc<crate::identity::jwks::KeyCache>,
     cluster: bool,
 }
 
@@ -170,6 +174,7 @@ impl Service {
             admin_token_hash,
             indexes: decisions::Indexes::default(),
             keys: access::KeyCache::new(cluster),
+            issuer_keys: std::sync::Arc::new(crate::identity::jwks::KeyCache::new()),
             cluster,
         }
     }

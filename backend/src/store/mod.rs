@@ -13,6 +13,7 @@
 
 mod accounts;
 mod groups;
+mod issuers;
 mod keys;
 mod records;
 mod roles;
@@ -32,7 +33,9 @@ pub use records::{RecordGrants, RecordGrantsPage};
 pub use rows::{Naming, Stamp, Stamped, Table, Which};
 pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
-use crate::domain::{AccessRecord, ApiKey, Group, ResourceConfig, Role, TenantId, Timestamp, User};
+use crate::domain::{
+    AccessRecord, ApiKey, Group, Issuer, ResourceConfig, Role, TenantId, Timestamp, User,
+};
 
 /// A failure of the database itself (not of the caller's request).
 #[derive(Debug, thiserror::Error)]
@@ -350,6 +353,7 @@ impl Store {
             ResourceConfig::TABLE,
             "api_key_secrets",
             ApiKey::TABLE,
+            Issuer::TABLE,
             "changes",
             "audit_events",
             "memberships",

@@ -4,7 +4,11 @@ use sqlx::{AnyConnection, Row};
 
 use super::StoreError;
 use super::rows::{Stamp, Stamped, Table, Value, Which, main_row, main_rows, parsed, upsert_main};
-use crate::domain::{ResourceConfig, ResourcePattern, User, UserId, UserStatus};
+use crate::domain::{ResourceConfig, ResourcePattern, Timestamp, User, UserId, UserStatus};
+
+impl User {
+    const COLUMNS: &'static str = "name, email, status, status_reason, tokens_not_before";
+}
 
 impl Table for User {
     const KIND: &'static str = "user";
@@ -17,11 +21,11 @@ impl Table for User {
         tenant: &str,
         which: Which<'_>,
     ) -> Result<Vec<Self>, StoreError> {
-        let main =
-            main_rows::<Self>(conn, tenant, "name, email, status, status_reason", which).await?;
+        let main = main_rows::<Self>(conn, tenant, Self::COLUMNS, which).await?;
         main.into_iter()
             .map(|(id, stamp, row)| {
                 let status: String = row.try_get("status")?;
+                let tokens_not_before: Option<i64> = row.try_get("tokens_not_before")?;
                 User {
                     user_id: None,
                     name: row.try_get("name")?,
@@ -31,6 +35,7 @@ impl Table for User {
                         detail: format!("`{status}` is not a user status"),
                     })?,
                     status_reason: row.try_get("status_reason")?,
+                    tokens_not_before: tokens_not_before.map(Timestamp::from_millis),
                     created_at: None,
                     updated_at: None,
                     revision: None,
@@ -56,11 +61,18 @@ impl Table for User {
                         Value::MaybeText(o.object.email.as_deref()),
                         Value::Text(o.object.status.as_str()),
                         Value::MaybeText(o.object.status_reason.as_deref()),
+                        Value::MaybeInt(o.object.tokens_not_before.map(Timestamp::millis)),
                     ],
                 )
             })
             .collect();
-        let columns = ["name", "email", "status", "status_reason"];
+        let columns = [
+            "name",
+            "email",
+            "status",
+            "status_reason",
+            "tokens_not_before",
+        ];
         upsert_main::<Self>(conn, tenant, &columns, main).await
     }
 

@@ -268,6 +268,13 @@ async fn tenants_are_isolated(app: TestApp) {
         .await
         .expect(201);
     let beta_key_id = beta_key.body["keyId"].as_str().unwrap().to_owned();
+    app.put(
+        "/v1/tenants/beta/issuers/idp",
+        json!({"name": "B's IdP", "issuer": "https://idp.beta.example/", "audiences": ["beta"],
+            "jwksUrl": "https://idp.beta.example/jwks.json", "algorithms": ["RS256"]}),
+    )
+    .await
+    .expect(201);
     let beta_revision = app.revision("beta").await;
 
     let alpha = app.key("alpha", &["read", "write", "check"]).await;
@@ -285,6 +292,8 @@ async fn tenants_are_isolated(app: TestApp) {
         "/users/bob".into(),
         "/api-keys".into(),
         format!("/api-keys/{beta_key_id}"),
+        "/issuers".into(),
+        "/issuers/idp".into(),
         "/audit".into(),
         "/summary".into(),
         "/members".into(),

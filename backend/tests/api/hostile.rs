@@ -98,6 +98,10 @@ fn base_body(schema: &str) -> Option<Value> {
             "resource": {"type": "doc", "id": "d1"}, "action": {"name": "documents:read"},
             "page": {"limit": 10}}),
         "ApiKeyIn" => json!({"name": "fuzz key", "scopes": ["read"]}),
+        "IssuerIn" => json!({"name": "Fuzz IdP", "issuer": "https://idp.fuzz.example/",
+            "audiences": ["app"], "jwksUrl": "https://idp.fuzz.example/jwks.json",
+            "algorithms": ["RS256"]}),
+        "MeCheckRequest" => json!({"resourceUri": "/docs/d1", "permission": "documents:read"}),
         "CheckRequest" => {
             json!({"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"})
         }

@@ -13,6 +13,7 @@ mod authzen;
 mod console;
 mod decisions;
 mod hostile;
+mod identity;
 mod objects;
 mod openapi;
 mod operations;

@@ -381,7 +381,8 @@ pub fn Playground() -> impl IntoView {
                 return None;
             }
             let body = CheckRequest {
-                user_id: u,
+                user_id: Some(u),
+                user_token: None,
                 resource_uri: r,
                 permission: p,
                 explain: true,

@@ -412,8 +412,10 @@ pub fn UserList() -> impl IntoView {
     }
 }
 
-/// Creates and edits a user: name, email, and suspension (with its reason, which the
-/// audit log keeps with the change).
+/// Creates and edits a user: name, email, suspension (with its reason, which the audit log
+/// keeps with the change), and "sign out everywhere" (`tokensNotBefore`: identity tokens
+/// issued before it are refused). A save keeps the user's `tokensNotBefore` unless the
+/// box is ticked, which sets it to the moment of the save.
 #[component]
 pub fn UserEditor() -> impl IntoView {
     let editor = Editor::<User>::new(IdFrom::Path);
@@ -422,7 +424,11 @@ pub fn UserEditor() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let suspended = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
+    let tokens_not_before = RwSignal::new(None::<String>);
+    let sign_out = RwSignal::new(false);
     fill_from(editor, move |user: &User| {
+        tokens_not_before.set(user.tokens_not_before.clone());
+        sign_out.set(false);
         user_id.set(user.user_id.clone());
         name.set(user.name.clone().unwrap_or_default());
         email.set(user.email.clone().unwrap_or_default());
@@ -443,6 +449,11 @@ pub fn UserEditor() -> impl IntoView {
                 UserStatus::Active
             },
             status_reason: optional(reason),
+            tokens_not_before: if sign_out.get_untracked() {
+                crate::ui::now()
+            } else {
+                tokens_not_before.get_untracked()
+            },
             ..UserIn::default()
         };
         editor.save(body, |base, id| format!("{base}/users/{}", api::enc(id)));
@@ -468,6 +479,14 @@ pub fn UserEditor() -> impl IntoView {
                 <FieldErrors errors field="status"/>
             </div>
             <TextField label="Reason for the status" field="statusReason" value=reason errors hint="Kept with the change in the audit log."/>
+            <div class="field checkbox">
+                <input id="field-sign-out" type="checkbox" bind:checked=sign_out/>
+                <label for="field-sign-out">"Sign out everywhere on save (refuse every identity token issued before the save)"</label>
+                <FieldErrors errors field="tokensNotBefore"/>
+            </div>
+            {move || tokens_not_before.get().map(|at| view! {
+                <p class="hint" data-testid="tokens-not-before">"Identity tokens issued before " {crate::ui::when(&at)} " are refused."</p>
+            })}
             <Show when=move || !is_new.get()>
                 <p><a href=explore>"Open this user in the access explorer"</a></p>
             </Show>

@@ -9,7 +9,7 @@ use portcullis_api::{BatchRequest, BatchResponse, BatchResult, CheckRequest, Che
 use super::super::extract::{Access, ApiJson, ApiPath, Check};
 use super::super::wire::{consistency, explanation};
 use super::super::{ApiError, AppState, with_revision};
-use super::{MAX_BATCH, invalid, parse_all, parse_query, too_many};
+use super::{MAX_BATCH, Users, invalid, parse_all, parse_query, too_many};
 
 use crate::service::Consistency;
 
@@ -23,8 +23,15 @@ pub(super) async fn check(
     Access(access, ..): Access<Check>,
     ApiJson(request): ApiJson<CheckRequest>,
 ) -> Result<Response, ApiError> {
+    let user = Users::new(&state, &access.tenant)
+        .resolve(
+            request.user_id.as_deref(),
+            request.user_token.as_deref(),
+            "",
+        )
+        .await?;
     let query = parse_query(
-        &request.user_id,
+        user.as_deref().map_err(Clone::clone),
         &request.resource_uri,
         &request.permission,
         request.explain,
@@ -68,16 +75,28 @@ pub(super) async fn check_batch(
     if request.checks.len() > MAX_BATCH {
         return Err(too_many("checks", request.checks.len()));
     }
-    let queries = parse_all(request.checks.iter().enumerate().map(|(i, item)| {
+    let mut users = Users::new(&state, &access.tenant);
+    let mut named = Vec::with_capacity(request.checks.len());
+    for (i, item) in request.checks.iter().enumerate() {
         let prefix = format!("checks[{i}].");
-        parse_query(
-            &item.user_id,
-            &item.resource_uri,
-            &item.permission,
-            item.explain,
-            &prefix,
-        )
-    }))?;
+        named.push(
+            users
+                .resolve(item.user_id.as_deref(), item.user_token.as_deref(), &prefix)
+                .await?,
+        );
+    }
+    let queries = parse_all(request.checks.iter().zip(&named).enumerate().map(
+        |(i, (item, user))| {
+            let prefix = format!("checks[{i}].");
+            parse_query(
+                user.as_deref().map_err(Clone::clone),
+                &item.resource_uri,
+                &item.permission,
+                item.explain,
+                &prefix,
+            )
+        },
+    ))?;
     let (decisions, revision) = state
         .service
         .check(
@@ -115,7 +134,7 @@ pub(super) async fn authorize_user(
     ApiPath(path): ApiPath<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
     let (_, user, resource, permission) = path;
-    let query = parse_query(&user, &resource, &permission, false, "").map_err(invalid)?;
+    let query = parse_query(Ok(&user), &resource, &permission, false, "").map_err(invalid)?;
     let (decisions, revision) = state
         .service
         .check(&access, &[query], None, Consistency::default())

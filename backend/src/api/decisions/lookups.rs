@@ -12,7 +12,8 @@ use super::super::{ApiError, AppState, with_revision};
 use super::{invalid, parse_permission, parse_resource, parse_user};
 
 use super::super::wire::{effective_permission, holder};
-use crate::service::{FieldError, PageRequest};
+use crate::domain::UserId;
+use crate::service::{FieldError, PageRequest, TenantAccess};
 
 /// `?minRevision=` of the lookups.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -72,15 +73,27 @@ pub(super) async fn effective_permissions(
     ApiQuery(params): ApiQuery<FreshnessParams>,
 ) -> Result<Response, ApiError> {
     let (_, user, resource) = path;
+    let user = parse_user(&user, "userId");
+    permissions_answer(&state, &access, user, &resource, params.min_revision).await
+}
+
+/// The answer of an effective-permissions lookup (`/users/{userId}/…` and `/me/…`).
+pub(super) async fn permissions_answer(
+    state: &AppState,
+    access: &TenantAccess,
+    user: Result<UserId, FieldError>,
+    resource: &str,
+    min_revision: Option<i64>,
+) -> Result<Response, ApiError> {
     let mut errors = Vec::new();
-    let user = one(parse_user(&user, "userId"), &mut errors);
-    let resource = one(parse_resource(&resource, "resourceUri"), &mut errors);
+    let user = one(user, &mut errors);
+    let resource = one(parse_resource(resource, "resourceUri"), &mut errors);
     let (Some(user), Some(resource)) = (user, resource) else {
         return Err(invalid(errors));
     };
     let (permissions, revision) = state
         .service
-        .effective_permissions(&access, &user, &resource, params.min_revision)
+        .effective_permissions(access, &user, &resource, min_revision)
         .await?;
     let body = EffectivePermissions {
         user_id: user.to_string(),
@@ -103,9 +116,21 @@ pub(super) async fn user_resources(
     ApiPath(path): ApiPath<(String, String)>,
     ApiQuery(params): ApiQuery<ResourcesParams>,
 ) -> Result<Response, ApiError> {
+    let user = parse_user(&path.1, "userId");
+    resources_answer(&state, &access, user, params).await
+}
+
+/// The answer of a reachable-resources lookup (`/users/{userId}/resources` and
+/// `/me/resources`).
+pub(super) async fn resources_answer(
+    state: &AppState,
+    access: &TenantAccess,
+    user: Result<UserId, FieldError>,
+    params: ResourcesParams,
+) -> Result<Response, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
     let mut errors = Vec::new();
-    let user = one(parse_user(&path.1, "userId"), &mut errors);
+    let user = one(user, &mut errors);
     let permission = one(
         parse_permission(&params.permission, "permission"),
         &mut errors,
@@ -124,7 +149,7 @@ pub(super) async fn user_resources(
     let (found, revision) = state
         .service
         .resources_for(
-            &access,
+            access,
             &user,
             &permission,
             under.as_ref(),

@@ -10,13 +10,16 @@ mod authzen;
 mod authzen_search;
 mod check;
 mod lookups;
+mod me;
 
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use std::collections::HashMap;
+
 use super::{ApiError, AppState};
-use crate::domain::{Action, ResourcePattern, UserId};
+use crate::domain::{Action, ResourcePattern, TenantId, UserId};
 use crate::service::{CheckQuery, FieldError};
 
 /// The most checks in one batch.
@@ -48,14 +51,75 @@ pub(super) fn parse_permission(permission: &str, field: &str) -> Result<Action, 
     }
 }
 
+/// The users decision requests name by `userId` or by `userToken`: each token verified once
+/// per request (a batch for one user sends the same token many times).
+pub(super) struct Users<'s> {
+    state: &'s AppState,
+    tenant: &'s TenantId,
+    verified: HashMap<String, String>,
+}
+
+impl<'s> Users<'s> {
+    pub(super) fn new(state: &'s AppState, tenant: &'s TenantId) -> Self {
+        Self {
+            state,
+            tenant,
+            verified: HashMap::new(),
+        }
+    }
+
+    /// The user of one question: its `userId`, or the `sub` of its verified `userToken`
+    /// (a refused token is the request's 401, naming the field). Neither or both is a
+    /// field error, reported with the question's other mistakes.
+    pub(super) async fn resolve(
+        &mut self,
+        user_id: Option<&str>,
+        user_token: Option<&str>,
+        prefix: &str,
+    ) -> Result<Result<String, FieldError>, ApiError> {
+        match (user_id, user_token) {
+            (Some(user), None) => Ok(Ok(user.to_owned())),
+            (None, Some(token)) => {
+                if let Some(user) = self.verified.get(token) {
+                    return Ok(Ok(user.clone()));
+                }
+                let user = self
+                    .state
+                    .service
+                    .verify_user_token(self.tenant, token)
+                    .await
+                    .map_err(|error| {
+                        let error = ApiError::from(error);
+                        let detail = error.problem().detail.clone();
+                        error.with_errors(vec![FieldError::new(
+                            format!("{prefix}userToken"),
+                            detail,
+                        )])
+                    })?
+                    .to_string();
+                self.verified.insert(token.to_owned(), user.clone());
+                Ok(Ok(user))
+            }
+            (user, _) => Ok(Err(FieldError::new(
+                if user.is_some() {
+                    format!("{prefix}userToken")
+                } else {
+                    format!("{prefix}userId")
+                },
+                "give exactly one of `userId` and `userToken`",
+            ))),
+        }
+    }
+}
+
 pub(super) fn parse_query(
-    user: &str,
+    user: Result<&str, FieldError>,
     resource: &str,
     permission: &str,
     explain: bool,
     prefix: &str,
 ) -> Result<CheckQuery, Vec<FieldError>> {
-    let user = parse_user(user, &format!("{prefix}userId"));
+    let user = user.and_then(|user| parse_user(user, &format!("{prefix}userId")));
     let resource = parse_resource(resource, &format!("{prefix}resourceUri"));
     let permission = parse_permission(permission, &format!("{prefix}permission"));
     match (user, resource, permission) {
@@ -119,6 +183,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lookups::effective_permissions))
         .routes(routes!(lookups::user_resources))
         .routes(routes!(lookups::resource_users))
+        .routes(routes!(me::me_check))
+        .routes(routes!(me::me_permissions))
+        .routes(routes!(me::me_resources))
         .routes(routes!(check::check))
         .routes(routes!(check::check_batch))
         .routes(routes!(check::authorize_user))

@@ -1,0 +1,931 @@
+//! Identity tokens (SPEC §6): trusted issuers, `userToken` in decisions, the `/me`
+//! endpoints, sign-out everywhere, and the attacks that broke real verifiers.
+//!
+//! Keys are generated in the tests (RSA 2048, P-256, Ed25519) and tokens are signed here
+//! with AWS-LC directly, not with the crate the server verifies with, so a header or claim
+//! the server must refuse can be written exactly as an attacker would. Fetched key sets are
+//! served by a real HTTP server on loopback that counts its fetches and can be taken down.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::helpers::{TestApp, fields};
+
+on_both_databases!(
+    tokens_of_every_algorithm_decide_as_their_subject,
+    every_forged_or_unfit_token_is_refused_with_its_code,
+    fetched_keys_survive_the_issuer_and_refetch_is_bounded,
+    sign_out_everywhere_and_suspension_apply_to_tokens,
+    issuers_are_validated_audited_and_isolated,
+);
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A key pair of one of the three algorithms, with its public JWK.
+enum Signer {
+    Rsa(aws_lc_rs::rsa::KeyPair),
+    Ec(EcdsaKeyPair),
+    Ed(Ed25519KeyPair),
+}
+
+struct TestKey {
+    kid: String,
+    signer: Signer,
+}
+
+impl TestKey {
+    fn rsa(kid: &str) -> Self {
+        let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
+        Self {
+            kid: kid.into(),
+            signer: Signer::Rsa(pair),
+        }
+    }
+
+    fn ec(kid: &str) -> Self {
+        let pair = EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        Self {
+            kid: kid.into(),
+            signer: Signer::Ec(pair),
+        }
+    }
+
+    fn ed(kid: &str) -> Self {
+        Self {
+            kid: kid.into(),
+            signer: Signer::Ed(Ed25519KeyPair::generate().unwrap()),
+        }
+    }
+
+    fn alg(&self) -> &'static str {
+        match self.signer {
+            Signer::Rsa(_) => "RS256",
+            Signer::Ec(_) => "ES256",
+            Signer::Ed(_) => "EdDSA",
+        }
+    }
+
+    /// The public key as a JWK.
+    fn jwk(&self) -> Value {
+        match &self.signer {
+            Signer::Rsa(pair) => {
+                let public = pair.public_key();
+                json!({"kty": "RSA", "kid": self.kid, "use": "sig", "alg": "RS256",
+                    "n": b64(public.modulus().big_endian_without_leading_zero()),
+                    "e": b64(public.exponent().big_endian_without_leading_zero())})
+            }
+            Signer::Ec(pair) => {
+                let point = pair.public_key().as_ref();
+                json!({"kty": "EC", "crv": "P-256", "kid": self.kid,
+                    "x": b64(&point[1..33]), "y": b64(&point[33..65])})
+            }
+            Signer::Ed(pair) => {
+                json!({"kty": "OKP", "crv": "Ed25519", "kid": self.kid,
+                    "x": b64(pair.public_key().as_ref())})
+            }
+        }
+    }
+
+    /// The public key's bytes, as an HMAC-confusion attacker would use them.
+    fn public_bytes(&self) -> Vec<u8> {
+        match &self.signer {
+            Signer::Rsa(pair) => pair.public_key().as_ref().to_vec(),
+            Signer::Ec(pair) => pair.public_key().as_ref().to_vec(),
+            Signer::Ed(pair) => pair.public_key().as_ref().to_vec(),
+        }
+    }
+
+    fn sign_bytes(&self, message: &[u8]) -> Vec<u8> {
+        match &self.signer {
+            Signer::Rsa(pair) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(
+                    &signature::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    message,
+                    &mut signature,
+                )
+                .unwrap();
+                signature
+            }
+            Signer::Ec(pair) => pair
+                .sign(&SystemRandom::new(), message)
+                .unwrap()
+                .as_ref()
+                .to_vec(),
+            Signer::Ed(pair) => pair.sign(message).as_ref().to_vec(),
+        }
+    }
+
+    /// A token with exactly this header and these claims, signed by this key.
+    fn token_with(&self, header: Value, claims: Value) -> String {
+        let message = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        let signature = self.sign_bytes(message.as_bytes());
+        format!("{message}.{}", b64(&signature))
+    }
+
+    /// A well-formed token for `sub`, with `extra` claims over the defaults.
+    fn token(&self, iss: &str, sub: &str, extra: Value) -> String {
+        let mut claims = json!({"iss": iss, "sub": sub, "aud": "portal",
+            "iat": now(), "exp": now() + 600});
+        for (k, v) in extra.as_object().unwrap() {
+            if v.is_null() {
+                claims.as_object_mut().unwrap().remove(k);
+            } else {
+                claims[k] = v.clone();
+            }
+        }
+        self.token_with(
+            json!({"alg": self.alg(), "typ": "JWT", "kid": self.kid}),
+            claims,
+        )
+    }
+}
+
+/// A JWKS served over real HTTP on loopback: the keys can be changed, the server taken
+/// down (it answers 503), and its fetches are counted.
+#[derive(Clone)]
+struct JwksServer {
+    url: String,
+    keys: Arc<Mutex<Value>>,
+    down: Arc<AtomicBool>,
+    fetches: Arc<AtomicUsize>,
+}
+
+impl JwksServer {
+    async fn start(keys: Value) -> Self {
+        let server = JwksServer {
+            url: String::new(),
+            keys: Arc::new(Mutex::new(keys)),
+            down: Arc::new(AtomicBool::new(false)),
+            fetches: Arc::new(AtomicUsize::new(0)),
+        };
+        let state = server.clone();
+        let app = axum::Router::new().route(
+            "/jwks.json",
+            axum::routing::get(move || {
+                let state = state.clone();
+                async move {
+                    state.fetches.fetch_add(1, Ordering::SeqCst);
+                    if state.down.load(Ordering::SeqCst) {
+                        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, String::new());
+                    }
+                    (
+                        axum::http::StatusCode::OK,
+                        state.keys.lock().await.to_string(),
+                    )
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        JwksServer {
+            url: format!("http://{address}/jwks.json"),
+            ..server
+        }
+    }
+
+    fn fetches(&self) -> usize {
+        self.fetches.load(Ordering::SeqCst)
+    }
+}
+
+fn jwks(keys: &[&TestKey]) -> Value {
+    json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()})
+}
+
+/// acme: viewer on `/docs` for ada; returns a `check` key.
+async fn setup(app: &TestApp, tenant: &str) -> String {
+    app.tenant(tenant).await;
+    app.put(
+        &format!("/v1/tenants/{tenant}/roles/viewer"),
+        json!({"name": "Viewer", "permissions": [{"action": "documents:read"}]}),
+    )
+    .await
+    .expect(201);
+    app.put(
+        &format!("/v1/tenants/{tenant}/records/ada"),
+        json!({"name": "Ada's", "users": ["ada"], "statements": [{"roles": ["viewer"], "resources": ["/docs"]}]}),
+    )
+    .await
+    .expect(201);
+    app.key(tenant, &["check"]).await
+}
+
+async fn register(app: &TestApp, tenant: &str, id: &str, body: Value) {
+    app.put(&format!("/v1/tenants/{tenant}/issuers/{id}"), body)
+        .await
+        .expect(201);
+}
+
+fn issuer(iss: &str, keys: Value, algorithms: &[&str]) -> Value {
+    let mut body = json!({"name": iss, "issuer": iss, "audiences": ["portal", "other-app"],
+        "algorithms": algorithms});
+    match keys {
+        Value::String(url) => body["jwksUrl"] = Value::String(url),
+        document => body["jwks"] = document,
+    }
+    body
+}
+
+/// A check with `userToken` on `/docs/d1`.
+async fn check_token(app: &TestApp, tenant: &str, key: &str, token: &str) -> crate::helpers::Resp {
+    app.call(
+        Method::POST,
+        &format!("/v1/tenants/{tenant}/check"),
+        Some(key),
+        Some(
+            json!({"userToken": token, "resourceUri": "/docs/d1", "permission": "documents:read"}),
+        ),
+    )
+    .await
+}
+
+async fn tokens_of_every_algorithm_decide_as_their_subject(app: TestApp) {
+    let key = setup(&app, "acme").await;
+    let rsa = TestKey::rsa("r1");
+    let ec = TestKey::ec("e1");
+    let ed = TestKey::ed("d1");
+    let server = JwksServer::start(jwks(&[&rsa])).await;
+    register(
+        &app,
+        "acme",
+        "idp-rsa",
+        issuer("https://rsa.example/", json!(server.url), &["RS256"]),
+    )
+    .await;
+    register(
+        &app,
+        "acme",
+        "idp-ec",
+        issuer("https://ec.example/", jwks(&[&ec]), &["ES256"]),
+    )
+    .await;
+    register(
+        &app,
+        "acme",
+        "idp-ed",
+        issuer("https://ed.example/", jwks(&[&ed]), &["EdDSA"]),
+    )
+    .await;
+
+    for (signer, iss) in [
+        (&rsa, "https://rsa.example/"),
+        (&ec, "https://ec.example/"),
+        (&ed, "https://ed.example/"),
+    ] {
+        let ada = signer.token(iss, "ada", json!({}));
+        let bob = signer.token(iss, "bob", json!({}));
+        let got = check_token(&app, "acme", &key, &ada).await.expect(200);
+        assert_eq!(got.body["allowed"], true, "{iss}");
+        let got = check_token(&app, "acme", &key, &bob).await.expect(200);
+        assert_eq!(got.body["allowed"], false, "{iss}");
+
+        // Batch: tokens and ids mixed, answered in order.
+        let batch = app
+            .call(
+                Method::POST,
+                "/v1/tenants/acme/check/batch",
+                Some(&key),
+                Some(json!({"checks": [
+                    {"userToken": ada, "resourceUri": "/docs/d1", "permission": "documents:read"},
+                    {"userToken": bob, "resourceUri": "/docs/d1", "permission": "documents:read"},
+                    {"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"},
+                    {"userToken": ada, "resourceUri": "/elsewhere", "permission": "documents:read"},
+                ]})),
+            )
+            .await
+            .expect(200);
+        let allowed: Vec<bool> = batch.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["allowed"].as_bool().unwrap())
+            .collect();
+        assert_eq!(allowed, [true, false, true, false], "{iss}");
+
+        // `/me`: the token is the credential, the user is its `sub`.
+        let me = app
+            .call(
+                Method::POST,
+                "/v1/tenants/acme/me/check",
+                Some(&ada),
+                Some(json!({"resourceUri": "/docs/d1", "permission": "documents:read", "explain": true})),
+            )
+            .await
+            .expect(200);
+        assert_eq!(me.body["allowed"], true);
+        assert_eq!(
+            me.body["explanation"]["grantedBy"]["recordId"], "ada",
+            "{}",
+            me.body
+        );
+        let permissions = app
+            .call(
+                Method::GET,
+                "/v1/tenants/acme/me/resources/%2Fdocs%2Fd1/permissions",
+                Some(&ada),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(permissions.body["userId"], "ada");
+        assert_eq!(
+            permissions.body["permissions"][0]["action"],
+            "documents:read"
+        );
+        let reachable = app
+            .call(
+                Method::GET,
+                "/v1/tenants/acme/me/resources?permission=documents:read",
+                Some(&bob),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(reachable.body["items"], json!([]));
+        let reachable = app
+            .call(
+                Method::GET,
+                "/v1/tenants/acme/me/resources?permission=documents:read",
+                Some(&ada),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(reachable.body["items"], json!([{"resourceUri": "/docs"}]));
+    }
+    // The RSA set was fetched once for all of that.
+    assert_eq!(server.fetches(), 1);
+
+    // Neither or both of userId and userToken: a 400 naming the field.
+    let got = app
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/check",
+            Some(&key),
+            Some(json!({"resourceUri": "/docs/d1", "permission": "documents:read"})),
+        )
+        .await
+        .expect_problem(400, "invalid_check");
+    assert_eq!(fields(&got.body), ["userId"]);
+    // `/me` takes tokens only: an API key there is refused, and a token is no API key.
+    app.call(
+        Method::POST,
+        "/v1/tenants/acme/me/check",
+        Some(&key),
+        Some(json!({"resourceUri": "/docs/d1", "permission": "documents:read"})),
+    )
+    .await
+    .expect_problem(401, "unauthenticated");
+    let ada = ec.token("https://ec.example/", "ada", json!({}));
+    app.call(Method::GET, "/v1/tenants/acme/roles", Some(&ada), None)
+        .await
+        .expect_problem(401, "unauthenticated");
+    app.call(
+        Method::POST,
+        "/v1/tenants/acme/check",
+        Some(&ada),
+        Some(json!({"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"})),
+    )
+    .await
+    .expect_problem(401, "unauthenticated");
+}
+
+async fn every_forged_or_unfit_token_is_refused_with_its_code(app: TestApp) {
+    let key = setup(&app, "acme").await;
+    setup(&app, "beta").await;
+    let rsa = TestKey::rsa("r1");
+    let other = TestKey::rsa("r2");
+    let attacker = TestKey::rsa("evil");
+    let attacker_jwks = JwksServer::start(jwks(&[&attacker])).await;
+    let iss = "https://idp.example/";
+    register(&app, "acme", "idp", issuer(iss, jwks(&[&rsa]), &["RS256"])).await;
+    // Another issuer of the same tenant, whose key a token will point at.
+    register(
+        &app,
+        "acme",
+        "partner",
+        issuer("https://partner.example/", jwks(&[&other]), &["RS256"]),
+    )
+    .await;
+
+    let header = |alg: &str, kid: &str| json!({"alg": alg, "typ": "JWT", "kid": kid});
+    let claims =
+        json!({"iss": iss, "sub": "ada", "aud": "portal", "iat": now(), "exp": now() + 600});
+    let with = |change: Value| {
+        let mut c = claims.clone();
+        for (k, v) in change.as_object().unwrap() {
+            if v.is_null() {
+                c.as_object_mut().unwrap().remove(k);
+            } else {
+                c[k] = v.clone();
+            }
+        }
+        c
+    };
+    let unsigned = |header: Value, claims: Value| {
+        format!(
+            "{}.{}.",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        )
+    };
+    // HMAC with the issuer's public key as the secret: the classic key-confusion forgery.
+    let hmac_forged = {
+        let message = format!(
+            "{}.{}",
+            b64(header("HS256", "r1").to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
+        let secret = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &rsa.public_bytes());
+        let tag = aws_lc_rs::hmac::sign(&secret, message.as_bytes());
+        format!("{message}.{}", b64(tag.as_ref()))
+    };
+    let tampered = {
+        let good = rsa.token(iss, "bob", json!({}));
+        let parts: Vec<&str> = good.split('.').collect();
+        let forged_claims = b64(with(json!({"sub": "ada"})).to_string().as_bytes());
+        format!("{}.{forged_claims}.{}", parts[0], parts[2])
+    };
+    let mut jku = header("RS256", "evil");
+    jku["jku"] = json!(attacker_jwks.url);
+    jku["x5u"] = json!(attacker_jwks.url);
+    let mut embedded = header("RS256", "evil");
+    embedded["jwk"] = attacker.jwk();
+
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "alg none",
+            unsigned(json!({"alg": "none", "typ": "JWT"}), claims.clone()),
+            "token_algorithm_refused",
+        ),
+        (
+            "HS256 with the public key",
+            hmac_forged,
+            "token_algorithm_refused",
+        ),
+        (
+            "ES256 the issuer does not allow",
+            TestKey::ec("r1").token(iss, "ada", json!({})),
+            "token_algorithm_refused",
+        ),
+        (
+            "kid of another issuer's key",
+            other.token_with(header("RS256", "r2"), claims.clone()),
+            "token_key_unknown",
+        ),
+        (
+            "signed by another issuer's key under this kid",
+            other.token_with(header("RS256", "r1"), claims.clone()),
+            "token_signature_invalid",
+        ),
+        (
+            "jku and x5u to the attacker's keys",
+            attacker.token_with(jku, claims.clone()),
+            "token_key_unknown",
+        ),
+        (
+            "an embedded jwk",
+            attacker.token_with(embedded, claims.clone()),
+            "token_key_unknown",
+        ),
+        ("a tampered payload", tampered, "token_signature_invalid"),
+        (
+            "expired beyond the skew",
+            rsa.token_with(header("RS256", "r1"), with(json!({"exp": now() - 120}))),
+            "token_expired",
+        ),
+        (
+            "not yet valid beyond the skew",
+            rsa.token_with(header("RS256", "r1"), with(json!({"nbf": now() + 300}))),
+            "token_not_yet_valid",
+        ),
+        (
+            "another audience",
+            rsa.token_with(header("RS256", "r1"), with(json!({"aud": "someone-else"}))),
+            "token_audience_refused",
+        ),
+        (
+            "an issuer nobody registered",
+            rsa.token_with(
+                header("RS256", "r1"),
+                with(json!({"iss": "https://evil.example/"})),
+            ),
+            "token_issuer_untrusted",
+        ),
+        (
+            "no iss",
+            rsa.token_with(header("RS256", "r1"), with(json!({"iss": null}))),
+            "token_claim_missing",
+        ),
+        (
+            "no sub",
+            rsa.token_with(header("RS256", "r1"), with(json!({"sub": null}))),
+            "token_claim_missing",
+        ),
+        (
+            "no aud",
+            rsa.token_with(header("RS256", "r1"), with(json!({"aud": null}))),
+            "token_claim_missing",
+        ),
+        (
+            "no exp",
+            rsa.token_with(header("RS256", "r1"), with(json!({"exp": null}))),
+            "token_claim_missing",
+        ),
+        (
+            "a sub that is no user id",
+            rsa.token_with(header("RS256", "r1"), with(json!({"sub": "a\u{1}b"}))),
+            "token_subject_invalid",
+        ),
+        ("not a JWT", "not-a-token".into(), "token_malformed"),
+        ("three empty parts", "..".into(), "token_malformed"),
+        (
+            "a header that is not JSON",
+            format!("{}.{}.{}", b64(b"{nope"), b64(b"{}"), b64(b"x")),
+            "token_malformed",
+        ),
+        (
+            "oversized",
+            rsa.token_with(
+                header("RS256", "r1"),
+                with(json!({"pad": "x".repeat(20_000)})),
+            ),
+            "token_malformed",
+        ),
+    ];
+    let revision = app.revision("acme").await;
+    for (what, token, code) in &cases {
+        let got = check_token(&app, "acme", &key, token).await;
+        assert_eq!(got.status, 401, "{what}: {}", got.body);
+        assert_eq!(got.body["code"], *code, "{what}: {}", got.body);
+        assert_eq!(fields(&got.body), ["userToken"], "{what}");
+        // The same refusal as the bearer credential of `/me`.
+        let got = app
+            .call(
+                Method::POST,
+                "/v1/tenants/acme/me/check",
+                Some(token),
+                Some(json!({"resourceUri": "/docs/d1", "permission": "documents:read"})),
+            )
+            .await
+            .expect_problem(401, code);
+        // The token never comes back in the answer.
+        assert!(!got.body.to_string().contains(token.as_str()), "{what}");
+    }
+    // The attacker's URLs were never fetched.
+    assert_eq!(attacker_jwks.fetches(), 0);
+    // Within the skew: accepted.
+    let late = rsa.token_with(header("RS256", "r1"), with(json!({"exp": now() - 30})));
+    assert_eq!(
+        check_token(&app, "acme", &key, &late)
+            .await
+            .expect(200)
+            .body["allowed"],
+        true
+    );
+    // A good token of acme's issuer on beta, and on a tenant that does not exist: the
+    // same refusal (beta trusts no such issuer), nothing learnt about either tenant.
+    let good = rsa.token(iss, "ada", json!({}));
+    let beta_key = app.key("beta", &["check"]).await;
+    check_token(&app, "beta", &beta_key, &good)
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
+    for tenant in ["beta", "nonexistent", "NOT_A_TENANT"] {
+        app.call(
+            Method::POST,
+            &format!("/v1/tenants/{tenant}/me/check"),
+            Some(&good),
+            Some(json!({"resourceUri": "/docs/d1", "permission": "documents:read"})),
+        )
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
+    }
+    // Nothing was written by any of it.
+    assert_eq!(app.revision("acme").await, revision);
+}
+
+async fn fetched_keys_survive_the_issuer_and_refetch_is_bounded(app: TestApp) {
+    let key = setup(&app, "acme").await;
+    let k1 = TestKey::ec("k1");
+    let k2 = TestKey::ec("k2");
+    let server = JwksServer::start(jwks(&[&k1])).await;
+    let iss = "https://idp.example/";
+    register(
+        &app,
+        "acme",
+        "idp",
+        issuer(iss, json!(server.url), &["ES256"]),
+    )
+    .await;
+
+    let first = k1.token(iss, "ada", json!({}));
+    check_token(&app, "acme", &key, &first).await.expect(200);
+    assert_eq!(server.fetches(), 1);
+
+    // The issuer goes down: tokens of the cached key still verify.
+    server.down.store(true, Ordering::SeqCst);
+    check_token(&app, "acme", &key, &first).await.expect(200);
+    // Once the refetch interval has passed since the first fetch, an unknown kid makes one
+    // fetch (which fails), then no more for a while.
+    tokio::time::sleep(std::time::Duration::from_millis(5_100)).await;
+    let rotated = k2.token(iss, "ada", json!({}));
+    check_token(&app, "acme", &key, &rotated)
+        .await
+        .expect_problem(401, "token_key_unknown");
+    assert_eq!(server.fetches(), 2);
+    for _ in 0..5 {
+        check_token(&app, "acme", &key, &rotated)
+            .await
+            .expect_problem(401, "token_key_unknown");
+    }
+    assert_eq!(
+        server.fetches(),
+        2,
+        "unknown kids must not hammer the issuer"
+    );
+    check_token(&app, "acme", &key, &first).await.expect(200);
+
+    // The issuer is back with the new key: after the refetch interval, one fetch finds it.
+    *server.keys.lock().await = jwks(&[&k1, &k2]);
+    server.down.store(false, Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(5_100)).await;
+    check_token(&app, "acme", &key, &rotated).await.expect(200);
+    assert_eq!(server.fetches(), 3);
+
+    // An issuer that was never reachable: 503 with Retry-After, not a 401 (the token may
+    // be good).
+    register(
+        &app,
+        "acme",
+        "down",
+        issuer(
+            "https://down.example/",
+            json!("http://127.0.0.1:9/jwks.json"),
+            &["ES256"],
+        ),
+    )
+    .await;
+    let got = check_token(
+        &app,
+        "acme",
+        &key,
+        &k1.token("https://down.example/", "ada", json!({})),
+    )
+    .await
+    .expect_problem(503, "issuer_unreachable");
+    assert!(got.header("retry-after").is_some());
+
+    // Changing the issuer drops its cached keys at once: a key set without k1 refuses it.
+    *server.keys.lock().await = jwks(&[&k2]);
+    app.put(
+        "/v1/tenants/acme/issuers/idp",
+        issuer(iss, json!(server.url), &["ES256"]),
+    )
+    .await
+    .expect(200);
+    check_token(&app, "acme", &key, &first)
+        .await
+        .expect_problem(401, "token_key_unknown");
+    // Removing it refuses all its tokens.
+    app.delete("/v1/tenants/acme/issuers/idp").await.expect(200);
+    check_token(&app, "acme", &key, &rotated)
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
+}
+
+async fn sign_out_everywhere_and_suspension_apply_to_tokens(app: TestApp) {
+    let key = setup(&app, "acme").await;
+    let signer = TestKey::ed("k");
+    let iss = "https://idp.example/";
+    register(
+        &app,
+        "acme",
+        "idp",
+        issuer(iss, jwks(&[&signer]), &["EdDSA"]),
+    )
+    .await;
+    let old = signer.token(iss, "ada", json!({"iat": now() - 60}));
+    let no_iat = signer.token(iss, "ada", json!({"iat": null}));
+    check_token(&app, "acme", &key, &old).await.expect(200);
+    check_token(&app, "acme", &key, &no_iat).await.expect(200);
+
+    // Sign ada out everywhere: tokens issued before now are refused; new ones work.
+    let signed_out = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let user = app
+        .put(
+            "/v1/tenants/acme/users/ada",
+            json!({"name": "Ada", "tokensNotBefore": signed_out}),
+        )
+        .await
+        .expect(200);
+    assert!(user.body["tokensNotBefore"].as_str().is_some());
+    for token in [&old, &no_iat] {
+        check_token(&app, "acme", &key, token)
+            .await
+            .expect_problem(401, "token_revoked");
+        app.call(
+            Method::GET,
+            "/v1/tenants/acme/me/resources?permission=documents:read",
+            Some(token),
+            None,
+        )
+        .await
+        .expect_problem(401, "token_revoked");
+    }
+    let fresh = signer.token(iss, "ada", json!({"iat": now() + 1}));
+    check_token(&app, "acme", &key, &fresh).await.expect(200);
+    // Other users are untouched.
+    let bob = signer.token(iss, "bob", json!({"iat": now() - 60}));
+    check_token(&app, "acme", &key, &bob).await.expect(200);
+
+    // Suspended: the token is still good, and the answer is a deny that says why.
+    app.put(
+        "/v1/tenants/acme/users/ada",
+        json!({"name": "Ada", "status": "suspended", "statusReason": "left"}),
+    )
+    .await
+    .expect(200);
+    let me = app
+        .call(
+            Method::POST,
+            "/v1/tenants/acme/me/check",
+            Some(&fresh),
+            Some(
+                json!({"resourceUri": "/docs/d1", "permission": "documents:read", "explain": true}),
+            ),
+        )
+        .await
+        .expect(200);
+    assert_eq!(me.body["allowed"], false);
+    assert_eq!(me.body["explanation"]["userSuspended"], true);
+    // A bad tokensNotBefore is a field error.
+    let got = app
+        .put(
+            "/v1/tenants/acme/users/ada",
+            json!({"tokensNotBefore": "yesterday"}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(fields(&got.body), ["tokensNotBefore"]);
+}
+
+async fn issuers_are_validated_audited_and_isolated(app: TestApp) {
+    setup(&app, "acme").await;
+    setup(&app, "beta").await;
+    let signer = TestKey::rsa("r1");
+    let revision = app.revision("acme").await;
+
+    // Every mistake of a save at once.
+    let got = app
+        .post(
+            "/v1/tenants/acme/issuers",
+            json!({"name": "", "issuer": "", "audiences": [], "algorithms": [],
+                "jwksUrl": "http://idp.example/jwks.json"}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(
+        fields(&got.body),
+        ["name", "issuer", "audiences", "algorithms", "jwksUrl"]
+    );
+    for (body, field) in [
+        (
+            json!({"jwksUrl": "ftp://idp.example/k", "jwks": null}),
+            "jwksUrl",
+        ),
+        (
+            json!({"jwksUrl": "https://idp.example/k", "jwks": jwks(&[&signer])}),
+            "jwks",
+        ),
+        (
+            json!({"jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}}),
+            "jwks",
+        ),
+        (json!({"jwks": {"keys": []}}), "jwks"),
+        (json!({"jwks": {"nokeys": true}}), "jwks"),
+        (
+            json!({"jwks": {"keys": [{"kty": "RSA", "n": "AQAB"}]}}),
+            "jwks",
+        ),
+    ] {
+        let mut request = json!({"name": "IdP", "issuer": "https://idp.example/",
+            "audiences": ["portal"], "algorithms": ["RS256"]});
+        for (k, v) in body.as_object().unwrap() {
+            if !v.is_null() {
+                request[k] = v.clone();
+            }
+        }
+        let got = app
+            .post("/v1/tenants/acme/issuers", request.clone())
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(fields(&got.body), [field], "{request}");
+    }
+    // HMAC and `none` are not algorithms an issuer can be given.
+    for alg in ["HS256", "none", "RS512"] {
+        app.post(
+            "/v1/tenants/acme/issuers",
+            issuer("https://idp.example/", jwks(&[&signer]), &[alg]),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    }
+    assert_eq!(app.revision("acme").await, revision);
+
+    // Created, read back, one per `iss`, audited.
+    let created = app
+        .post(
+            "/v1/tenants/acme/issuers",
+            issuer("https://idp.example/", jwks(&[&signer]), &["RS256"]),
+        )
+        .await
+        .expect(201);
+    let id = created.body["issuerId"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("iss_"), "{id}");
+    let got = app
+        .get(&format!("/v1/tenants/acme/issuers/{id}"))
+        .await
+        .expect(200);
+    assert_eq!(got.body["jwks"], jwks(&[&signer]));
+    assert_eq!(got.body["algorithms"], json!(["RS256"]));
+    app.put(
+        "/v1/tenants/acme/issuers/second",
+        issuer("https://idp.example/", jwks(&[&signer]), &["RS256"]),
+    )
+    .await
+    .expect_problem(409, "already_exists");
+    let listed = app.get("/v1/tenants/acme/issuers").await.expect(200);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    let audit = app
+        .get("/v1/tenants/acme/audit?targetKind=issuer")
+        .await
+        .expect(200);
+    assert_eq!(audit.body["items"][0]["action"], "issuer.create");
+
+    // Another tenant's key, and a token of acme's issuer, reach none of it; beta's own
+    // issuer with the same `iss` is its own.
+    let beta = app.key("beta", &["read", "write"]).await;
+    for (method, body) in [
+        (Method::GET, None),
+        (
+            Method::PUT,
+            Some(issuer("https://x.example/", jwks(&[&signer]), &["RS256"])),
+        ),
+        (Method::DELETE, None),
+    ] {
+        app.call(
+            method,
+            &format!("/v1/tenants/acme/issuers/{id}"),
+            Some(&beta),
+            body,
+        )
+        .await
+        .expect_problem(404, "not_found");
+    }
+    let token = signer.token("https://idp.example/", "ada", json!({}));
+    app.call(Method::GET, "/v1/tenants/acme/issuers", Some(&token), None)
+        .await
+        .expect_problem(401, "unauthenticated");
+    app.call(
+        Method::PUT,
+        "/v1/tenants/beta/issuers/idp",
+        Some(&beta),
+        Some(issuer("https://idp.example/", jwks(&[&signer]), &["RS256"])),
+    )
+    .await
+    .expect(201);
+    assert_eq!(
+        app.get(&format!("/v1/tenants/acme/issuers/{id}"))
+            .await
+            .expect(200)
+            .body["issuerId"],
+        id.as_str()
+    );
+}
