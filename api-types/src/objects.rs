@@ -519,7 +519,7 @@ pub enum TokenAlgorithm {
 
 ignored_fields! {
     /// An identity provider whose tokens this tenant trusts to say who a user is (`sub` is the userId). Give exactly one of `jwksUrl` and `jwks`. As sent on create or replace.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[cfg_attr(feature = "openapi", schema(example = json!({"issuerId": "auth0", "name": "Acme's Auth0", "issuer": "https://acme.eu.auth0.com/", "audiences": ["https://api.acme.example"], "jwksUrl": "https://acme.eu.auth0.com/.well-known/jwks.json", "algorithms": ["RS256"]})))]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -451,6 +451,43 @@ test('a user\'s page shows what reaches them, and suspending them denies the nex
   expect(after.tokensNotBefore).toBe(signedOut);
 });
 
+test('a tenant admin registers an identity issuer, seeing every mistake of a save at once', async ({ page, request }) => {
+  await setup.tenant(request, 'idp');
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/idp/issuers');
+  await expect(page.locator('main')).toContainText('No issuers yet');
+  await find.link(page, 'New issuer').click();
+  await page.waitForSelector('body[data-hydrated="true"]');
+  // Nothing filled in but a plain-HTTP URL: every field's mistake, at once, beside it.
+  await act.fill(page, 'JWKS URL', 'http://idp.example/jwks.json');
+  await act.save(page);
+  const errorOf = (label: string) => page.locator('.field', { has: find.field(page, label) }).locator('.field-error');
+  for (const label of ['Name', 'Issuer (iss)', 'Audiences (one per line)', 'RS256', 'JWKS URL']) {
+    await expect(errorOf(label)).toHaveCount(1);
+  }
+  // Pasted keys that are not JSON are named too (both key sources given: one error).
+  await act.fill(page, 'Name', 'Acme Auth0');
+  await act.fill(page, 'Issuer (iss)', 'https://acme.eu.auth0.com/');
+  await act.fill(page, 'Audiences (one per line)', 'https://api.acme.example\nmobile');
+  await act.fill(page, 'JWKS URL', '');
+  await act.fill(page, 'Keys (a JWKS document)', '{not json');
+  await find.field(page, 'RS256').check();
+  await act.save(page);
+  await expect(errorOf('Keys (a JWKS document)')).toHaveCount(1);
+  await act.fill(page, 'Keys (a JWKS document)', '');
+  await act.fill(page, 'JWKS URL', 'https://acme.eu.auth0.com/.well-known/jwks.json');
+  await act.save(page);
+  await check.saved(page);
+  const listed = await setup.get(request, '/v1/tenants/idp/issuers');
+  expect(listed.items).toHaveLength(1);
+  expect(listed.items[0].audiences).toEqual(['https://api.acme.example', 'mobile']);
+  expect(listed.items[0].algorithms).toEqual(['RS256']);
+  await act.open(page, '/console/t/idp/issuers');
+  await expect(page.getByRole('row', { name: /Acme Auth0/ })).toContainText('https://acme.eu.auth0.com/.well-known/jwks.json');
+  await expect(page.getByRole('row', { name: /Acme Auth0/ })).toContainText('RS256');
+});
+
 test('the only platform admin cannot delete their own account, and is told why', async ({ page }) => {
   await act.signIn(page);
   await check.signedIn(page);

@@ -138,6 +138,7 @@ object!(portcullis_api::Group, "groups", group_id);
 object!(portcullis_api::Record, "records", record_id);
 object!(portcullis_api::Resource, "resources", resource_uri);
 object!(portcullis_api::User, "users", user_id);
+object!(portcullis_api::Issuer, "issuers", issuer_id);
 
 /// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved
 /// characters).

@@ -72,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("t/:tenant/explorer") view=pages::decisions::Explorer/>
                     <Route path=path!("t/:tenant/playground") view=pages::decisions::Playground/>
                     <Route path=path!("t/:tenant/api-keys") view=pages::keys::ApiKeys/>
+                    <Route path=path!("t/:tenant/issuers") view=pages::issuers::IssuerList/>
+                    <Route path=path!("t/:tenant/issuers/:id") view=pages::issuers::IssuerEditor/>
                     <Route path=path!("t/:tenant/audit") view=pages::audit::Audit/>
                     <Route path=path!("t/:tenant/members") view=pages::members::Members/>
                 </ParentRoute>
@@ -265,6 +267,7 @@ fn TenantNav(tenant: String) -> impl IntoView {
         ("/explorer", "Access explorer"),
         ("/playground", "Check playground"),
         ("/api-keys", "API keys"),
+        ("/issuers", "Identity issuers"),
         ("/audit", "Audit log"),
         ("/members", "Members"),
     ];

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod decisions;
 mod editor;
+pub mod issuers;
 pub mod keys;
 pub mod members;
 pub mod objects;
