@@ -278,6 +278,10 @@ ignored_fields! {
         /// Free-form labels (at most 50).
         #[serde(default)]
         pub tags: BTreeMap<String, String>,
+        /// Ignored: set by the server.
+        #[serde(default, skip_serializing)]
+        #[cfg_attr(feature = "openapi", schema(ignore))]
+        pub delegated_by: Option<IgnoredAny>,
     }
 }
 
@@ -312,6 +316,10 @@ pub struct Record {
     /// Free-form labels (at most 50).
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The user who wrote the record through `/me/records` (end-user delegation); absent for records written by admins and keys. Such a record is the user's to delete; an admin's `PUT` makes it an admin's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(read_only))]
+    pub delegated_by: Option<String>,
     /// When it was created.
     #[cfg_attr(feature = "openapi", schema(read_only, format = DateTime))]
     pub created_at: String,

@@ -68,6 +68,7 @@ fn main() {
                 ],
             }],
             tags: Default::default(),
+            delegated_by: None,
             created_at: None,
             updated_at: None,
             revision: None,

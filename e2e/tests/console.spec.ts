@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { act, admin, check, find, setup } from './console';
 
@@ -486,6 +487,44 @@ test('a tenant admin registers an identity issuer, seeing every mistake of a sav
   await act.open(page, '/console/t/idp/issuers');
   await expect(page.getByRole('row', { name: /Acme Auth0/ })).toContainText('https://acme.eu.auth0.com/.well-known/jwks.json');
   await expect(page.getByRole('row', { name: /Acme Auth0/ })).toContainText('RS256');
+});
+
+test('a record a user shared through /me/records shows who made it', async ({ page, request }) => {
+  await setup.tenant(request, 'shares');
+  // An issuer with a P-256 key made here, and a token for ada signed with it.
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1' };
+  await setup.put(request, '/v1/tenants/shares/issuers/idp', {
+    name: 'IdP', issuer: 'https://idp.example/', audiences: ['portal'], jwks: { keys: [jwk] }, algorithms: ['ES256'],
+  });
+  const b64 = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const message = `${b64(JSON.stringify({ alg: 'ES256', kid: 'k1' }))}.${b64(JSON.stringify({
+    iss: 'https://idp.example/', aud: 'portal', sub: 'ada', iat: now, exp: now + 600,
+  }))}`;
+  const token = `${message}.${b64(sign('sha256', Buffer.from(message), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}`;
+  // Ada may grant reading on p1; she shares a document with bob.
+  await setup.put(request, '/v1/tenants/shares/roles/owner', { name: 'Owner', permissions: [{ action: 'documents:read', grant: true }] });
+  await setup.put(request, '/v1/tenants/shares/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  await setup.put(request, '/v1/tenants/shares/records/ada-owns', {
+    name: 'Ada owns p1', users: ['ada'], statements: [{ roles: ['owner'], resources: ['/p1'] }],
+  });
+  const shared = await request.post('/v1/tenants/shares/me/records', {
+    headers: { authorization: `Bearer ${token}` },
+    data: { recordId: 'bob-reads-d1', name: 'Bob reads d1', users: ['bob'], statements: [{ roles: ['viewer'], resources: ['/p1/d1'] }] },
+  });
+  expect(shared.status()).toBe(201);
+
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/shares/records');
+  await expect(page.getByRole('row', { name: /bob-reads-d1/ })).toContainText('made by user ada');
+  await expect(page.getByRole('row', { name: /ada-owns/ })).not.toContainText('made by user');
+  await act.open(page, '/console/t/shares/records/bob-reads-d1');
+  await expect(page.getByTestId('delegated-by')).toContainText('Made by user ada');
+  // The audit log names her as the one who made it.
+  await act.open(page, '/console/t/shares/audit?targetKind=record&targetId=bob-reads-d1');
+  await expect(page.locator('.event').first().locator('summary')).toContainText('User ada (with their identity token) created record bob-reads-d1');
 });
 
 test('the only platform admin cannot delete their own account, and is told why', async ({ page }) => {

@@ -23,3 +23,15 @@ CREATE TABLE issuers (
 );
 -- A token names its issuer by `iss`: one issuer per `iss` in a tenant, found by it.
 CREATE UNIQUE INDEX issuers_by_iss ON issuers (tenant_id, issuer);
+
+-- The user who wrote a record through `/me/records` (end-user delegation): at most one
+-- row per record, absent for records written by the tenant's admins and keys. A list of
+-- the record, so it goes with it, and the records a user wrote are found by user.
+CREATE TABLE record_authors (
+    tenant_id TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    user_id   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, record_id),
+    FOREIGN KEY (tenant_id, record_id) REFERENCES records (tenant_id, record_id) ON DELETE CASCADE
+);
+CREATE INDEX record_authors_user ON record_authors (tenant_id, user_id);

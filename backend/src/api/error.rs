@@ -161,6 +161,10 @@ impl From<ServiceError> for ApiError {
                 error.retry_after = Some(1);
                 error
             }
+            ServiceError::DelegationExceeded(errors) => {
+                ApiError::new(StatusCode::FORBIDDEN, "delegation_exceeded", detail)
+                    .with_errors(errors)
+            }
             ServiceError::TokenRefused { code, .. } => {
                 ApiError::new(StatusCode::UNAUTHORIZED, code, detail)
             }

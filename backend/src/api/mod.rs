@@ -434,6 +434,13 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
                     }
                 }
             }
+            if operation.operation_id.as_deref() == Some("meCreateRecord") {
+                for status in statuses.iter_mut().filter(|s| s.0 == 403) {
+                    status.1 = "delegation_exceeded";
+                    status.2 = "The record gives more than you may give: `errors` names each \
+                        statement's role or resource and the right it needs.";
+                }
+            }
             for (status, code, description) in statuses {
                 let example = serde_json::json!({
                     "type": format!("https://portcullis.dev/problems/{code}"),

@@ -268,6 +268,7 @@ impl Wire for AccessRecord {
             groups,
             statements,
             tags: input.tags,
+            delegated_by: None,
             created_at: None,
             updated_at: None,
             revision: None,
@@ -295,6 +296,7 @@ impl Wire for AccessRecord {
                 })
                 .collect(),
             tags: self.tags,
+            delegated_by: self.delegated_by.map(|u| u.to_string()),
             created_at: time(self.created_at),
             updated_at: time(self.updated_at),
             revision: self.revision.unwrap_or_default(),

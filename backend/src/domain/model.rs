@@ -169,6 +169,10 @@ pub struct AccessRecord {
     /// Free-form labels (at most 50).
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The user who wrote the record through `/me/records` (end-user delegation); absent
+    /// for records written by the tenant's admins and keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegated_by: Option<UserId>,
     /// When the record was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,

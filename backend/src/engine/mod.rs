@@ -20,6 +20,7 @@
 //! - `trie.rs`, `idset.rs`: the resource-pattern trie and the persistent id sets.
 
 mod check;
+mod delegation;
 mod idset;
 mod index;
 mod lookups;
@@ -29,6 +30,7 @@ use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 
 pub use check::{Decision, Explanation, Grant, NotApplied, Reason, Via};
+pub use delegation::{Gift, Shortfall};
 pub use index::{IndexBuilder, RecordSpec, StatementSpec, TenantIndex};
 pub use lookups::{EffectivePermission, Holder, HolderGrant};
 

@@ -655,7 +655,7 @@ impl Service {
 
     /// The tenant's index, never older than `min_revision` (nor, with `cluster` set and full
     /// consistency, than the newest committed revision).
-    async fn fresh_index(
+    pub(super) async fn fresh_index(
         &self,
         tenant: &str,
         min_revision: Option<i64>,

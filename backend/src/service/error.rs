@@ -96,6 +96,10 @@ pub enum ServiceError {
     /// The answer cannot be given now (a `minRevision` this process cannot reach in time).
     #[error("{0}")]
     Unavailable(String),
+    /// A record written through `/me` gives more than its author may give: each field
+    /// names one gift and what it needs.
+    #[error("the record gives more than you may give")]
+    DelegationExceeded(Vec<FieldError>),
     /// A trusted issuer's keys cannot be fetched and none are cached: a token of it can be
     /// judged neither way now.
     #[error("{0}")]

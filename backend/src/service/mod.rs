@@ -6,6 +6,7 @@ mod accounts;
 mod api_keys;
 mod audit;
 mod decisions;
+mod delegation;
 mod error;
 mod issuers;
 mod kinds;

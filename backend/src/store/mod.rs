@@ -344,6 +344,7 @@ impl Store {
             "statement_roles",
             "statement_resources",
             "record_tags",
+            "record_authors",
             AccessRecord::TABLE,
             "group_members",
             Group::TABLE,

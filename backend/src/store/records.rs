@@ -27,6 +27,7 @@ const RESOURCES: (&str, &str, &str) = (
     "statement, position",
 );
 const TAGS: (&str, &str, &str) = ("record_tags", "tag_key, tag_value", "tag_key");
+const AUTHORS: (&str, &str, &str) = ("record_authors", "user_id", "user_id");
 
 /// Puts `(statement, item)` rows, ordered by statement, into the statements' lists.
 fn into_statements<T>(
@@ -63,6 +64,7 @@ impl Table for AccessRecord {
         "statement_roles",
         "statement_resources",
         "record_tags",
+        "record_authors",
     ];
 
     async fn read(
@@ -102,6 +104,11 @@ impl Table for AccessRecord {
                 statement_of(row)?,
                 parsed("resource", &resource, ResourcePattern::parse)?,
             ))
+        })
+        .await?;
+        let mut authors = list_rows::<Self, _>(conn, tenant, which, &ids, AUTHORS, |row| {
+            let user: String = row.try_get("user_id")?;
+            parsed("user id", &user, UserId::parse)
         })
         .await?;
         let mut tags = list_rows::<Self, _>(conn, tenant, which, &ids, TAGS, |row| {
@@ -144,6 +151,7 @@ impl Table for AccessRecord {
                         .unwrap_or_default()
                         .into_iter()
                         .collect::<BTreeMap<_, _>>(),
+                    delegated_by: authors.remove(&id).and_then(|mut a| a.pop()),
                     created_at: None,
                     updated_at: None,
                     revision: None,
@@ -188,8 +196,12 @@ impl Table for AccessRecord {
         let mut roles = Vec::new();
         let mut resources = Vec::new();
         let mut tags = Vec::new();
+        let mut authors = Vec::new();
         for o in objects {
             let id = Value::Text(&o.id);
+            if let Some(author) = &o.object.delegated_by {
+                authors.push(vec![id, Value::Text(author.as_str())]);
+            }
             for (i, user) in o.object.users.iter().enumerate() {
                 users.push(vec![id, Value::Int(i as i64), Value::Text(user.as_str())]);
             }
@@ -264,7 +276,8 @@ impl Table for AccessRecord {
             "",
             &tags,
         )
-        .await
+        .await?;
+        insert(conn, tenant, AUTHORS.0, &[id, "user_id"], "", &authors).await
     }
 
     fn stamped(self, id: &str, stamp: Stamp) -> Result<Self, StoreError> {

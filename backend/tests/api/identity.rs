@@ -26,6 +26,7 @@ on_both_databases!(
     fetched_keys_survive_the_issuer_and_refetch_is_bounded,
     sign_out_everywhere_and_suspension_apply_to_tokens,
     issuers_are_validated_audited_and_isolated,
+    users_give_what_they_may_through_me_records,
 );
 
 fn b64(bytes: &[u8]) -> String {
@@ -928,4 +929,186 @@ async fn issuers_are_validated_audited_and_isolated(app: TestApp) {
             .body["issuerId"],
         id.as_str()
     );
+}
+
+async fn users_give_what_they_may_through_me_records(app: TestApp) {
+    let key = setup(&app, "acme").await;
+    let signer = TestKey::ec("k");
+    let iss = "https://idp.example/";
+    register(
+        &app,
+        "acme",
+        "idp",
+        issuer(iss, jwks(&[&signer]), &["ES256"]),
+    )
+    .await;
+    // Ada owns project p1: she may grant reading and commenting there, delegate sharing.
+    app.put(
+        "/v1/tenants/acme/roles/owner",
+        json!({"name": "Owner", "permissions": [
+            {"action": "documents:read", "allow": true, "grant": true},
+            {"action": "documents:share", "allow": true, "delegate": true}]}),
+    )
+    .await
+    .expect(201);
+    app.put(
+        "/v1/tenants/acme/roles/editor",
+        json!({"name": "Editor", "permissions": [{"action": "documents:edit"}]}),
+    )
+    .await
+    .expect(201);
+    app.put("/v1/tenants/acme/roles/sharer", json!({"name": "Sharer", "permissions": [{"action": "documents:share", "allow": false, "grant": true}]}))
+        .await
+        .expect(201);
+    app.put(
+        "/v1/tenants/acme/records/ada-owns-p1",
+        json!({"name": "Ada owns p1", "users": ["ada"], "statements": [{"roles": ["owner"], "resources": ["/projects/p1"]}]}),
+    )
+    .await
+    .expect(201);
+    let ada = signer.token(iss, "ada", json!({}));
+    let bob = signer.token(iss, "bob", json!({}));
+    let me_records = "/v1/tenants/acme/me/records";
+    let share = |roles: Value, resource: &str| json!({"name": "shared", "users": ["bob"], "statements": [{"roles": roles, "resources": [resource]}]});
+    let bob_reads = || async {
+        app.check(
+            "acme",
+            &key,
+            json!({"userId": "bob", "resourceUri": "/projects/p1/d1", "permission": "documents:read"}),
+        )
+        .await["allowed"]
+            .clone()
+    };
+    assert_eq!(bob_reads().await, false);
+
+    // Within her rights: reading a document of p1, and `grant` of sharing (she delegates it).
+    let before = app.revision("acme").await;
+    let written = app
+        .call(
+            Method::POST,
+            me_records,
+            Some(&ada),
+            Some(share(json!(["viewer"]), "/projects/p1/d1")),
+        )
+        .await
+        .expect(201);
+    assert_eq!(written.body["delegatedBy"], "ada");
+    let record_id = written.body["recordId"].as_str().unwrap().to_owned();
+    assert_eq!(bob_reads().await, true);
+    app.call(
+        Method::POST,
+        me_records,
+        Some(&ada),
+        Some(share(json!(["sharer"]), "/projects/p1")),
+    )
+    .await
+    .expect(201);
+
+    // Beyond them: a broader resource, an action she cannot grant, `grant` of what she
+    // only grants, a wildcard, `delegate` itself; every gift named, nothing written.
+    let revision = app.revision("acme").await;
+    for (body, fields_expected) in [
+        (
+            share(json!(["viewer"]), "/projects"),
+            vec!["statements[0].roles[0]"],
+        ),
+        (
+            share(json!(["editor"]), "/projects/p1"),
+            vec!["statements[0].roles[0]"],
+        ),
+        (
+            share(json!(["viewer", "owner"]), "/projects/p1"),
+            vec!["statements[0].roles[1]", "statements[0].roles[1]"],
+        ),
+        (
+            share(json!(["viewer"]), "/projects/*"),
+            vec!["statements[0].resources[0]"],
+        ),
+    ] {
+        let got = app
+            .call(Method::POST, me_records, Some(&ada), Some(body.clone()))
+            .await
+            .expect_problem(403, "delegation_exceeded");
+        assert_eq!(fields(&got.body), fields_expected, "{body}");
+    }
+    // Bob holds nothing, so gives nothing; a malformed record is the usual 422.
+    app.call(
+        Method::POST,
+        me_records,
+        Some(&bob),
+        Some(share(json!(["viewer"]), "/projects/p1")),
+    )
+    .await
+    .expect_problem(403, "delegation_exceeded");
+    let got = app
+        .call(Method::POST, me_records, Some(&ada), Some(json!({"name": "", "users": ["bob"], "statements": [{"roles": ["ghost"], "resources": ["/projects/p1"]}]})))
+        .await;
+    assert_eq!(got.status, 422, "{}", got.body);
+    assert_eq!(app.revision("acme").await, revision);
+
+    // Her records, and only hers, are listed and hers to delete; the audit names her.
+    let mine = app
+        .call(Method::GET, me_records, Some(&ada), None)
+        .await
+        .expect(200);
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 2);
+    let theirs = app
+        .call(Method::GET, me_records, Some(&bob), None)
+        .await
+        .expect(200);
+    assert_eq!(theirs.body["items"], json!([]));
+    let audit = app
+        .get(&format!(
+            "/v1/tenants/acme/audit?targetKind=record&targetId={record_id}"
+        ))
+        .await
+        .expect(200);
+    assert_eq!(
+        audit.body["items"][0]["actor"],
+        json!({"kind": "user", "id": "ada"})
+    );
+    assert!(audit.body["items"][0]["revision"].as_i64().unwrap() > before);
+    for (token, id) in [
+        (&bob, record_id.as_str()),
+        (&ada, "ada-owns-p1"),
+        (&ada, "ada"),
+    ] {
+        app.call(
+            Method::DELETE,
+            &format!("{me_records}/{id}"),
+            Some(token),
+            None,
+        )
+        .await
+        .expect_problem(404, "not_found");
+    }
+    app.call(
+        Method::DELETE,
+        &format!("{me_records}/{record_id}"),
+        Some(&ada),
+        None,
+    )
+    .await
+    .expect(200);
+    assert_eq!(bob_reads().await, false);
+
+    // Rights are read at the write: once Ada loses ownership she can give nothing more.
+    app.delete("/v1/tenants/acme/records/ada-owns-p1")
+        .await
+        .expect(200);
+    app.call(
+        Method::POST,
+        me_records,
+        Some(&ada),
+        Some(share(json!(["viewer"]), "/projects/p1/d1")),
+    )
+    .await
+    .expect_problem(403, "delegation_exceeded");
+    // An API key is not a user: `/me/records` refuses it, and another tenant's token too.
+    app.call(Method::GET, me_records, Some(&key), None)
+        .await
+        .expect_problem(401, "unauthenticated");
+    app.call(Method::GET, "/v1/tenants/beta/me/records", Some(&ada), None)
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
 }

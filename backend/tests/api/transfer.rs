@@ -95,7 +95,8 @@ async fn model(app: &TestApp, tenant: &str) {
     .expect(201);
     app.put(
         &format!("{t}/users/ada"),
-        json!({"name": "Ada Lovelace", "email": "ada@example.com"}),
+        json!({"name": "Ada Lovelace", "email": "ada@example.com",
+            "tokensNotBefore": "2026-12-01T08:00:00.000Z"}),
     )
     .await
     // Registered already: the group names her.

@@ -136,6 +136,7 @@ fn sentence(event: &Value, changed: &[String]) -> String {
     let actor = match text(&event["actor"]["kind"]).as_str() {
         "platformAdmin" => "The platform admin token".to_owned(),
         "account" => format!("Account {id}"),
+        "user" => format!("User {id} (with their identity token)"),
         "apiKey" => format!("API key {id}"),
         other => format!("{other} {id}"),
     };

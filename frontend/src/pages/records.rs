@@ -51,7 +51,12 @@ pub fn RecordList() -> impl IntoView {
                 };
                 view! {
                     <td><a href=format!("{base}/records/{}", api::enc(id))>{id.clone()}</a></td>
-                    <td>{record.name.clone()}</td>
+                    <td>
+                        {record.name.clone()}
+                        {record.delegated_by.clone().map(|user| view! {
+                            <span class="hint delegated">" made by user " {user}</span>
+                        })}
+                    </td>
                     <td>{who(record)}</td>
                     <td>{super::objects::gives(record)}</td>
                     <td><span class=format!("badge status-{status}")>{status}</span></td>
@@ -153,6 +158,12 @@ pub fn RecordEditor() -> impl IntoView {
     let is_new = Signal::derive(move || editor.is_new());
     view! {
         <EditorFrame editor noun="Record" on_save=save>
+            {move || editor.original.with(|r| r.as_ref().and_then(|r| r.delegated_by.clone())).map(|user| view! {
+                <p class="notice" data-testid="delegated-by">
+                    "Made by user " <strong>{user}</strong> " through /me/records (giving what they may give). "
+                    "Saving it here makes it a record of the tenant's admins, which the user can no longer delete."
+                </p>
+            })}
             <Show when=move || is_new.get()>
                 <TextField label="Record id" field="recordId" value=record_id errors hint="Optional; generated when left empty."/>
             </Show>

@@ -186,6 +186,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me::me_check))
         .routes(routes!(me::me_permissions))
         .routes(routes!(me::me_resources))
+        .routes(routes!(me::me_create_record, me::me_list_records))
+        .routes(routes!(me::me_delete_record))
         .routes(routes!(check::check))
         .routes(routes!(check::check_batch))
         .routes(routes!(check::authorize_user))
