@@ -146,6 +146,8 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Before any HTTP client is made (export, import, JWKS fetches).
+    portcullis::identity::jwks::install_crypto_providers();
     let cli = Cli::parse();
     let env: HashMap<String, String> = std::env::vars()
         .filter(|(k, _)| k.starts_with("PORTCULLIS_"))

@@ -179,7 +179,8 @@ type EntryKey = (String, String, i64);
 /// The key sets of every issuer in use, across tenants (each entry is keyed by its tenant).
 pub struct KeyCache {
     entries: Mutex<HashMap<EntryKey, Arc<tokio::sync::Mutex<Entry>>>>,
-    http: reqwest::Client,
+    /// `Err`: why no HTTP client could be made (then only inline keys work).
+    http: Result<reqwest::Client, String>,
 }
 
 impl std::fmt::Debug for KeyCache {
@@ -205,10 +206,10 @@ impl KeyCache {
             .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
             .build()
             // Building fails only when the TLS backend cannot start; without it no JWKS
-            // URL could be fetched, but inline keys still work.
-            .unwrap_or_else(|error| {
+            // URL can be fetched, but inline keys still work.
+            .map_err(|error| {
                 tracing::error!(%error, "the HTTP client for JWKS fetches did not start");
-                reqwest::Client::new()
+                format!("no HTTP client for JWKS fetches: {error}")
             });
         Self {
             entries: Mutex::default(),
@@ -318,8 +319,8 @@ impl KeyCache {
 
     /// Fetches and parses a JWKS: bounded in time and size, no redirects.
     async fn fetch(&self, url: &str) -> Result<KeySet, String> {
-        let mut response = self
-            .http
+        let http = self.http.as_ref().map_err(Clone::clone)?;
+        let mut response = http
             .get(url)
             .header(
                 reqwest::header::ACCEPT,
@@ -354,10 +355,12 @@ impl KeyCache {
     }
 }
 
-/// Makes AWS-LC the process's provider for `jsonwebtoken` and rustls, so neither has to
-/// guess from crate features (a guess that panics if another crate turns on a second
-/// backend). Installing twice is harmless: the first stays.
-fn install_crypto_providers() {
+/// Makes AWS-LC the process's provider for `jsonwebtoken` and rustls. reqwest's rustls
+/// (built without a provider of its own) panics with "No provider set" when it builds a
+/// client in a process that has none, so every process that makes HTTP clients calls this
+/// first: the server (here), the CLI (`main`), the tests. Installing twice is harmless:
+/// the first stays.
+pub fn install_crypto_providers() {
     let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }

@@ -569,7 +569,7 @@ async fn console_pages_are_served_and_not_frameable() {
         "and hydrated by the console's build"
     );
     // `/` leads to the console; the API's unknown paths stay problem documents.
-    let root = reqwest::Client::builder()
+    let root = crate::helpers::http()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

@@ -197,7 +197,7 @@ impl TestApp {
         }));
         TestApp {
             base,
-            client: reqwest::Client::new(),
+            client: http().build().unwrap(),
             db,
             stop: Some(stop),
         }
@@ -343,10 +343,7 @@ impl TestApp {
 
     /// Signs in with a fresh cookie-keeping client; panics unless it succeeds.
     pub async fn sign_in(&self, username: &str, password: &str) -> Console {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let client = http().cookie_store(true).build().unwrap();
         let response = client
             .post(format!("{}/v1/session", self.base))
             .json(&json!({"username": username, "password": password}))
@@ -398,4 +395,11 @@ pub fn fields(problem: &Value) -> Vec<&str> {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect()
+}
+
+/// A builder of HTTP clients for the tests: rustls (under reqwest) needs the process's
+/// crypto provider installed before the first client is built.
+pub fn http() -> reqwest::ClientBuilder {
+    portcullis::identity::jwks::install_crypto_providers();
+    reqwest::Client::builder()
 }

@@ -41,19 +41,19 @@ fn now() -> i64 {
 }
 
 /// A key pair of one of the three algorithms, with its public JWK.
-enum Signer {
+pub(crate) enum Signer {
     Rsa(aws_lc_rs::rsa::KeyPair),
     Ec(EcdsaKeyPair),
     Ed(Ed25519KeyPair),
 }
 
-struct TestKey {
+pub(crate) struct TestKey {
     kid: String,
     signer: Signer,
 }
 
 impl TestKey {
-    fn rsa(kid: &str) -> Self {
+    pub(crate) fn rsa(kid: &str) -> Self {
         let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
         Self {
             kid: kid.into(),
@@ -61,7 +61,7 @@ impl TestKey {
         }
     }
 
-    fn ec(kid: &str) -> Self {
+    pub(crate) fn ec(kid: &str) -> Self {
         let pair = EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
         Self {
             kid: kid.into(),
@@ -148,7 +148,7 @@ impl TestKey {
     }
 
     /// A well-formed token for `sub`, with `extra` claims over the defaults.
-    fn token(&self, iss: &str, sub: &str, extra: Value) -> String {
+    pub(crate) fn token(&self, iss: &str, sub: &str, extra: Value) -> String {
         let mut claims = json!({"iss": iss, "sub": sub, "aud": "portal",
             "iat": now(), "exp": now() + 600});
         for (k, v) in extra.as_object().unwrap() {
@@ -214,7 +214,7 @@ impl JwksServer {
     }
 }
 
-fn jwks(keys: &[&TestKey]) -> Value {
+pub(crate) fn jwks(keys: &[&TestKey]) -> Value {
     json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()})
 }
 

@@ -11,6 +11,8 @@ use crate::helpers::{ADMIN, Db, TestDb};
 struct Server {
     child: Child,
     base: String,
+    /// Everything the server logged so far.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Drop for Server {
@@ -58,12 +60,16 @@ async fn start_with(
     let mut child = command.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (address, found) = std::sync::mpsc::channel();
-    // Reads the log until the address, then drains it so the server never blocks on it.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let kept = log.clone();
+    // Reads the log until the address, then keeps it, so the server never blocks on it.
     std::thread::spawn(move || {
         use std::io::BufRead;
         let mut address = Some(address);
         for line in std::io::BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
+            kept.lock().unwrap().push_str(&line);
+            kept.lock().unwrap().push('\n');
             if let Some(at) = line.find("listening on http://") {
                 let rest = &line[at + "listening on http://".len()..];
                 let end = rest
@@ -80,7 +86,7 @@ async fn start_with(
         .expect("the server logged no address within 30 s");
     let base = format!("http://{address}");
     let started = Instant::now();
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http().build().unwrap();
     while client
         .get(format!("{base}/readyz"))
         .send()
@@ -94,7 +100,7 @@ async fn start_with(
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Server { child, base }
+    Server { child, base, log }
 }
 
 fn stop(mut server: Server) {
@@ -120,7 +126,7 @@ fn stop(mut server: Server) {
 
 async fn data_survives_a_restart(database_url: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http().build().unwrap();
     let server = start(dir.path(), database_url).await;
     let created = client
         .post(format!("{}/v1/tenants", server.base))
@@ -217,6 +223,7 @@ async fn first_start_prints_an_admin_token_once() {
         stop(Server {
             child,
             base: String::new(),
+            log: Default::default(),
         });
         reader.join().unwrap()
     };
@@ -267,7 +274,7 @@ async fn first_start_prints_an_admin_token_once() {
     }
     assert!(create.wait().unwrap().success());
     let server = start(dir.path(), None).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http().build().unwrap();
     for (username, password) in [
         ("admin", password.as_str()),
         ("carol", "carols long password"),
@@ -290,7 +297,7 @@ async fn two_processes_never_answer_stale(database_url: Option<&str>) {
     let cluster = [("PORTCULLIS_CLUSTER", "true")];
     let a = start_with(dir.path(), database_url, &cluster).await;
     let b = start_with(dir.path(), database_url, &cluster).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http().build().unwrap();
     let send = |method: reqwest::Method, base: &str, path: &str, body: serde_json::Value| {
         client
             .request(method, format!("{base}{path}"))
@@ -375,4 +382,149 @@ async fn two_postgres_processes_never_answer_stale() {
     if let Some(db) = TestDb::create(Db::Postgres).await {
         two_processes_never_answer_stale(Some(&db.url)).await;
     }
+}
+
+/// Identity tokens, good and bad, never reach the log, even at `debug` (SPEC §6: every
+/// refusal says which check failed and logs no token).
+#[tokio::test]
+async fn identity_tokens_never_reach_the_log() {
+    use crate::identity::{TestKey, jwks};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with(dir.path(), None, &[("RUST_LOG", "debug")]).await;
+    let client = crate::helpers::http().build().unwrap();
+    let call = |method: reqwest::Method, path: &str, token: &str, body: serde_json::Value| {
+        client
+            .request(method, format!("{}{path}", server.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let signer = TestKey::ec("k1");
+    call(
+        reqwest::Method::POST,
+        "/v1/tenants",
+        ADMIN,
+        serde_json::json!({"tenantId": "acme", "name": "Acme"}),
+    )
+    .await
+    .unwrap();
+    for (id, keys) in [
+        ("idp", serde_json::json!({"jwks": jwks(&[&signer])})),
+        (
+            "down",
+            serde_json::json!({"jwksUrl": "http://127.0.0.1:9/jwks.json"}),
+        ),
+    ] {
+        let mut body = serde_json::json!({"name": id, "issuer": format!("https://{id}.example/"),
+            "audiences": ["portal"], "algorithms": ["ES256"]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(keys.as_object().unwrap().clone());
+        let r = call(
+            reqwest::Method::PUT,
+            &format!("/v1/tenants/acme/issuers/{id}"),
+            ADMIN,
+            body,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let good = signer.token("https://idp.example/", "ada", serde_json::json!({}));
+    let expired = signer.token("https://idp.example/", "ada", serde_json::json!({"exp": 1}));
+    let unreachable = signer.token("https://down.example/", "ada", serde_json::json!({}));
+    let tokens = [&good, &expired, &unreachable];
+    for token in tokens {
+        call(
+            reqwest::Method::POST,
+            "/v1/tenants/acme/me/check",
+            token,
+            serde_json::json!({"resourceUri": "/docs/d1", "permission": "documents:read"}),
+        )
+        .await
+        .unwrap();
+        call(reqwest::Method::POST, "/v1/tenants/acme/check", ADMIN,
+            serde_json::json!({"userToken": token, "resourceUri": "/docs/d1", "permission": "documents:read"}))
+            .await
+            .unwrap();
+    }
+    // The requests were logged (so the log was being written), the tokens were not.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = server.log.lock().unwrap().clone();
+    assert!(
+        log.contains("/me/check"),
+        "the requests are in the log:\n{log}"
+    );
+    assert!(
+        log.contains("JWKS fetch failed"),
+        "the failing fetch is in the log:\n{log}"
+    );
+    for token in tokens {
+        for part in token.split('.') {
+            assert!(!log.contains(part), "a token's part reached the log");
+        }
+    }
+}
+
+/// The CLI's `export` and `import` move a tenant through a running server (each makes an
+/// HTTP client, so this also holds the binary to installing its TLS crypto provider).
+#[tokio::test]
+async fn the_cli_exports_and_imports_a_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with(dir.path(), None, &[]).await;
+    let client = crate::helpers::http().build().unwrap();
+    let put = |path: &str, body: serde_json::Value| {
+        client
+            .put(format!("{}{path}", server.base))
+            .bearer_auth(ADMIN)
+            .json(&body)
+            .send()
+    };
+    for tenant in ["acme", "copy"] {
+        let r = client
+            .post(format!("{}/v1/tenants", server.base))
+            .bearer_auth(ADMIN)
+            .json(&serde_json::json!({"tenantId": tenant, "name": tenant}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    put(
+        "/v1/tenants/acme/roles/viewer",
+        serde_json::json!({"name": "Viewer", "permissions": [{"action": "documents:read"}]}),
+    )
+    .await
+    .unwrap();
+    put("/v1/tenants/acme/records/r1", serde_json::json!({"name": "R", "users": ["ada"], "statements": [{"roles": ["viewer"], "resources": ["/docs"]}]}))
+        .await
+        .unwrap();
+    let file = dir.path().join("acme.ndjson");
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+            .args(args)
+            .args(["--url", &server.base, "--token", ADMIN])
+            .env_remove("PORTCULLIS_DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "portcullis {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&["export", "--tenant", "acme", file.to_str().unwrap()]);
+    let exported = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        exported.contains("\"viewer\"") && exported.contains("\"r1\""),
+        "{exported}"
+    );
+    run(&["import", "--tenant", "copy", file.to_str().unwrap()]);
+    let r = client
+        .get(format!("{}/v1/tenants/copy/records/r1", server.base))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 }

@@ -166,7 +166,7 @@ async fn a_restart_answers_as_before(app: TestApp) {
         let questions = questions.clone();
         let app_base = app.base.clone();
         async move {
-            let client = reqwest::Client::new();
+            let client = crate::helpers::http().build().unwrap();
             let answer: serde_json::Value = client
                 .post(format!("{app_base}/v1/tenants/acme/check/batch"))
                 .bearer_auth(crate::helpers::ADMIN)
