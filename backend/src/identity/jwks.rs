@@ -140,7 +140,7 @@ impl KeySet {
 
     /// The key to verify a token signed with `alg` naming `kid`: the key with that `kid`
     /// (which must fit `alg`), or without a `kid`, the only key that fits `alg`.
-    fn find(&self, kid: Option<&str>, alg: TokenAlgorithm) -> Option<&DecodingKey> {
+    pub fn find(&self, kid: Option<&str>, alg: TokenAlgorithm) -> Option<&DecodingKey> {
         let usable = |k: &&Key| k.fits == alg && k.alg.is_none_or(|pinned| pinned == alg);
         match kid {
             Some(kid) => self
