@@ -11,7 +11,7 @@ use super::super::wire::{consistency, explanation};
 use super::super::{ApiError, AppState, with_revision};
 use super::{MAX_BATCH, Users, invalid, parse_all, parse_query, too_many};
 
-use crate::service::Consistency;
+use crate::service::{CheckQuery, Consistency, TenantAccess};
 
 /// Check a permission
 #[utoipa::path(post, path = "/v1/tenants/{tenantId}/check", tag = "decisions", operation_id = "check",
@@ -38,14 +38,27 @@ pub(super) async fn check(
         "",
     )
     .map_err(invalid)?;
+    answer(
+        &state,
+        &access,
+        query,
+        request.min_revision,
+        request.consistency,
+    )
+    .await
+}
+
+/// The answer to one check (`/check` and `/me/check`).
+pub(super) async fn answer(
+    state: &AppState,
+    access: &TenantAccess,
+    query: CheckQuery,
+    min_revision: Option<i64>,
+    freshness: portcullis_api::Consistency,
+) -> Result<Response, ApiError> {
     let (mut decisions, revision) = state
         .service
-        .check(
-            &access,
-            &[query],
-            request.min_revision,
-            consistency(request.consistency),
-        )
+        .check(access, &[query], min_revision, consistency(freshness))
         .await?;
     let decision = decisions.pop().ok_or_else(|| {
         ApiError::new(

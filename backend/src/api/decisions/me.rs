@@ -7,13 +7,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use portcullis_api::{CheckResponse, EffectivePermissions, MeCheckRequest, ReachableResourcePage};
 
 use super::super::extract::{ApiJson, ApiPath, ApiQuery, EndUser, Preconditions};
 use super::super::wire::Wire;
-use super::super::wire::{consistency, explanation};
-use super::super::{ApiError, AppState, ListParams, deleted, with_revision, written};
+use super::super::{ApiError, AppState, ListParams, deleted, written};
 use super::lookups::{FreshnessParams, ResourcesParams, permissions_answer, resources_answer};
 use super::{invalid, parse_query};
 use crate::domain::{AccessRecord, UserId};
@@ -51,28 +50,14 @@ pub(super) async fn me_check(
         "",
     )
     .map_err(invalid)?;
-    let (mut decisions, revision) = state
-        .service
-        .check(
-            &access,
-            &[query],
-            request.min_revision,
-            consistency(request.consistency),
-        )
-        .await?;
-    let decision = decisions.pop().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "no decision",
-        )
-    })?;
-    let body = CheckResponse {
-        allowed: decision.allowed,
-        revision,
-        explanation: decision.explanation.map(explanation),
-    };
-    Ok(with_revision(Json(body).into_response(), revision))
+    super::check::answer(
+        &state,
+        &access,
+        query,
+        request.min_revision,
+        request.consistency,
+    )
+    .await
 }
 
 /// What the token's user may do on a resource
