@@ -1,9 +1,10 @@
 //! Issuers' public keys: a JWKS document parsed into the keys tokens may name, and the
 //! per-issuer cache of fetched sets.
 //!
-//! The cache, per (tenant, issuer id, issuer revision): a set is fetched on first use and
-//! refreshed after [`REFRESH_AFTER`] in the background of the request that finds it old
-//! (that request still uses the old set); a token naming a `kid` the set lacks makes one
+//! The cache, per (tenant, issuer id, issuer revision): inline keys are parsed once; a
+//! fetched set is fetched on first use and refreshed after [`REFRESH_AFTER`] in the
+//! background of the request that finds it old (that request still uses the old set); a
+//! token naming a `kid` the set lacks makes one
 //! fetch at once, at most every [`MIN_REFETCH`] per issuer (so unknown `kid`s cannot make
 //! Portcullis hammer an issuer); concurrent misses wait for one fetch. A failed fetch
 //! keeps the last good set. A fetch takes at most [`FETCH_TIMEOUT`] and reads at most
@@ -251,14 +252,6 @@ impl KeyCache {
     ) -> Result<DecodingKey, TokenError> {
         let unknown =
             || TokenError::KeyUnknown(kid.unwrap_or("absent").chars().take(128).collect());
-        let url = match &issuer.keys {
-            IssuerKeys::Inline(document) => {
-                // Checked when it was saved; a key that no longer parses is left out.
-                let set = KeySet::parse(document, false).unwrap_or_default();
-                return set.find(kid, alg).cloned().ok_or_else(unknown);
-            }
-            IssuerKeys::JwksUrl(url) => url.clone(),
-        };
         let id = issuer
             .issuer_id
             .as_ref()
@@ -267,6 +260,21 @@ impl KeyCache {
         let entry = self.entry((tenant.to_owned(), id, issuer.revision.unwrap_or_default()));
         let mut state = entry.lock().await;
         state.used_at = Some(Instant::now());
+        let url = match &issuer.keys {
+            // Parsed once per revision of the issuer (checked when it was saved; a key that
+            // no longer parses is left out), never fetched.
+            IssuerKeys::Inline(document) => {
+                let set = state
+                    .set
+                    .get_or_insert_with(|| {
+                        Arc::new(KeySet::parse(document, false).unwrap_or_default())
+                    })
+                    .clone();
+                drop(state);
+                return set.find(kid, alg).cloned().ok_or_else(unknown);
+            }
+            IssuerKeys::JwksUrl(url) => url.clone(),
+        };
         let fresh = state
             .fetched_at
             .is_some_and(|at| at.elapsed() < REFRESH_AFTER);
