@@ -116,7 +116,7 @@ pub fn IssuerEditor() -> impl IntoView {
             <TextArea label="Audiences (one per line)" field="audiences" value=audiences errors hint="A token must name one of these in `aud`."/>
             <TextField label="JWKS URL" field="jwksUrl" value=jwks_url errors hint="Where its public keys are published (https://). Or paste the keys below instead."/>
             <TextArea label="Keys (a JWKS document)" field="jwks" value=jwks errors hint="{\"keys\": [...]}: RSA, P-256 or Ed25519 public keys. Leave empty when a JWKS URL is given."/>
-            <fieldset class="field">
+            <fieldset class="field choices">
                 <legend>"Algorithms its tokens may use"</legend>
                 {chosen
                     .into_iter()
