@@ -8,63 +8,15 @@
 
 use std::hint::black_box;
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
 use portcullis::domain::{Issuer, IssuerKeys, Role, TokenAlgorithm, now};
 use portcullis::engine::{IndexBuilder, RecordSpec, StatementSpec};
 use portcullis::identity::{jwks::KeySet, verify};
 use serde_json::json;
 
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// A signed token of `alg` and the JWK of its key.
-fn token(alg: TokenAlgorithm) -> (String, serde_json::Value) {
-    let header = b64(json!({"alg": alg.as_str(), "kid": "k"})
-        .to_string()
-        .as_bytes());
-    let exp = now().millis() / 1000 + 3600;
-    let claims = json!({"iss": "https://idp.example/", "aud": "portal", "sub": "ada", "iat": exp - 3600, "exp": exp});
-    let message = format!("{header}.{}", b64(claims.to_string().as_bytes()));
-    let (signature, jwk) = match alg {
-        TokenAlgorithm::RS256 => {
-            let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
-            let mut signature = vec![0; pair.public_modulus_len()];
-            pair.sign(
-                &signature::RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                message.as_bytes(),
-                &mut signature,
-            )
-            .unwrap();
-            let public = pair.public_key();
-            let jwk = json!({"kty": "RSA", "kid": "k",
-                "n": b64(public.modulus().big_endian_without_leading_zero()),
-                "e": b64(public.exponent().big_endian_without_leading_zero())});
-            (signature, jwk)
-        }
-        TokenAlgorithm::ES256 => {
-            let pair = EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
-            let signature = pair.sign(&SystemRandom::new(), message.as_bytes()).unwrap();
-            let point = pair.public_key().as_ref();
-            let jwk = json!({"kty": "EC", "crv": "P-256", "kid": "k",
-                "x": b64(&point[1..33]), "y": b64(&point[33..65])});
-            (signature.as_ref().to_vec(), jwk)
-        }
-        TokenAlgorithm::EdDSA => {
-            let pair = Ed25519KeyPair::generate().unwrap();
-            let signature = pair.sign(message.as_bytes());
-            let jwk = json!({"kty": "OKP", "crv": "Ed25519", "kid": "k",
-                "x": b64(pair.public_key().as_ref())});
-            (signature.as_ref().to_vec(), jwk)
-        }
-    };
-    (format!("{message}.{}", b64(&signature)), jwk)
-}
+// The tests' key pairs and hand-signed tokens.
+#[path = "../tests/api/keys.rs"]
+mod keys;
 
 fn tokens(c: &mut Criterion) {
     portcullis::identity::jwks::install_crypto_providers();
@@ -73,8 +25,13 @@ fn tokens(c: &mut Criterion) {
         TokenAlgorithm::ES256,
         TokenAlgorithm::EdDSA,
     ] {
-        let (token, jwk) = token(alg);
-        let document = json!({"keys": [jwk]});
+        let signer = match alg {
+            TokenAlgorithm::RS256 => keys::TestKey::rsa("k"),
+            TokenAlgorithm::ES256 => keys::TestKey::ec("k"),
+            TokenAlgorithm::EdDSA => keys::TestKey::ed("k"),
+        };
+        let token = signer.token("https://idp.example/", "ada", json!({}));
+        let document = keys::jwks(&[&signer]);
         let issuer = Issuer {
             issuer_id: None,
             name: "IdP".into(),

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::domain::{Scope, text};
+use crate::domain::{Scope, UserId, text};
 use crate::service::{FieldError, Precondition, Principal, TenantAccess};
 
 /// A JSON body. Syntax errors are 400 `malformed_json`; a body of the wrong shape (types,
@@ -256,45 +256,54 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(Caller(principal.clone()));
         }
         let principal = match parts.headers.get(header::AUTHORIZATION) {
-            Some(value) => {
-                let token = value
-                    .to_str()
-                    .ok()
-                    .and_then(|v| {
-                        v.strip_prefix("Bearer ")
-                            .or_else(|| v.strip_prefix("bearer "))
-                    })
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .ok_or_else(no_credential)?;
+            Some(_) => {
+                let token = bearer(parts).ok_or_else(no_credential)?;
                 state.service.authenticate(token).await?
             }
             None => super::session::principal(parts, state)
                 .await?
                 .ok_or_else(no_credential)?,
         };
-        if let Some(limiter) = &state.limiter {
-            static PLATFORM: std::sync::LazyLock<String> =
-                std::sync::LazyLock::new(|| "platform".to_owned());
-            let account_key;
-            let key: &String = match &principal {
-                Principal::PlatformAdmin => &PLATFORM,
-                Principal::ApiKey(key) => &key.limit_key,
-                Principal::EndUser(user) => &user.limit_key,
-                Principal::Account(account) => {
-                    account_key = format!("account/{}", account.username);
-                    &account_key
-                }
-            };
-            if let Err(not_until) = limiter.check_key(key) {
-                use governor::clock::Clock;
-                let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-                return Err(ApiError::rate_limited(wait));
-            }
-        }
+        rate_limit(state, &principal)?;
         parts.extensions.insert(principal.clone());
         Ok(Caller(principal))
     }
+}
+
+/// The token of `Authorization: Bearer <token>`, if the request sends one.
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// 429 (with `Retry-After`) when `principal` is over its rate limit; each principal has
+/// its own bucket.
+fn rate_limit(state: &AppState, principal: &Principal) -> Result<(), ApiError> {
+    let Some(limiter) = &state.limiter else {
+        return Ok(());
+    };
+    static PLATFORM: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| "platform".to_owned());
+    let account_key;
+    let key: &String = match principal {
+        Principal::PlatformAdmin => &PLATFORM,
+        Principal::ApiKey(key) => &key.limit_key,
+        Principal::EndUser(user) => &user.limit_key,
+        Principal::Account(account) => {
+            account_key = format!("account/{}", account.username);
+            &account_key
+        }
+    };
+    limiter.check_key(key).map_err(|not_until| {
+        use governor::clock::Clock;
+        ApiError::rate_limited(
+            not_until.wait_time_from(governor::clock::DefaultClock::default().now()),
+        )
+    })
 }
 
 fn no_credential() -> ApiError {
@@ -310,30 +319,24 @@ fn no_credential() -> ApiError {
 /// `issuer_unreachable` when the issuer's keys cannot be had. API keys, the admin token and
 /// console sessions are not identity tokens, and are refused here with 401.
 #[derive(Debug)]
-pub struct EndUser(pub TenantAccess);
+pub struct EndUser {
+    /// The access of the token's user to the tenant.
+    pub access: TenantAccess,
+    /// The user: the token's `sub`.
+    pub user: UserId,
+}
 
 impl FromRequestParts<AppState> for EndUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "send the user's identity token as `Authorization: Bearer <token>`",
-                )
-            })?;
+        let token = bearer(parts).map(str::to_owned).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "send the user's identity token as `Authorization: Bearer <token>`",
+            )
+        })?;
         if token.starts_with(crate::auth::API_KEY_PREFIX)
             || token.starts_with(crate::auth::ADMIN_TOKEN_PREFIX)
         {
@@ -344,15 +347,9 @@ impl FromRequestParts<AppState> for EndUser {
             ));
         }
         let tenant = tenant_of(parts, state).await?;
-        let access = state.service.end_user_access(&tenant, &token).await?;
-        if let (Some(limiter), Principal::EndUser(user)) = (&state.limiter, &access.principal)
-            && let Err(not_until) = limiter.check_key(&user.limit_key)
-        {
-            use governor::clock::Clock;
-            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-            return Err(ApiError::rate_limited(wait));
-        }
-        Ok(EndUser(access))
+        let (access, user) = state.service.end_user_access(&tenant, &token).await?;
+        rate_limit(state, &access.principal)?;
+        Ok(EndUser { access, user })
     }
 }
 

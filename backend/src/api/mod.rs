@@ -219,7 +219,7 @@ impl Modify for Security {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A user's identity token (a JWT) from an issuer the tenant registered                          under `/issuers`: only for the `/me` endpoints.",
+                        "A user's identity token (a JWT) from an issuer the tenant registered under `/issuers`: only for the `/me` endpoints.",
                     ))
                     .build(),
             ),
@@ -350,15 +350,9 @@ const TAKE_MIN_REVISION: [&str; 8] = [
     "meResources",
 ];
 
-/// The operations that verify a user's identity token (SPEC §6): `userToken` in check and
-/// batch, the bearer credential of `/me`.
-const TAKE_USER_TOKEN: [&str; 5] = [
-    "check",
-    "checkBatch",
-    "meCheck",
-    "mePermissions",
-    "meResources",
-];
+/// The operations outside `/me` that verify a user's identity token (SPEC §6): `userToken`
+/// in check and batch. Every `/me` operation takes one as its credential.
+const TAKE_USER_TOKEN: [&str; 2] = ["check", "checkBatch"];
 
 fn add_problem_responses(openapi: &mut OpenApiDoc) {
     for (path, item) in openapi.paths.paths.iter_mut() {
@@ -375,7 +369,8 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
         for (method, operation) in operations {
             let Some(operation) = operation else { continue };
             // Either credential (alternatives); `/me` takes a user's identity token only.
-            let schemes: &[&str] = if path.contains("/me/") {
+            let me = path.contains("/me/");
+            let schemes: &[&str] = if me {
                 &["identityToken"]
             } else {
                 &["bearer", "session"]
@@ -408,10 +403,11 @@ fn add_problem_responses(openapi: &mut OpenApiDoc) {
                      within 2 s; retry after `Retry-After` seconds.",
                 ));
             }
-            if operation
-                .operation_id
-                .as_deref()
-                .is_some_and(|id| TAKE_USER_TOKEN.contains(&id))
+            if me
+                || operation
+                    .operation_id
+                    .as_deref()
+                    .is_some_and(|id| TAKE_USER_TOKEN.contains(&id))
             {
                 for status in statuses.iter_mut() {
                     match status.0 {

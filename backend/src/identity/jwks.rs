@@ -175,6 +175,21 @@ struct Entry {
     used_at: Option<Instant>,
 }
 
+impl Entry {
+    /// Takes a fetch's outcome: a new set, or (logged) the last good set kept.
+    fn settle(&mut self, fetched: Result<KeySet, String>, tenant: &str, iss: &str) {
+        match fetched {
+            Ok(set) => {
+                self.set = Some(Arc::new(set));
+                self.fetched_at = Some(Instant::now());
+            }
+            Err(error) => {
+                tracing::warn!(tenant, issuer = %iss, %error, "JWKS fetch failed; keeping the last good key set");
+            }
+        }
+    }
+}
+
 type EntryKey = (String, String, i64);
 
 /// The key sets of every issuer in use, across tenants (each entry is keyed by its tenant).
@@ -285,17 +300,11 @@ impl KeyCache {
         if state.set.is_none() || (!known && may_fetch) {
             // Nothing yet, or a key the set lacks: fetch now (others wait on the lock).
             state.attempted_at = Some(Instant::now());
-            match self.fetch(&url).await {
-                Ok(set) => {
-                    state.set = Some(Arc::new(set));
-                    state.fetched_at = Some(Instant::now());
-                }
-                Err(error) => {
-                    tracing::warn!(tenant, issuer = %issuer.issuer, %error, "JWKS fetch failed; keeping the last good key set");
-                    if state.set.is_none() {
-                        return Err(TokenError::IssuerUnreachable(error));
-                    }
-                }
+            let fetched = self.fetch(&url).await;
+            let failure = fetched.as_ref().err().cloned();
+            state.settle(fetched, tenant, &issuer.issuer);
+            if let (Some(error), None) = (failure, &state.set) {
+                return Err(TokenError::IssuerUnreachable(error));
             }
         } else if !fresh && !state.refreshing && may_fetch {
             // Old but usable: refresh behind this request.
@@ -306,18 +315,10 @@ impl KeyCache {
             let tenant = tenant.to_owned();
             let iss = issuer.issuer.clone();
             tokio::spawn(async move {
-                let result = cache.fetch(&url).await;
+                let fetched = cache.fetch(&url).await;
                 let mut state = entry.lock().await;
                 state.refreshing = false;
-                match result {
-                    Ok(set) => {
-                        state.set = Some(Arc::new(set));
-                        state.fetched_at = Some(Instant::now());
-                    }
-                    Err(error) => {
-                        tracing::warn!(tenant, issuer = %iss, %error, "JWKS refresh failed; keeping the last good key set");
-                    }
-                }
+                state.settle(fetched, &tenant, &iss);
             });
         }
         let set = state.set.clone().ok_or_else(unknown)?;

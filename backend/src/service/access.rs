@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::domain::{Scope, TenantId, Timestamp, now};
+use crate::domain::{Scope, TenantId, Timestamp, UserId, now};
 
 use super::accounts::AccountPrincipal;
 use super::{Actor, Service, ServiceError};
@@ -105,13 +105,12 @@ pub enum Principal {
     EndUser(Arc<EndUserPrincipal>),
 }
 
-/// A user who proved who they are with an identity token.
+/// A user who proved who they are with an identity token (of the tenant of the access
+/// it is in).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndUserPrincipal {
-    /// The tenant whose issuer verified the token.
-    pub tenant: String,
     /// The token's `sub`.
-    pub user: crate::domain::UserId,
+    pub user: UserId,
     /// `tenant/user/{sub}`: the user's own bucket in the rate limiter.
     pub limit_key: String,
 }
@@ -205,6 +204,14 @@ impl TenantAccess {
     /// The actor for the audit log.
     pub fn actor(&self) -> Actor {
         self.principal.actor()
+    }
+
+    /// The user, when the access is a user's own (an identity token's).
+    pub fn end_user(&self) -> Option<&UserId> {
+        match &self.principal {
+            Principal::EndUser(user) => Some(&user.user),
+            _ => None,
+        }
     }
 }
 
@@ -328,25 +335,26 @@ impl Service {
     }
 
     /// The access of the bearer of `token`, a user's identity token for `tenant` (the
-    /// `/me` endpoints): the token verified as [`Service::verify_user_token`] does.
+    /// `/me` endpoints), and the user: the token verified as
+    /// [`Service::verify_user_token`] does.
     pub async fn end_user_access(
         &self,
         tenant: &str,
         token: &str,
-    ) -> Result<TenantAccess, ServiceError> {
+    ) -> Result<(TenantAccess, UserId), ServiceError> {
         // A tenant id that cannot exist trusts no issuer: the same 401 as any other.
         let tenant_id = TenantId::parse(tenant)
             .map_err(|_| ServiceError::from(crate::identity::TokenError::IssuerUntrusted))?;
         let user = self.verify_user_token(&tenant_id, token).await?;
         let limit_key = format!("{tenant}/user/{user}");
-        Ok(TenantAccess {
+        let access = TenantAccess {
             tenant: tenant_id,
             principal: Principal::EndUser(Arc::new(EndUserPrincipal {
-                tenant: tenant.to_owned(),
-                user,
+                user: user.clone(),
                 limit_key,
             })),
-        })
+        };
+        Ok((access, user))
     }
 
     /// Lets only the platform admin through.

@@ -9,9 +9,7 @@
 //! another (an admin's `PUT` on such a record makes it an admin's record).
 
 use super::objects::{Parsed, WriteMode, Written, delete_in, put_in};
-use super::{
-    FieldError, Page, PageRequest, Precondition, Principal, Service, ServiceError, TenantAccess,
-};
+use super::{FieldError, Page, PageRequest, Precondition, Service, ServiceError, TenantAccess};
 use crate::domain::{AccessRecord, UserId, now};
 use crate::engine::Gift;
 use crate::store::Naming;
@@ -21,12 +19,9 @@ const AUTHORS: &str = "record_authors";
 
 /// The user a `/me` access is for.
 fn author(access: &TenantAccess) -> Result<&UserId, ServiceError> {
-    match &access.principal {
-        Principal::EndUser(user) => Ok(&user.user),
-        _ => Err(ServiceError::Forbidden(
-            "only a user's identity token writes through `/me`".into(),
-        )),
-    }
+    access.end_user().ok_or_else(|| {
+        ServiceError::Forbidden("only a user's identity token writes through `/me`".into())
+    })
 }
 
 impl Service {

@@ -8,17 +8,13 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use crate::helpers::{TestApp, fields};
+use crate::keys::{TestKey, b64, jwks, now};
 
 on_both_databases!(
     tokens_of_every_algorithm_decide_as_their_subject,
@@ -28,142 +24,6 @@ on_both_databases!(
     issuers_are_validated_audited_and_isolated,
     users_give_what_they_may_through_me_records,
 );
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// A key pair of one of the three algorithms, with its public JWK.
-pub(crate) enum Signer {
-    Rsa(aws_lc_rs::rsa::KeyPair),
-    Ec(EcdsaKeyPair),
-    Ed(Ed25519KeyPair),
-}
-
-pub(crate) struct TestKey {
-    kid: String,
-    signer: Signer,
-}
-
-impl TestKey {
-    pub(crate) fn rsa(kid: &str) -> Self {
-        let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
-        Self {
-            kid: kid.into(),
-            signer: Signer::Rsa(pair),
-        }
-    }
-
-    pub(crate) fn ec(kid: &str) -> Self {
-        let pair = EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
-        Self {
-            kid: kid.into(),
-            signer: Signer::Ec(pair),
-        }
-    }
-
-    fn ed(kid: &str) -> Self {
-        Self {
-            kid: kid.into(),
-            signer: Signer::Ed(Ed25519KeyPair::generate().unwrap()),
-        }
-    }
-
-    fn alg(&self) -> &'static str {
-        match self.signer {
-            Signer::Rsa(_) => "RS256",
-            Signer::Ec(_) => "ES256",
-            Signer::Ed(_) => "EdDSA",
-        }
-    }
-
-    /// The public key as a JWK.
-    fn jwk(&self) -> Value {
-        match &self.signer {
-            Signer::Rsa(pair) => {
-                let public = pair.public_key();
-                json!({"kty": "RSA", "kid": self.kid, "use": "sig", "alg": "RS256",
-                    "n": b64(public.modulus().big_endian_without_leading_zero()),
-                    "e": b64(public.exponent().big_endian_without_leading_zero())})
-            }
-            Signer::Ec(pair) => {
-                let point = pair.public_key().as_ref();
-                json!({"kty": "EC", "crv": "P-256", "kid": self.kid,
-                    "x": b64(&point[1..33]), "y": b64(&point[33..65])})
-            }
-            Signer::Ed(pair) => {
-                json!({"kty": "OKP", "crv": "Ed25519", "kid": self.kid,
-                    "x": b64(pair.public_key().as_ref())})
-            }
-        }
-    }
-
-    /// The public key's bytes, as an HMAC-confusion attacker would use them.
-    fn public_bytes(&self) -> Vec<u8> {
-        match &self.signer {
-            Signer::Rsa(pair) => pair.public_key().as_ref().to_vec(),
-            Signer::Ec(pair) => pair.public_key().as_ref().to_vec(),
-            Signer::Ed(pair) => pair.public_key().as_ref().to_vec(),
-        }
-    }
-
-    fn sign_bytes(&self, message: &[u8]) -> Vec<u8> {
-        match &self.signer {
-            Signer::Rsa(pair) => {
-                let mut signature = vec![0; pair.public_modulus_len()];
-                pair.sign(
-                    &signature::RSA_PKCS1_SHA256,
-                    &SystemRandom::new(),
-                    message,
-                    &mut signature,
-                )
-                .unwrap();
-                signature
-            }
-            Signer::Ec(pair) => pair
-                .sign(&SystemRandom::new(), message)
-                .unwrap()
-                .as_ref()
-                .to_vec(),
-            Signer::Ed(pair) => pair.sign(message).as_ref().to_vec(),
-        }
-    }
-
-    /// A token with exactly this header and these claims, signed by this key.
-    fn token_with(&self, header: Value, claims: Value) -> String {
-        let message = format!(
-            "{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(claims.to_string().as_bytes())
-        );
-        let signature = self.sign_bytes(message.as_bytes());
-        format!("{message}.{}", b64(&signature))
-    }
-
-    /// A well-formed token for `sub`, with `extra` claims over the defaults.
-    pub(crate) fn token(&self, iss: &str, sub: &str, extra: Value) -> String {
-        let mut claims = json!({"iss": iss, "sub": sub, "aud": "portal",
-            "iat": now(), "exp": now() + 600});
-        for (k, v) in extra.as_object().unwrap() {
-            if v.is_null() {
-                claims.as_object_mut().unwrap().remove(k);
-            } else {
-                claims[k] = v.clone();
-            }
-        }
-        self.token_with(
-            json!({"alg": self.alg(), "typ": "JWT", "kid": self.kid}),
-            claims,
-        )
-    }
-}
 
 /// A JWKS served over real HTTP on loopback: the keys can be changed, the server taken
 /// down (it answers 503), and its fetches are counted.
@@ -212,10 +72,6 @@ impl JwksServer {
     fn fetches(&self) -> usize {
         self.fetches.load(Ordering::SeqCst)
     }
-}
-
-pub(crate) fn jwks(keys: &[&TestKey]) -> Value {
-    json!({"keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>()})
 }
 
 /// acme: viewer on `/docs` for ada; returns a `check` key.

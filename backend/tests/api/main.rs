@@ -14,6 +14,7 @@ mod console;
 mod decisions;
 mod hostile;
 mod identity;
+mod keys;
 mod objects;
 mod openapi;
 mod operations;

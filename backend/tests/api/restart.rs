@@ -388,7 +388,7 @@ async fn two_postgres_processes_never_answer_stale() {
 /// refusal says which check failed and logs no token).
 #[tokio::test]
 async fn identity_tokens_never_reach_the_log() {
-    use crate::identity::{TestKey, jwks};
+    use crate::keys::{TestKey, jwks};
     let dir = tempfile::tempdir().unwrap();
     let server = start_with(dir.path(), None, &[("RUST_LOG", "debug")]).await;
     let client = crate::helpers::http().build().unwrap();

@@ -6,7 +6,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use portcullis_api::{CheckResponse, EffectivePermissions, MeCheckRequest, ReachableResourcePage};
 
@@ -15,20 +14,8 @@ use super::super::wire::Wire;
 use super::super::{ApiError, AppState, ListParams, deleted, written};
 use super::lookups::{FreshnessParams, ResourcesParams, permissions_answer, resources_answer};
 use super::{invalid, parse_query};
-use crate::domain::{AccessRecord, UserId};
-use crate::service::{PageRequest, Principal, TenantAccess, path_id};
-
-/// The user the token named.
-fn me(access: &TenantAccess) -> Result<UserId, ApiError> {
-    match &access.principal {
-        Principal::EndUser(user) => Ok(user.user.clone()),
-        _ => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "send the user's identity token",
-        )),
-    }
-}
+use crate::domain::AccessRecord;
+use crate::service::{PageRequest, path_id};
 
 /// Check a permission of the token's user
 #[utoipa::path(post, path = "/v1/tenants/{tenantId}/me/check", tag = "me", operation_id = "meCheck",
@@ -38,10 +25,9 @@ fn me(access: &TenantAccess) -> Result<UserId, ApiError> {
     responses((status = 200, description = "The decision for the token's user: a deny is a normal answer", body = CheckResponse)))]
 pub(super) async fn me_check(
     State(state): State<AppState>,
-    EndUser(access): EndUser,
+    EndUser { access, user }: EndUser,
     ApiJson(request): ApiJson<MeCheckRequest>,
 ) -> Result<Response, ApiError> {
-    let user = me(&access)?;
     let query = parse_query(
         Ok(user.as_str()),
         &request.resource_uri,
@@ -69,11 +55,10 @@ pub(super) async fn me_check(
     responses((status = 200, description = "The user's permission entries on the resource", body = EffectivePermissions)))]
 pub(super) async fn me_permissions(
     State(state): State<AppState>,
-    EndUser(access): EndUser,
+    EndUser { access, user }: EndUser,
     ApiPath(path): ApiPath<(String, String)>,
     ApiQuery(params): ApiQuery<FreshnessParams>,
 ) -> Result<Response, ApiError> {
-    let user = me(&access)?;
     permissions_answer(&state, &access, Ok(user), &path.1, params.min_revision).await
 }
 
@@ -86,10 +71,9 @@ pub(super) async fn me_permissions(
         body = ReachableResourcePage)))]
 pub(super) async fn me_resources(
     State(state): State<AppState>,
-    EndUser(access): EndUser,
+    EndUser { access, user }: EndUser,
     ApiQuery(params): ApiQuery<ResourcesParams>,
 ) -> Result<Response, ApiError> {
-    let user = me(&access)?;
     resources_answer(&state, &access, Ok(user), params).await
 }
 
@@ -106,7 +90,7 @@ pub(super) async fn me_resources(
     responses((status = 201, description = "Written, with you as its author (`delegatedBy`) and as the actor of its audit event", body = portcullis_api::Record)))]
 pub(super) async fn me_create_record(
     State(state): State<AppState>,
-    EndUser(access): EndUser,
+    EndUser { access, .. }: EndUser,
     ApiJson(record): ApiJson<portcullis_api::RecordIn>,
 ) -> Result<Response, ApiError> {
     let record = AccessRecord::parse(record);
@@ -125,7 +109,7 @@ pub(super) async fn me_create_record(
     responses((status = 200, description = "One page of the records you wrote, in id order", body = portcullis_api::RecordList)))]
 pub(super) async fn me_list_records(
     State(state): State<AppState>,
-    EndUser(access): EndUser,
+    EndUser { access, .. }: EndUser,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<portcullis_api::RecordList>, ApiError> {
     let page = PageRequest::new(params.limit, params.cursor)?;
@@ -142,7 +126,7 @@ pub(super) async fn me_list_records(
     responses((status = 200, description = "Deleted: what it gave is gone from the next request on", body = super::super::Revision)))]
 pub(super) async fn me_delete_record(
     State(state): State<AppState>,
-    EndUser(access): EndUser,
+    EndUser { access, .. }: EndUser,
     ApiPath(path): ApiPath<(String, String)>,
     Preconditions(precondition): Preconditions,
 ) -> Result<Response, ApiError> {
