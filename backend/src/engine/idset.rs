@@ -61,7 +61,6 @@ impl<T: Keyed> IdSet<T> {
         }
     }
 
-    #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         match self {
             Self::Empty => 0,
@@ -77,6 +76,19 @@ impl<T: Keyed> IdSet<T> {
             Self::One(one) => key(one) == id,
             Self::Few(ids) => ids.binary_search_by(|i| key(i).cmp(id)).is_ok(),
             Self::Many(ids) => ids.contains(id),
+        }
+    }
+
+    /// The one with key `id`.
+    pub(super) fn get(&self, id: &str) -> Option<&T> {
+        match self {
+            Self::Empty => None,
+            Self::One(one) => (key(one) == id).then_some(one),
+            Self::Few(ids) => ids
+                .binary_search_by(|i| key(i).cmp(id))
+                .ok()
+                .map(|at| &ids[at]),
+            Self::Many(ids) => ids.get(id),
         }
     }
 
@@ -119,27 +131,32 @@ impl<T: Keyed> IdSet<T> {
         }
     }
 
-    /// Removes `id`; nothing when it is not there.
-    pub(super) fn remove(&mut self, id: &str) {
+    /// Removes `id`, handing it back; nothing when it is not there.
+    pub(super) fn remove(&mut self, id: &str) -> Option<T> {
         match self {
-            Self::Empty => {}
+            Self::Empty => None,
             Self::One(one) => {
-                if key(one) == id {
-                    *self = Self::Empty;
+                if key(one) != id {
+                    return None;
+                }
+                match std::mem::take(self) {
+                    Self::One(one) => Some(one),
+                    _ => None,
                 }
             }
             Self::Few(ids) => {
-                if let Ok(at) = ids.binary_search_by(|i| key(i).cmp(id)) {
-                    let mut shrunk = ids.to_vec();
-                    shrunk.remove(at);
-                    *self = Self::from_ids(shrunk);
-                }
+                let at = ids.binary_search_by(|i| key(i).cmp(id)).ok()?;
+                let mut shrunk = ids.to_vec();
+                let removed = shrunk.remove(at);
+                *self = Self::from_ids(shrunk);
+                Some(removed)
             }
             Self::Many(many) => {
-                many.remove(id);
+                let removed = many.remove(id);
                 if many.len() <= FEW / 2 {
                     *self = Self::from_ids(many.iter().cloned().collect());
                 }
+                removed
             }
         }
     }

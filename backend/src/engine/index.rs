@@ -162,7 +162,9 @@ pub(super) fn segments(pattern: &str) -> impl Iterator<Item = &str> {
 pub struct TenantIndex {
     pub(super) revision: i64,
     pub(super) roles: Map<Id, Arc<CompiledRole>>,
-    pub(super) records: Map<Id, RecordRef>,
+    /// The records, by id: a sorted set of the records themselves (found by their own
+    /// ids), so the index keeps no second copy of each id as a key.
+    pub(super) records: IdSet<RecordRef>,
     pub(super) group_members: Map<Id, IdSet<Id>>,
     pub(super) user_groups: Map<Id, IdSet<Id>>,
     /// The records naming each user: the records themselves, so a check reaches them
@@ -344,7 +346,7 @@ impl TenantIndex {
         for pattern in record.patterns() {
             self.patterns.insert(segments(pattern), &record);
         }
-        self.records.insert(record.id.clone(), record);
+        self.records.insert(record);
     }
 }
 
@@ -516,12 +518,8 @@ impl IndexBuilder {
             suspended,
         } = self;
         let rest = move || {
-            let records: Map<Id, RecordRef> = records
-                .into_iter()
-                .map(|record| (record.id.clone(), record))
-                .collect();
             (
-                records,
+                IdSet::from_ids(records),
                 sets(group_members),
                 sets(user_groups),
                 sets(user_records),
