@@ -182,7 +182,7 @@ impl TenantIndex {
                 Reason::Expired
             } else {
                 let mut covered = false;
-                for (index, statement) in record.statements.iter().enumerate() {
+                for (index, statement) in record.statements().enumerate() {
                     let Some(pattern) = statement
                         .resources()
                         .iter()

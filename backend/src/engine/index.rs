@@ -47,42 +47,69 @@ impl CompiledRole {
     }
 }
 
-/// A statement: role ids and resource patterns (kept as text and split when matched:
-/// splitting a short string costs less than the memory of its segments, at ten million
-/// records), in one allocation.
-#[derive(Debug)]
-pub(super) struct CompiledStatement {
-    /// The roles, then the resource patterns.
-    ids: Box<[Id]>,
-    /// How many of `ids` are roles.
-    roles: u32,
+/// A statement of a [`CompiledRecord`]: its role ids and resource patterns (kept as text
+/// and split when matched: splitting a short string costs less than the memory of its
+/// segments, at ten million records).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CompiledStatement<'a> {
+    roles: &'a [Id],
+    resources: &'a [Id],
 }
 
-impl CompiledStatement {
-    pub(super) fn roles(&self) -> &[Id] {
-        &self.ids[..self.roles as usize]
+impl<'a> CompiledStatement<'a> {
+    pub(super) fn roles(&self) -> &'a [Id] {
+        self.roles
     }
 
-    pub(super) fn resources(&self) -> &[Id] {
-        &self.ids[self.roles as usize..]
+    pub(super) fn resources(&self) -> &'a [Id] {
+        self.resources
     }
 }
 
 /// An access record as the engine needs it. Its ids are the index's own (interned): a
-/// user, group or role named by many records is one allocation.
+/// user, group or role named by many records is one allocation. Its lists are one list
+/// (`ids`) cut by `ends`: a record is three allocations (itself, `ids`, `ends`) whatever
+/// its shape, not one per list, which at ten million records is most of its memory.
 #[derive(Debug)]
 pub(super) struct CompiledRecord {
     pub(super) id: Id,
     pub(super) disabled: bool,
     pub(super) expires_at: Option<Timestamp>,
-    /// Sorted, without duplicates.
-    pub(super) users: Box<[Id]>,
-    /// Sorted, without duplicates.
-    pub(super) groups: Box<[Id]>,
-    pub(super) statements: Box<[CompiledStatement]>,
+    /// The users (sorted, without duplicates), the groups (the same), then each
+    /// statement's roles and resource patterns.
+    ids: Box<[Id]>,
+    /// Where each part of `ids` ends: the users, the groups, then each statement's roles
+    /// and its resource patterns.
+    ends: Box<[u32]>,
 }
 
 impl CompiledRecord {
+    /// Part `n` of `ids` (see `ends`).
+    fn part(&self, n: usize) -> &[Id] {
+        let start = n
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before] as usize);
+        &self.ids[start..self.ends[n] as usize]
+    }
+
+    /// The users it names: sorted, without duplicates.
+    pub(super) fn users(&self) -> &[Id] {
+        self.part(0)
+    }
+
+    /// The groups it names: sorted, without duplicates.
+    pub(super) fn groups(&self) -> &[Id] {
+        self.part(1)
+    }
+
+    /// Its statements, in order.
+    pub(super) fn statements(&self) -> impl Iterator<Item = CompiledStatement<'_>> {
+        (2..self.ends.len()).step_by(2).map(|n| CompiledStatement {
+            roles: self.part(n),
+            resources: self.part(n + 1),
+        })
+    }
+
     /// Whether the record grants anything at `now`.
     pub(super) fn in_force(&self, now: Timestamp) -> bool {
         !self.disabled && self.expires_at.is_none_or(|at| at > now)
@@ -91,8 +118,7 @@ impl CompiledRecord {
     /// The record's distinct resource patterns.
     fn patterns(&self) -> Vec<&Id> {
         let mut patterns: Vec<&Id> = self
-            .statements
-            .iter()
+            .statements()
             .flat_map(|s| s.resources().iter())
             .collect();
         patterns.sort_unstable();
@@ -327,8 +353,8 @@ impl TenantIndex {
 
     fn set_record<S: AsRef<str>>(&mut self, id: &str, record: Option<&RecordSpec<S>>) {
         if let Some(old) = self.records.remove(id) {
-            unlink(&mut self.user_records, &old.users, &old.id);
-            unlink(&mut self.group_records, &old.groups, &old.id);
+            unlink(&mut self.user_records, old.users(), &old.id);
+            unlink(&mut self.group_records, old.groups(), &old.id);
             for pattern in old.patterns() {
                 self.patterns.remove(segments(pattern), &old.id);
             }
@@ -341,8 +367,8 @@ impl TenantIndex {
 
     fn insert_compiled(&mut self, record: CompiledRecord) {
         let record = RecordRef(Arc::new(record));
-        link(&mut self.user_records, &record.users, &record);
-        link(&mut self.group_records, &record.groups, &record);
+        link(&mut self.user_records, record.users(), &record);
+        link(&mut self.group_records, record.groups(), &record);
         for pattern in record.patterns() {
             self.patterns.insert(segments(pattern), &record);
         }
@@ -402,26 +428,25 @@ fn compile<S: AsRef<str>>(ids: &impl Interner, id: Id, record: &RecordSpec<S>) -
         .collect();
     groups.sort_unstable();
     groups.dedup();
+    let mut list = users;
+    let mut ends = Vec::with_capacity(2 + 2 * record.statements.len());
+    // INVARIANT: a record names at most a few thousand ids (SPEC §2 limits).
+    let end = |list: &Vec<Id>| u32::try_from(list.len()).unwrap_or(u32::MAX);
+    ends.push(end(&list));
+    list.extend(groups);
+    ends.push(end(&list));
+    for statement in &record.statements {
+        list.extend(statement.roles.iter().map(|r| ids.role(r.as_ref())));
+        ends.push(end(&list));
+        list.extend(statement.resources.iter().map(|r| Id::from(r.as_ref())));
+        ends.push(end(&list));
+    }
     CompiledRecord {
         id,
         disabled: record.disabled,
         expires_at: record.expires_at,
-        users: users.into(),
-        groups: groups.into(),
-        statements: record
-            .statements
-            .iter()
-            .map(|statement| CompiledStatement {
-                // INVARIANT: a statement has at most 50 roles (SPEC §2 limits).
-                roles: u32::try_from(statement.roles.len()).unwrap_or(u32::MAX),
-                ids: statement
-                    .roles
-                    .iter()
-                    .map(|r| ids.role(r.as_ref()))
-                    .chain(statement.resources.iter().map(|r| Id::from(r.as_ref())))
-                    .collect(),
-            })
-            .collect(),
+        ids: list.into(),
+        ends: ends.into(),
     }
 }
 
@@ -488,8 +513,8 @@ impl IndexBuilder {
     /// Adds an access record.
     pub fn record<S: AsRef<str>>(&mut self, id: &str, record: &RecordSpec<S>) {
         let record = RecordRef(Arc::new(compile(self, Id::from(id), record)));
-        append(&mut self.user_records, &record.users, &record);
-        append(&mut self.group_records, &record.groups, &record);
+        append(&mut self.user_records, record.users(), &record);
+        append(&mut self.group_records, record.groups(), &record);
         for pattern in record.patterns() {
             self.patterns.insert(segments(pattern), &record);
         }

@@ -75,7 +75,7 @@ struct UserStream<'a> {
 
 impl TenantIndex {
     /// Whether some role of the statement allows the action.
-    fn statement_allows(&self, statement: &CompiledStatement, action: &[&str]) -> bool {
+    fn statement_allows(&self, statement: CompiledStatement<'_>, action: &[&str]) -> bool {
         statement
             .roles()
             .iter()
@@ -100,7 +100,7 @@ impl TenantIndex {
             if !record.in_force(now) {
                 continue;
             }
-            for statement in record.statements.iter() {
+            for statement in record.statements() {
                 if !statement
                     .resources()
                     .iter()
@@ -151,7 +151,7 @@ impl TenantIndex {
             if !record.in_force(now) {
                 continue;
             }
-            for statement in record.statements.iter() {
+            for statement in record.statements() {
                 if !self.statement_allows(statement, &action) {
                     continue;
                 }
@@ -200,7 +200,7 @@ impl TenantIndex {
         let mut streams: Vec<UserStream<'_>> = Vec::new();
         for record in candidates.iter().map(|r| &***r) {
             let grants = record.in_force(now)
-                && record.statements.iter().any(|statement| {
+                && record.statements().any(|statement| {
                     statement
                         .resources()
                         .iter()
@@ -210,13 +210,13 @@ impl TenantIndex {
             if !grants {
                 continue;
             }
-            let start = after.map_or(0, |a| record.users.partition_point(|u| **u <= *a));
+            let start = after.map_or(0, |a| record.users().partition_point(|u| **u <= *a));
             streams.push(UserStream {
                 record,
                 group: None,
-                users: Box::new(record.users[start..].iter()),
+                users: Box::new(record.users()[start..].iter()),
             });
-            for group in record.groups.iter() {
+            for group in record.groups() {
                 if let Some(members) = self.group_members.get(group) {
                     streams.push(UserStream {
                         record,
