@@ -69,7 +69,7 @@ impl<'a> CompiledStatement<'a> {
 /// An access record as the engine needs it. Its ids are the index's own (interned): a
 /// user, group or role named by many records is one allocation. Its lists are one list
 /// (`ids`) cut by `ends`: a record is three allocations (itself, `ids`, `ends`) whatever
-/// its shape, not one per list, which at ten million records is most of its memory.
+/// its shape, not one per list (each allocation costs its header and rounding besides).
 #[derive(Debug)]
 pub(super) struct CompiledRecord {
     pub(super) id: Id,
