@@ -106,32 +106,30 @@ impl PatternTrie {
         mut path: impl Iterator<Item = &'a str>,
         record: &RecordRef,
     ) {
-        let Some(head) = path.next() else {
-            self.records.insert(record.clone());
-            return;
-        };
-        let (segment, mut node) = match self.children.get(head) {
-            Some(edge) => (edge.segment.clone(), edge.child.clone().into_node()),
-            None => (Id::from(head), Self::default()),
-        };
-        node.insert(path, record);
-        if let Some(child) = Child::of(node) {
-            self.children.insert(Edge { segment, child });
+        match path.next() {
+            None => self.records.insert(record.clone()),
+            Some(head) => self.change_child(head, |node| node.insert(path, record)),
         }
     }
 
     /// Removes `record` from the node of `path`, and the nodes left empty by that.
     pub(super) fn remove<'a>(&mut self, mut path: impl Iterator<Item = &'a str>, record: &str) {
-        let Some(head) = path.next() else {
-            self.records.remove(record);
-            return;
+        match path.next() {
+            None => {
+                self.records.remove(record);
+            }
+            Some(head) => self.change_child(head, |node| node.remove(path, record)),
+        }
+    }
+
+    /// Changes the child under `head` (an empty node when there is none) by `change`, and
+    /// keeps what that leaves of it: nothing, a leaf, or a node.
+    fn change_child(&mut self, head: &str, change: impl FnOnce(&mut Self)) {
+        let (segment, mut node) = match self.children.get(head) {
+            Some(edge) => (edge.segment.clone(), edge.child.clone().into_node()),
+            None => (Id::from(head), Self::default()),
         };
-        let Some(edge) = self.children.get(head) else {
-            return;
-        };
-        let segment = edge.segment.clone();
-        let mut node = edge.child.clone().into_node();
-        node.remove(path, record);
+        change(&mut node);
         match Child::of(node) {
             Some(child) => self.children.insert(Edge { segment, child }),
             None => {
