@@ -813,6 +813,90 @@ impl Service {
         lookup_page(found, page.limit, index.revision(), |r| r)
     }
 
+    /// A page of the concrete resources one segment below `parent` (`/record/101` below
+    /// `/record`) on which `user` holds `permission`: each one that a record names, and,
+    /// when the user holds the permission on all of them (a grant on `parent`, on
+    /// `parent/*`, or on something above that covers them), each resource registered
+    /// there. Those are the only resource ids Portcullis knows: an application that wants
+    /// its resources found through a grant on all of them registers them. The decisions
+    /// are the index's at the revision returned; the registered resources are read as they
+    /// stand (registering a resource changes no decision).
+    pub async fn children_for(
+        &self,
+        access: &TenantAccess,
+        user: &UserId,
+        permission: &Action,
+        parent: &ResourcePattern,
+        page: &PageRequest,
+        min_revision: Option<i64>,
+    ) -> Result<(Page<String>, i64), ServiceError> {
+        let (at, after) = lookup_cursor(page)?;
+        let index = self.lookup_index(access, at, min_revision).await?;
+        let (user, permission, parent) = (user.as_str(), permission.as_str(), parent.as_str());
+        let prefix = format!("{parent}/");
+        let is_child = |uri: &str| {
+            uri.strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.contains('/') && rest != "*")
+        };
+        let wanted = page.limit + 1;
+        let at_time = now();
+
+        // The ones records name, in order: the user's patterns below `parent` that are
+        // concrete children, read until a page of them is found or none are left.
+        let mut named = Vec::new();
+        let mut from = after.clone();
+        loop {
+            let found = index.resources_for(
+                user,
+                permission,
+                Some(parent),
+                at_time,
+                from.as_deref(),
+                wanted,
+            );
+            let done = found.len() < wanted;
+            from = found.last().cloned();
+            named.extend(found.into_iter().filter(|p| is_child(p)));
+            if done || named.len() >= wanted {
+                break;
+            }
+        }
+
+        // `parent` and `parent/*` sort before every child (`*` is below the segment
+        // alphabet), so the first two patterns say whether the user holds all children.
+        let all = format!("{parent}/*");
+        let holds_all = index
+            .resources_for(user, permission, Some(parent), at_time, None, 2)
+            .iter()
+            .any(|p| p == parent || *p == all);
+        let mut registered = Vec::new();
+        if holds_all {
+            let mut from = after.filter(|a| *a > prefix).unwrap_or(prefix.clone());
+            // Just past every URI that starts with `parent/` (`0` follows `/`).
+            let before = format!("{parent}0");
+            loop {
+                let found = self
+                    .store
+                    .registered_resources_between(access.tenant.as_str(), &from, &before, wanted)
+                    .await?;
+                let done = found.len() < wanted;
+                if let Some(last) = found.last() {
+                    from.clone_from(last);
+                }
+                registered.extend(found.into_iter().filter(|uri| is_child(uri)));
+                if done || registered.len() >= wanted {
+                    break;
+                }
+            }
+        }
+
+        let mut found: Vec<String> = named.into_iter().chain(registered).collect();
+        found.sort_unstable();
+        found.dedup();
+        found.truncate(wanted);
+        lookup_page(found, page.limit, index.revision(), |r| r)
+    }
+
     /// A page of the users who hold `permission` on `resource`, with the records that give it.
     pub async fn holders(
         &self,

@@ -401,6 +401,30 @@ impl Store {
         Ok(tx)
     }
 
+    /// Up to `limit` URIs of the tenant's registered resources that sort after `after` and
+    /// before `before` (byte order, as the columns collate), in order.
+    pub async fn registered_resources_between(
+        &self,
+        tenant: &str,
+        after: &str,
+        before: &str,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT resource_uri FROM resources WHERE tenant_id = $1 \
+             AND resource_uri > $2 AND resource_uri < $3 ORDER BY resource_uri LIMIT $4",
+        )
+        .bind(tenant)
+        .bind(after)
+        .bind(before)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get("resource_uri")?))
+            .collect()
+    }
+
     /// When each of these API keys last authenticated a request.
     pub async fn keys_last_used(
         &self,

@@ -1,6 +1,6 @@
-//! AuthZEN 1.0: the working group's interop decision files, unchanged, against tenants
-//! loaded through the import API (`tests/fixtures/authzen/`, see its SOURCE.md), single and
-//! batched; the evaluations semantics, per-item errors, 400s, `X-Request-ID`, the
+//! AuthZEN 1.0: the working group's interop decision files and search results, unchanged,
+//! against tenants loaded through the import API (`tests/fixtures/authzen/`, see its
+//! SOURCE.md), single and batched; the evaluations semantics, per-item errors, 400s, `X-Request-ID`, the
 //! metadata, and the tenant boundary; on both databases.
 
 use reqwest::Method;
@@ -14,6 +14,8 @@ on_both_databases!(
     malformed_requests_are_400_and_the_request_id_comes_back,
     metadata_and_the_tenant_boundary,
     searches_follow_groups_page_and_map_ids_back,
+    the_search_interop_results_pass,
+    resource_search_lists_registered_resources_under_a_grant_on_all,
 );
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/authzen");
@@ -535,4 +537,108 @@ async fn searches_follow_groups_page_and_map_ids_back(app: TestApp) {
             .expect_problem(400, "invalid_check");
         assert_eq!(refused.body["errors"][0]["field"], field);
     }
+}
+
+/// The results of a search as the working group's runner compares them: sorted by
+/// `(type, id)` (or by `name` for actions), with nothing but those fields.
+fn comparable(results: &Value) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| match e["name"].as_str() {
+            Some(name) => (String::new(), name.to_owned()),
+            None => (
+                e["type"].as_str().unwrap().to_owned(),
+                e["id"].as_str().unwrap().to_owned(),
+            ),
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Every case of the working group's search interop files (subject, resource and action
+/// search over the "records and departments" scenario), sent unchanged to the tenant's
+/// `access/v1/search/{kind}` as the runner sends them, against the scenario's users,
+/// roles and records loaded through the import API (see SOURCE.md for how its rules are
+/// written as records). "A manager can view any record" is a grant on `/record/*`: the
+/// resource search lists the twenty records because the tenant registers them as
+/// resource configs. Each resource search is asked again a page of three at a time, and
+/// the pages join into the same answer.
+async fn the_search_interop_results_pass(app: TestApp) {
+    let key = load(&app, "search", "search-tenant.ndjson").await;
+    let base = "/v1/tenants/search/access/v1/search";
+    let mut cases = 0;
+    for kind in ["subject", "resource", "action"] {
+        let file: Value =
+            serde_json::from_str(&fixture(&format!("search-{kind}-results.json"))).unwrap();
+        for (i, case) in file["evaluation"].as_array().unwrap().iter().enumerate() {
+            let answer = evaluate(&app, &key, &format!("{base}/{kind}"), &case["request"]).await;
+            let expected = comparable(&case["expected"]["results"]);
+            assert_eq!(
+                comparable(&answer["results"]),
+                expected,
+                "{kind} case {i}: {}",
+                case["request"]
+            );
+            if kind == "resource" {
+                let mut paged = Vec::new();
+                let mut token = String::new();
+                loop {
+                    let mut request = case["request"].clone();
+                    request["page"] = json!({"limit": 3, "token": token});
+                    let page = evaluate(&app, &key, &format!("{base}/{kind}"), &request).await;
+                    assert!(page["results"].as_array().unwrap().len() <= 3);
+                    paged.extend(comparable(&page["results"]));
+                    token = page["page"]["next_token"].as_str().unwrap().to_owned();
+                    if token.is_empty() {
+                        break;
+                    }
+                }
+                assert_eq!(
+                    paged, expected,
+                    "{kind} case {i} paged: {}",
+                    case["request"]
+                );
+            }
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 60 + 18 + 120);
+}
+
+/// A resource search lists the registered resources of the type only to a subject who
+/// holds the action on all of them, only those one level below the type, and only the
+/// tenant's own; what records name one by one is listed beside them, in one order.
+async fn resource_search_lists_registered_resources_under_a_grant_on_all(app: TestApp) {
+    let key = load(&app, "todo", "todo-tenant.ndjson").await;
+    app.tenant("other").await;
+    for (tenant, uri) in [
+        ("todo", "/todo/visible"),
+        ("todo", "/todo/zz~20top"),
+        ("todo", "/todo/visible/part"),
+        ("todo", "/user/visible"),
+        ("other", "/todo/secret"),
+    ] {
+        let path = format!("/v1/tenants/{tenant}/resources/{}", uri.replace('/', "%2F"));
+        app.put(&path, json!({"name": uri})).await.expect(201);
+    }
+    let search = |user: &str| {
+        json!({"subject": {"type": "user", "id": user},
+            "action": {"name": "can_update_todo"}, "resource": {"type": "todo"}})
+    };
+    let base = "/v1/tenants/todo/access/v1/search/resource";
+    // Rick may change every todo: his own todo (a record names it) and the registered ones.
+    let rick = evaluate(&app, &key, base, &search(RICK)).await;
+    assert_eq!(
+        ids(&rick),
+        ["7240d0db-8ff0-41ec-98b2-34a096273b92", "visible", "zz top"]
+    );
+    // Morty may change his own todo only: no registered resource is his.
+    let morty = evaluate(&app, &key, base, &search(MORTY)).await;
+    assert_eq!(ids(&morty), [MORTYS_TODO]);
+    // A user the tenant does not know holds nothing.
+    let nobody = evaluate(&app, &key, base, &search("nobody")).await;
+    assert!(ids(&nobody).is_empty());
 }

@@ -6,12 +6,14 @@
 //!   every holder, as its userId; for another type `t`, the holders whose userId is `t:id`,
 //!   answered as `id` (see the mapping in `authzen.rs`). A page filtered so may hold fewer
 //!   results than `limit` and still have a next one.
-//! - **Resources**: the resources of the type asked on which the subject holds the action,
-//!   each one a record names by itself (`/{type}/{id}`, mapped back to its id). A grant on
-//!   every resource of the type (`/{type}/*`), or on resources below one, is not listed:
-//!   Portcullis knows the resources its records name, not every id an application has. A
-//!   resource whose AuthZEN id is a Portcullis URI is not under `/{type}` and is not found
-//!   by type either.
+//! - **Resources**: the resources of the type asked (`/{type}/{id}`, mapped back to their
+//!   ids) on which the subject holds the action: each one a record names by itself, and,
+//!   when the subject holds the action on every resource of the type (a grant on
+//!   `/{type}/*`, `/{type}` or above), each one registered as a resource config
+//!   (`PUT /resources/{uri}`, or the import). Portcullis knows no other ids an application
+//!   has: register the resources a wildcard grant should list. A grant on something below
+//!   a resource (`/{type}/{id}/part`) does not list the resource. A resource whose AuthZEN
+//!   id is a Portcullis URI is not under `/{type}` and is not found by type either.
 //! - **Actions**: the permissions the subject holds on the resource, as the roles state
 //!   them (lower case); an entry with `*` (`documents:*`) names no one action and is left
 //!   out. All in one page.
@@ -174,8 +176,9 @@ pub(super) async fn search_subject(
 
 /// Search resources (OpenID AuthZEN 1.0)
 ///
-/// The resources of `resource.type` on which the subject may perform the action, each
-/// named by a record one by one (not through `/{type}/*`); paged.
+/// The resources of `resource.type` on which the subject may perform the action: those
+/// records name one by one, and, where the subject holds the action on every resource of
+/// the type, those registered as resource configs; paged.
 #[utoipa::path(post, path = "/v1/tenants/{tenantId}/access/v1/search/resource", tag = "authzen", operation_id = "authzenSearchResource",
     params(("tenantId" = String, Path, description = "The tenant (the Policy Decision Point)")),
     request_body = AuthzenSearch,
@@ -207,17 +210,14 @@ pub(super) async fn search_resource(
     };
     let (found, revision) = state
         .service
-        .resources_for(&access, &user, &permission, Some(&under), &page, None)
+        .children_for(&access, &user, &permission, &under, &page, None)
         .await?;
     let prefix = format!("{}/", under.as_str());
     let results: Vec<AuthzenEntity> = found
         .items
         .into_iter()
-        .filter_map(|pattern| {
-            let segment = pattern.strip_prefix(&prefix)?;
-            if segment.contains('/') || segment == "*" {
-                return None;
-            }
+        .filter_map(|uri| {
+            let segment = uri.strip_prefix(&prefix)?;
             Some(entity(resource_type, unescape_segment(segment)?))
         })
         .collect();
