@@ -8,7 +8,7 @@ use super::trie::{PatternTrie, PatternTrieBuilder};
 use super::{Change, Id, Map, Plain};
 use crate::domain::matching::action_segments;
 use crate::domain::{
-    AccessRecord, Group, PermissionEntry, RecordStatus, Role, Timestamp, UserStatus,
+    AccessRecord, Group, Issuer, PermissionEntry, RecordStatus, Role, Timestamp, User, UserStatus,
 };
 
 /// An action's segments.
@@ -198,8 +198,36 @@ pub struct TenantIndex {
     pub(super) user_records: Map<Id, IdSet<RecordRef>>,
     pub(super) group_records: Map<Id, IdSet<RecordRef>>,
     pub(super) patterns: PatternTrie,
-    /// The suspended users: denied everything, whatever their records give.
-    pub(super) suspended: Map<Id, ()>,
+    /// The users whose standing is not the default: suspended (denied everything,
+    /// whatever their records give), or signed out everywhere at some time.
+    pub(super) standing: Map<Id, Standing>,
+    /// The tenant's trusted issuers (at most 50), by id.
+    pub(super) issuers: Arc<[(Id, Arc<Issuer>)]>,
+}
+
+/// What the index keeps of a user besides the records and groups naming them: whether
+/// they are suspended, and when they last signed out everywhere (identity tokens issued
+/// before it are refused).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Every decision for the user is a deny.
+    pub suspended: bool,
+    /// The user's `tokensNotBefore`.
+    pub tokens_not_before: Option<Timestamp>,
+}
+
+impl Standing {
+    /// A user's standing, as stored.
+    pub fn of(user: &User) -> Self {
+        Self {
+            suspended: user.status == UserStatus::Suspended,
+            tokens_not_before: user.tokens_not_before,
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// A record in the index's sets: ordered, compared and found by its id.
@@ -280,7 +308,21 @@ impl TenantIndex {
 
     /// Whether `user` is suspended.
     pub(super) fn is_suspended(&self, user: &str) -> bool {
-        self.suspended.contains_key(user)
+        self.standing.get(user).is_some_and(|s| s.suspended)
+    }
+
+    /// When `user` last signed out everywhere: their identity tokens issued before are
+    /// refused.
+    pub fn tokens_not_before(&self, user: &str) -> Option<Timestamp> {
+        self.standing.get(user).and_then(|s| s.tokens_not_before)
+    }
+
+    /// The trusted issuer whose tokens carry `iss`.
+    pub fn issuer(&self, iss: &str) -> Option<&Arc<Issuer>> {
+        self.issuers
+            .iter()
+            .map(|(_, issuer)| issuer)
+            .find(|issuer| issuer.issuer == iss)
     }
 
     /// How many access records the index holds.
@@ -295,12 +337,25 @@ impl TenantIndex {
             Change::Role(id, role) => self.set_role(&id, role),
             Change::Group(id, group) => self.set_group(&id, group),
             Change::User(id, user) => {
-                if user.is_some_and(|u| u.status == UserStatus::Suspended) {
-                    let id = Interner::user(self, &id);
-                    self.suspended.insert(id, ());
+                let standing = user.as_ref().map(Standing::of).unwrap_or_default();
+                if standing.is_default() {
+                    self.standing.remove(id.as_str());
                 } else {
-                    self.suspended.remove(id.as_str());
+                    let id = Interner::user(self, &id);
+                    self.standing.insert(id, standing);
                 }
+            }
+            Change::Issuer(id, issuer) => {
+                let mut issuers: Vec<_> = self
+                    .issuers
+                    .iter()
+                    .filter(|(other, _)| **other != *id)
+                    .cloned()
+                    .collect();
+                if let Some(issuer) = issuer {
+                    issuers.push((Id::from(id.as_str()), Arc::new(issuer)));
+                }
+                self.issuers = issuers.into();
             }
             Change::Record(id, record) => {
                 self.set_record(&id, record.as_ref().map(RecordSpec::of).as_ref());
@@ -400,7 +455,7 @@ macro_rules! interner {
     ($($type:ty),+) => {$(
         impl Interner for $type {
             fn user(&self, id: &str) -> Id {
-                interned!(id, self.user_records, self.user_groups, self.suspended)
+                interned!(id, self.user_records, self.user_groups, self.standing)
             }
 
             fn group(&self, id: &str) -> Id {
@@ -465,7 +520,8 @@ pub struct IndexBuilder {
     user_records: Plain<Id, Vec<RecordRef>>,
     group_records: Plain<Id, Vec<RecordRef>>,
     patterns: PatternTrieBuilder,
-    suspended: Map<Id, ()>,
+    standing: Map<Id, Standing>,
+    issuers: Vec<(Id, Arc<Issuer>)>,
 }
 
 /// Appends `value` to the list of each of `keys` in `map`.
@@ -521,10 +577,17 @@ impl IndexBuilder {
         self.records.push(record);
     }
 
-    /// Marks a user suspended.
-    pub fn suspend(&mut self, user: &str) {
-        let id = Interner::user(self, user);
-        self.suspended.insert(id, ());
+    /// Keeps a user's standing (one that is not the default).
+    pub fn standing(&mut self, user: &str, standing: Standing) {
+        if !standing.is_default() {
+            let id = Interner::user(self, user);
+            self.standing.insert(id, standing);
+        }
+    }
+
+    /// Adds a trusted issuer.
+    pub fn issuer(&mut self, id: &str, issuer: Issuer) {
+        self.issuers.push((Id::from(id), Arc::new(issuer)));
     }
 
     /// The finished index, at the revision its rows were read at. Its two largest parts
@@ -540,7 +603,8 @@ impl IndexBuilder {
             user_records,
             group_records,
             patterns,
-            suspended,
+            standing,
+            issuers,
         } = self;
         let rest = move || {
             (
@@ -569,7 +633,8 @@ impl IndexBuilder {
             user_records,
             group_records,
             patterns,
-            suspended,
+            standing,
+            issuers: issuers.into(),
         }
     }
 }

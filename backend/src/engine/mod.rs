@@ -31,10 +31,10 @@ use std::sync::{Arc, OnceLock};
 
 pub use check::{Decision, Explanation, Grant, NotApplied, Reason, Via};
 pub use delegation::{Gift, Shortfall};
-pub use index::{IndexBuilder, RecordSpec, StatementSpec, TenantIndex};
+pub use index::{IndexBuilder, RecordSpec, Standing, StatementSpec, TenantIndex};
 pub use lookups::{EffectivePermission, Holder, HolderGrant};
 
-use crate::domain::{AccessRecord, Group, Role, User};
+use crate::domain::{AccessRecord, Group, Issuer, Role, User};
 
 /// An id inside an index: shared by every place of the index that names it.
 type Id = Arc<str>;
@@ -70,8 +70,10 @@ pub enum Change {
     Group(String, Option<Group>),
     /// An access record was written or deleted.
     Record(String, Option<AccessRecord>),
-    /// A user was written or deleted (the index keeps whether they are suspended).
+    /// A user was written or deleted (the index keeps their [`Standing`]).
     User(String, Option<User>),
+    /// A trusted issuer was written or deleted.
+    Issuer(String, Option<Issuer>),
     /// Something that does not affect decisions (resources, keys, the tenant).
     Other,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
-use super::{Change, IndexBuilder, Reason, RecordSpec, TenantIndex, Via};
+use super::{Change, IndexBuilder, Reason, RecordSpec, Standing, TenantIndex, Via};
 use crate::domain::{
     AccessRecord, Action, Group, ObjectId, PermissionEntry, RecordStatus, ResourcePattern, Role,
     Statement, Timestamp, User, UserId, UserStatus,
@@ -434,7 +434,13 @@ fn built(tenant: &Tenant) -> TenantIndex {
         );
     }
     for user in &tenant.suspended {
-        builder.suspend(user);
+        builder.standing(
+            user,
+            Standing {
+                suspended: true,
+                tokens_not_before: None,
+            },
+        );
     }
     builder.finish(1)
 }
@@ -677,6 +683,80 @@ fn replaced_and_deleted_records_leave_nothing_in_the_pattern_index() {
     index.apply(4, Change::Record("r1".into(), None));
     assert!(index.patterns.is_empty(), "{:?}", index.patterns);
     assert!(index.user_records.is_empty());
+}
+
+/// An issuer of `iss` with inline keys.
+fn issuer_with(id: &str, iss: &str) -> crate::domain::Issuer {
+    crate::domain::Issuer {
+        issuer_id: Some(ObjectId::parse(id).unwrap()),
+        name: id.into(),
+        issuer: iss.into(),
+        audiences: vec!["app".into()],
+        keys: crate::domain::IssuerKeys::Inline(serde_json::json!({"keys": []})),
+        algorithms: vec![crate::domain::TokenAlgorithm::RS256],
+        created_at: None,
+        updated_at: None,
+        revision: None,
+    }
+}
+
+/// What token verification reads of the index: the issuers by `iss` and each user's
+/// standing, kept by the changes that write them and by a build from rows alike, and
+/// a standing back to the default leaves nothing behind.
+#[test]
+fn the_index_keeps_issuers_and_standing_through_changes_and_builds() {
+    let mut index = TenantIndex::new(0);
+    index.apply(
+        1,
+        Change::Issuer("a".into(), Some(issuer_with("a", "https://a"))),
+    );
+    index.apply(
+        2,
+        Change::Issuer("b".into(), Some(issuer_with("b", "https://b"))),
+    );
+    // Issuer `a` moves to another `iss`: the old one is no longer trusted.
+    index.apply(
+        3,
+        Change::Issuer("a".into(), Some(issuer_with("a", "https://a2"))),
+    );
+    assert!(index.issuer("https://a").is_none());
+    assert_eq!(index.issuer("https://a2").unwrap().name, "a");
+    index.apply(4, Change::Issuer("b".into(), None));
+    assert!(index.issuer("https://b").is_none());
+    assert_eq!(index.issuers.len(), 1);
+
+    let at = Timestamp::from_millis(NOW);
+    let signed_out = User {
+        tokens_not_before: Some(at),
+        ..user_with("ada", UserStatus::Active)
+    };
+    index.apply(5, Change::User("ada".into(), Some(signed_out.clone())));
+    index.apply(
+        6,
+        Change::User("bob".into(), Some(user_with("bob", UserStatus::Suspended))),
+    );
+    assert_eq!(index.tokens_not_before("ada"), Some(at));
+    assert!(!index.is_suspended("ada") && index.is_suspended("bob"));
+    assert_eq!(index.tokens_not_before("bob"), None);
+
+    let mut builder = IndexBuilder::new();
+    builder.issuer("a", issuer_with("a", "https://a2"));
+    builder.standing("ada", Standing::of(&signed_out));
+    builder.standing(
+        "bob",
+        Standing::of(&user_with("bob", UserStatus::Suspended)),
+    );
+    builder.standing("cy", Standing::of(&user_with("cy", UserStatus::Active)));
+    let built = builder.finish(6);
+    assert_eq!(built.standing, index.standing);
+    assert_eq!(built.issuers, index.issuers);
+
+    index.apply(
+        7,
+        Change::User("ada".into(), Some(user_with("ada", UserStatus::Active))),
+    );
+    index.apply(8, Change::User("bob".into(), None));
+    assert!(index.standing.is_empty());
 }
 
 /// The everyday shape of a large tenant: one user, one document each.

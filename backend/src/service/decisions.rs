@@ -19,11 +19,11 @@ use super::objects::Kind;
 use super::transfer::IMPORT_OPERATION;
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
 use crate::domain::{
-    AccessRecord, Action, Group, ResourcePattern, Role, Timestamp, User, UserId, now,
+    AccessRecord, Action, Group, Issuer, ResourcePattern, Role, Timestamp, User, UserId, now,
 };
 use crate::engine::{
-    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, StatementSpec,
-    TenantIndex,
+    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, Standing,
+    StatementSpec, TenantIndex,
 };
 use crate::store::{RecordGrants, RecordGrantsPage, Snapshot, Table, Which};
 
@@ -294,8 +294,10 @@ enum SnapshotPage {
     Roles(Vec<Role>),
     Groups(Vec<Group>),
     Records(RecordGrantsPage),
-    /// The ids of the suspended users (all of them: they are few).
-    Suspended(Vec<String>),
+    /// The users whose standing is not the default (all of them: they are few).
+    Standing(Vec<(String, bool, Option<Timestamp>)>),
+    /// The trusted issuers (at most 50).
+    Issuers(Vec<Issuer>),
 }
 
 /// Sends every object of a kind in the snapshot, page by page; `false` when the builder
@@ -368,7 +370,7 @@ fn id_of<K: Kind>(object: &K) -> &str {
 
 impl Service {
     /// Builds a tenant's index from one snapshot of its rows (its revision and its roles,
-    /// groups, records and suspended users, read in one transaction, page by page, one pass per kind, into
+    /// groups, records, users of other than default standing and issuers, read in one transaction, page by page, one pass per kind, into
     /// an [`IndexBuilder`]). `None` when the tenant does not exist.
     async fn snapshot_index(
         &self,
@@ -386,9 +388,10 @@ impl Service {
                 && send_all::<Group>(&mut snapshot, &pages, SnapshotPage::Groups).await?
                 && send_records(&mut snapshot, &pages).await?
                 && pages
-                    .send(SnapshotPage::Suspended(snapshot.suspended_users().await?))
+                    .send(SnapshotPage::Standing(snapshot.users_standing().await?))
                     .await
-                    .is_ok();
+                    .is_ok()
+                && send_all::<Issuer>(&mut snapshot, &pages, SnapshotPage::Issuers).await?;
             if complete {
                 snapshot.finish().await?;
             }
@@ -417,9 +420,19 @@ impl Service {
                             builder.record(record.id, &spec_of(record));
                         }
                     }
-                    SnapshotPage::Suspended(users) => {
-                        for user in users {
-                            builder.suspend(&user);
+                    SnapshotPage::Standing(users) => {
+                        for (user, suspended, tokens_not_before) in users {
+                            let standing = Standing {
+                                suspended,
+                                tokens_not_before,
+                            };
+                            builder.standing(&user, standing);
+                        }
+                    }
+                    SnapshotPage::Issuers(issuers) => {
+                        for issuer in issuers {
+                            let id = id_of(&issuer).to_owned();
+                            builder.issuer(&id, issuer);
                         }
                     }
                 }
@@ -537,6 +550,9 @@ impl Service {
                     }
                     User::KIND => {
                         Change::User(id.to_owned(), read.read(Which::One(id)).await?.pop())
+                    }
+                    Issuer::KIND => {
+                        Change::Issuer(id.to_owned(), read.read(Which::One(id)).await?.pop())
                     }
                     AccessRecord::KIND => {
                         let page = read.record_grants(Which::One(id)).await?;

@@ -3,7 +3,7 @@
 //! them (SPEC §6; the checks are listed in [`crate::identity`]).
 
 use super::objects::{Parsed, WriteMode, Written, put_in};
-use super::{Precondition, Service, ServiceError, TenantAccess};
+use super::{Consistency, Precondition, Service, ServiceError, TenantAccess};
 use crate::domain::{Issuer, TenantId, UserId};
 use crate::identity::{self, TokenError};
 use crate::store::Which;
@@ -99,31 +99,34 @@ impl Service {
     /// the token's `iat`. Refusals are 401 `token_…`; an issuer whose keys cannot be
     /// fetched (and none are cached) is 503. The same answer for a tenant that does not
     /// exist as for one that does not trust the issuer.
+    ///
+    /// The issuers and the users' `tokensNotBefore` are the decision index's (read with
+    /// the same freshness as a check: every write committed before the request is in
+    /// it), so a token is verified without a database read once its keys are cached.
     pub async fn verify_user_token(
         &self,
         tenant: &TenantId,
         token: &str,
     ) -> Result<UserId, ServiceError> {
         let (iss, alg, kid) = identity::claimed_issuer(token)?;
-        let issuer = self
-            .store
-            .issuer_by_iss(tenant.as_str(), &iss)
-            .await?
-            .ok_or(TokenError::IssuerUntrusted)?;
+        let index = match self
+            .fresh_index(tenant.as_str(), None, Consistency::default())
+            .await
+        {
+            Err(ServiceError::NotFound(_)) => return Err(TokenError::IssuerUntrusted.into()),
+            index => index?,
+        };
+        let issuer = index.issuer(&iss).ok_or(TokenError::IssuerUntrusted)?;
         if !issuer.algorithms.contains(&alg) {
             return Err(TokenError::AlgorithmRefused(alg.as_str().into()).into());
         }
         let key = self
             .issuer_keys
-            .key_for(tenant.as_str(), &issuer, alg, kid.as_deref())
+            .key_for(tenant.as_str(), issuer, alg, kid.as_deref())
             .await?;
-        let verified = identity::verify(token, &issuer, alg, &key)?;
+        let verified = identity::verify(token, issuer, alg, &key)?;
         let user = UserId::parse(&verified.subject).map_err(|e| TokenError::SubjectInvalid(e.0))?;
-        if let Some(not_before) = self
-            .store
-            .tokens_not_before(tenant.as_str(), user.as_str())
-            .await?
-        {
+        if let Some(not_before) = index.tokens_not_before(user.as_str()) {
             // `iat` has whole seconds: a token issued in the second of the sign-out is
             // refused too (the user signs in again a second later).
             let issued_ms = verified.issued_at.map(|s| s.saturating_mul(1000));

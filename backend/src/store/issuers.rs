@@ -2,9 +2,9 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::StoreError;
 use super::rows::{Stamp, Stamped, Table, Value, Which, main_row, main_rows, parsed, upsert_main};
-use super::{Store, StoreError};
-use crate::domain::{Issuer, IssuerKeys, ObjectId, Timestamp, TokenAlgorithm};
+use crate::domain::{Issuer, IssuerKeys, ObjectId, TokenAlgorithm};
 
 const COLUMNS: [&str; 6] = [
     "name",
@@ -123,52 +123,6 @@ impl Table for Issuer {
             updated_at: Some(stamp.updated_at),
             revision: Some(stamp.revision),
             ..self
-        })
-    }
-}
-
-impl Store {
-    /// The tenant's issuer whose tokens carry `iss`.
-    pub async fn issuer_by_iss(
-        &self,
-        tenant: &str,
-        iss: &str,
-    ) -> Result<Option<Issuer>, StoreError> {
-        let columns = COLUMNS.join(", ");
-        let row = sqlx::query(&format!(
-            "SELECT issuer_id, {columns}, revision, created_at, updated_at FROM issuers \
-             WHERE tenant_id = $1 AND issuer = $2"
-        ))
-        .bind(tenant)
-        .bind(iss)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            let id: String = row.try_get("issuer_id")?;
-            issuer_of(&id, Stamp::of(&row)?, &row)
-        })
-        .transpose()
-    }
-
-    /// The instant before which a user's tokens are refused, if one is set (`None` also for
-    /// a user the tenant does not know).
-    pub async fn tokens_not_before(
-        &self,
-        tenant: &str,
-        user: &str,
-    ) -> Result<Option<Timestamp>, StoreError> {
-        let row = sqlx::query(
-            "SELECT tokens_not_before FROM users WHERE tenant_id = $1 AND user_id = $2",
-        )
-        .bind(tenant)
-        .bind(user)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match row {
-            Some(row) => row
-                .try_get::<Option<i64>, _>("tokens_not_before")?
-                .map(Timestamp::from_millis),
-            None => None,
         })
     }
 }

@@ -35,6 +35,7 @@ pub use tx::{AuditRecord, CHANGES_CHANNEL, WriteTx};
 
 use crate::domain::{
     AccessRecord, ApiKey, Group, Issuer, ResourceConfig, Role, TenantId, Timestamp, User,
+    UserStatus,
 };
 
 /// A failure of the database itself (not of the caller's request).
@@ -609,17 +610,30 @@ impl Snapshot {
         records::grants(&mut self.tx, self.backend, &self.tenant, which).await
     }
 
-    /// The ids of the tenant's suspended users, as of this state (a partial index finds
-    /// them without reading the other users).
-    pub async fn suspended_users(&mut self) -> Result<Vec<String>, StoreError> {
+    /// The tenant's users whose standing is not the default, as of this state: each id,
+    /// whether suspended, and its `tokens_not_before` (a partial index finds them without
+    /// reading the other users).
+    pub async fn users_standing(
+        &mut self,
+    ) -> Result<Vec<(String, bool, Option<Timestamp>)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT user_id FROM users WHERE tenant_id = $1 AND status = 'suspended' \
-             ORDER BY user_id",
+            "SELECT user_id, status, tokens_not_before FROM users WHERE tenant_id = $1 \
+             AND (status = 'suspended' OR tokens_not_before IS NOT NULL) ORDER BY user_id",
         )
         .bind(self.tenant.as_str())
         .fetch_all(&mut *self.tx)
         .await?;
-        rows.iter().map(|row| Ok(row.try_get("user_id")?)).collect()
+        rows.iter()
+            .map(|row| {
+                let status: String = row.try_get("status")?;
+                let not_before: Option<i64> = row.try_get("tokens_not_before")?;
+                Ok((
+                    row.try_get("user_id")?,
+                    status == UserStatus::Suspended.as_str(),
+                    not_before.map(Timestamp::from_millis),
+                ))
+            })
+            .collect()
     }
 
     /// Objects of a kind, as of this state.

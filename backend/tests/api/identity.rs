@@ -23,6 +23,7 @@ on_both_databases!(
     sign_out_everywhere_and_suspension_apply_to_tokens,
     issuers_are_validated_audited_and_isolated,
     users_give_what_they_may_through_me_records,
+    an_app_asks_every_decision_with_a_users_token,
 );
 
 /// A JWKS served over real HTTP on loopback: the keys can be changed, the server taken
@@ -967,4 +968,177 @@ async fn users_give_what_they_may_through_me_records(app: TestApp) {
     app.call(Method::GET, "/v1/tenants/beta/me/records", Some(&ada), None)
         .await
         .expect_problem(401, "token_issuer_untrusted");
+}
+
+/// Every decision an app with a `check` key asks may name its user by token: the GET
+/// forms with the path's user `@token` and the token in `Portcullis-User-Token`, and
+/// AuthZEN with a subject of type `identity_token` (evaluation, evaluations, the resource
+/// and action searches). A refused token is a 401 naming where it was, or one item's own
+/// error in an `evaluations` batch; a token never speaks for another tenant.
+async fn an_app_asks_every_decision_with_a_users_token(app: TestApp) {
+    let key = setup(&app, "acme").await;
+    let other = setup(&app, "globex").await;
+    let signer = TestKey::ec("e1");
+    register(
+        &app,
+        "acme",
+        "idp",
+        issuer("https://idp.example/", jwks(&[&signer]), &["ES256"]),
+    )
+    .await;
+    let ada = signer.token("https://idp.example/", "ada", json!({}));
+    let bob = signer.token("https://idp.example/", "bob", json!({}));
+    let forged = TestKey::ec("e1").token("https://idp.example/", "ada", json!({}));
+    let get = |path: String, key: &str, token: Option<&str>| {
+        let app = &app;
+        let key = key.to_owned();
+        let token = token.map(str::to_owned);
+        async move {
+            let headers: Vec<(&str, &str)> = token
+                .as_deref()
+                .map(|t| ("Portcullis-User-Token", t))
+                .into_iter()
+                .collect();
+            app.call_with(Method::GET, &path, Some(&key), None, &headers)
+                .await
+        }
+    };
+
+    // The GET forms: the permission URL, the effective permissions, the reachable resources.
+    let url = "/v1/tenants/acme/users/@token/resources/%2Fdocs%2Fd1/permissions";
+    get(format!("{url}/documents:read"), &key, Some(&ada))
+        .await
+        .expect(200);
+    get(format!("{url}/documents:read"), &key, Some(&bob))
+        .await
+        .expect_problem(404, "not_allowed");
+    let permissions = get(url.to_owned(), &key, Some(&ada)).await.expect(200);
+    assert_eq!(permissions.body["userId"], "ada");
+    assert_eq!(
+        permissions.body["permissions"][0]["action"],
+        "documents:read"
+    );
+    let reachable = "/v1/tenants/acme/users/@token/resources?permission=documents:read";
+    let found = get(reachable.to_owned(), &key, Some(&ada))
+        .await
+        .expect(200);
+    assert_eq!(found.body["items"], json!([{"resourceUri": "/docs"}]));
+    // `@token` without a token, a token with a named user: 400 naming the header.
+    for (path, token) in [
+        (reachable.to_owned(), None),
+        (
+            "/v1/tenants/acme/users/ada/resources?permission=documents:read".to_owned(),
+            Some(ada.as_str()),
+        ),
+        (format!("{url}/documents:read"), None),
+    ] {
+        let refused = get(path, &key, token)
+            .await
+            .expect_problem(400, "invalid_check");
+        assert_eq!(fields(&refused.body), ["portcullis-user-token"]);
+    }
+    // A forged token, and acme's token on globex (which trusts no issuer): 401.
+    let refused = get(reachable.to_owned(), &key, Some(&forged))
+        .await
+        .expect_problem(401, "token_signature_invalid");
+    assert_eq!(fields(&refused.body), ["portcullis-user-token"]);
+    get(
+        "/v1/tenants/globex/users/@token/resources?permission=documents:read".to_owned(),
+        &other,
+        Some(&ada),
+    )
+    .await
+    .expect_problem(401, "token_issuer_untrusted");
+
+    // AuthZEN: the subject is the token's `sub`, named in the decision's context.
+    let base = "/v1/tenants/acme/access/v1";
+    let asked = |token: &str| {
+        json!({"subject": {"type": "identity_token", "id": token},
+            "resource": {"type": "doc", "id": "/docs/d1"}, "action": {"name": "documents:read"}})
+    };
+    let decision = app
+        .call(
+            Method::POST,
+            &format!("{base}/evaluation"),
+            Some(&key),
+            Some(asked(&ada)),
+        )
+        .await
+        .expect(200);
+    assert_eq!(decision.body["decision"], true);
+    assert_eq!(decision.body["context"]["user_id"], "ada");
+    let refused = app
+        .call(
+            Method::POST,
+            &format!("{base}/evaluation"),
+            Some(&key),
+            Some(asked(&forged)),
+        )
+        .await
+        .expect_problem(401, "token_signature_invalid");
+    assert_eq!(fields(&refused.body), ["subject.id"]);
+    app.call(
+        Method::POST,
+        "/v1/tenants/globex/access/v1/evaluation",
+        Some(&other),
+        Some(asked(&ada)),
+    )
+    .await
+    .expect_problem(401, "token_issuer_untrusted");
+    // In a batch a refused token is its item's error; the others are decided.
+    let batch = app
+        .call(
+            Method::POST,
+            &format!("{base}/evaluations"),
+            Some(&key),
+            Some(json!({"evaluations": [asked(&ada), asked(&forged), asked(&bob)]})),
+        )
+        .await
+        .expect(200);
+    let items = batch.body["evaluations"].as_array().unwrap();
+    assert_eq!(items[0]["decision"], true);
+    assert_eq!(items[1]["decision"], false);
+    assert_eq!(items[1]["context"]["error"]["status"], 401);
+    assert!(
+        items[1]["context"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("evaluations[1].subject.id: "),
+        "{}",
+        batch.body
+    );
+    assert_eq!(items[2]["decision"], false);
+    assert!(items[2]["context"]["error"].is_null());
+    // The searches that take a subject.
+    let resources = app
+        .call(
+            Method::POST,
+            &format!("{base}/search/resource"),
+            Some(&key),
+            Some(json!({"subject": {"type": "identity_token", "id": ada},
+                "action": {"name": "documents:read"}, "resource": {"type": "docs"}})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(resources.body["results"], json!([]));
+    let actions = app
+        .call(
+            Method::POST,
+            &format!("{base}/search/action"),
+            Some(&key),
+            Some(json!({"subject": {"type": "identity_token", "id": ada},
+                "resource": {"type": "doc", "id": "/docs/d1"}})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(actions.body["results"], json!([{"name": "documents:read"}]));
+    app.call(
+        Method::POST,
+        &format!("{base}/search/action"),
+        Some(&key),
+        Some(json!({"subject": {"type": "identity_token", "id": forged},
+            "resource": {"type": "doc", "id": "/docs/d1"}})),
+    )
+    .await
+    .expect_problem(401, "token_signature_invalid");
 }

@@ -447,6 +447,25 @@ async fn identity_tokens_never_reach_the_log() {
             serde_json::json!({"userToken": token, "resourceUri": "/docs/d1", "permission": "documents:read"}))
             .await
             .unwrap();
+        call(
+            reqwest::Method::POST,
+            "/v1/tenants/acme/access/v1/evaluation",
+            ADMIN,
+            serde_json::json!({"subject": {"type": "identity_token", "id": token},
+                "resource": {"type": "doc", "id": "d1"}, "action": {"name": "documents:read"}}),
+        )
+        .await
+        .unwrap();
+        client
+            .get(format!(
+                "{}/v1/tenants/acme/users/@token/resources?permission=documents:read",
+                server.base
+            ))
+            .bearer_auth(ADMIN)
+            .header("Portcullis-User-Token", token.as_str())
+            .send()
+            .await
+            .unwrap();
     }
     // The requests were logged (so the log was being written), the tokens were not.
     tokio::time::sleep(Duration::from_millis(200)).await;

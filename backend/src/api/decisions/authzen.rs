@@ -14,8 +14,10 @@
 //!   `/user/beth@the-smiths.com`. The escaping is reversible, so distinct `(type, id)`
 //!   pairs never share a URI unless one of them is a URI already. A part longer than a
 //!   segment may be (128 characters, escaped) is refused.
-//! - **Subject** `(type, id)`: type `user` is the userId `id`; any other type `t` is the
-//!   userId `t:id` (`(identity, "CiRm…")` is `identity:CiRm…`).
+//! - **Subject** `(type, id)`: type `user` is the userId `id`; type `identity_token` is a
+//!   user's identity token (a JWT of one of the tenant's trusted issuers), and the subject
+//!   is its verified `sub` (a refused token is a 401, or the item's own error in a batch);
+//!   any other type `t` is the userId `t:id` (`(identity, "CiRm…")` is `identity:CiRm…`).
 //! - **Action** `name` is the permission, which Portcullis reads case-insensitively.
 //! - `properties` of any entity and `context` are accepted and not evaluated: a decision
 //!   rests on the tenant's roles and records only. The metadata's `capabilities` say so.
@@ -41,7 +43,7 @@ use serde::de::DeserializeOwned;
 
 use super::super::extract::{Access, ApiJson, Check};
 use super::super::{ApiError, AppState, with_revision};
-use super::{MAX_BATCH, invalid, parse_permission, parse_resource, parse_user, too_many};
+use super::{MAX_BATCH, Users, invalid, parse_permission, parse_resource, parse_user, too_many};
 
 use crate::domain::ResourcePattern;
 use crate::service::{CheckQuery, Consistency, FieldError, TenantAccess};
@@ -117,6 +119,31 @@ pub(super) fn mapped_resource(
     resource_uri(kind, id)
         .map_err(|message| FieldError::new(field, message))
         .and_then(|uri| parse_resource(uri.as_str(), field))
+}
+
+/// The subject type whose id is a user's identity token.
+pub const TOKEN_SUBJECT: &str = "identity_token";
+
+/// `subject`, with an identity token (type [`TOKEN_SUBJECT`]) replaced by the user it
+/// names, once verified (type `user`, id its `sub`); a refused token is an error naming
+/// `field`. Any other subject, or none, as it is.
+pub(super) async fn verified_subject(
+    users: &mut Users<'_>,
+    subject: Option<&AuthzenEntity>,
+    field: &str,
+) -> Result<Option<AuthzenEntity>, ApiError> {
+    let token = subject
+        .filter(|s| s.kind.as_deref() == Some(TOKEN_SUBJECT))
+        .and_then(|s| s.id.as_deref())
+        .filter(|token| !token.is_empty());
+    match (subject, token) {
+        (Some(subject), Some(token)) => Ok(Some(AuthzenEntity {
+            kind: Some("user".into()),
+            id: Some(users.verified(token, field).await?),
+            properties: subject.properties,
+        })),
+        (subject, _) => Ok(subject.cloned()),
+    }
 }
 
 /// The userId of an AuthZEN subject (see the module documentation).
@@ -250,7 +277,13 @@ async fn evaluate_one(
     resource: Option<&AuthzenEntity>,
     action: Option<&AuthzenAction>,
 ) -> Result<(AuthzenDecision, i64), ApiError> {
-    let query = query_of(subject, resource, action, "").map_err(invalid)?;
+    let subject = verified_subject(
+        &mut Users::new(state, &access.tenant),
+        subject,
+        "subject.id",
+    )
+    .await?;
+    let query = query_of(subject.as_ref(), resource, action, "").map_err(invalid)?;
     let (decisions, revision) = state
         .service
         .check(
@@ -295,16 +328,39 @@ pub(super) async fn authzen_evaluations(
     if items.len() > MAX_BATCH {
         return Err(too_many("evaluations", items.len()));
     }
-    // Each item read on its own: a malformed one is its own error, not the batch's.
-    let asked: Vec<Result<CheckQuery, String>> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let prefix = format!("evaluations[{i}].");
-            let item = AuthzenEvaluation::deserialize(item)
-                .map_err(|e| format!("{prefix}: {e}", prefix = prefix.trim_end_matches('.')))?;
+    // Each item read on its own: a malformed one (or one whose identity token is refused)
+    // is its own error, not the batch's.
+    let mut users = Users::new(&state, &access.tenant);
+    let mut asked: Vec<Result<CheckQuery, AuthzenError>> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let prefix = format!("evaluations[{i}].");
+        let malformed = |message: String| AuthzenError {
+            status: StatusCode::BAD_REQUEST.as_u16(),
+            message,
+        };
+        let item = match AuthzenEvaluation::deserialize(item) {
+            Ok(item) => item,
+            Err(e) => {
+                let field = prefix.trim_end_matches('.');
+                asked.push(Err(malformed(format!("{field}: {e}"))));
+                continue;
+            }
+        };
+        let subject = item.subject.as_ref().or(request.defaults.subject.as_ref());
+        let field = format!("{prefix}subject.id");
+        let subject = match verified_subject(&mut users, subject, &field).await {
+            Ok(subject) => subject,
+            Err(refused) => {
+                asked.push(Err(AuthzenError {
+                    status: refused.status().as_u16(),
+                    message: format!("{field}: {}", refused.problem().detail),
+                }));
+                continue;
+            }
+        };
+        asked.push(
             query_of(
-                item.subject.as_ref().or(request.defaults.subject.as_ref()),
+                subject.as_ref(),
                 item.resource
                     .as_ref()
                     .or(request.defaults.resource.as_ref()),
@@ -312,14 +368,16 @@ pub(super) async fn authzen_evaluations(
                 &prefix,
             )
             .map_err(|errors| {
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        })
-        .collect();
+                malformed(
+                    errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            }),
+        );
+    }
     let queries: Vec<CheckQuery> = asked
         .iter()
         .filter_map(|a| a.as_ref().ok())
@@ -347,14 +405,11 @@ pub(super) async fn authzen_evaluations(
                 revision,
                 &query,
             ),
-            Err(message) => AuthzenDecision {
+            Err(error) => AuthzenDecision {
                 decision: false,
                 context: AuthzenContext {
                     revision,
-                    error: Some(AuthzenError {
-                        status: StatusCode::BAD_REQUEST.as_u16(),
-                        message,
-                    }),
+                    error: Some(error),
                     ..AuthzenContext::default()
                 },
             },

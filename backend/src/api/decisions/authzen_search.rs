@@ -29,12 +29,12 @@ use portcullis_api::{
 use super::super::extract::{Access, Check};
 use super::super::{ApiError, AppState, with_revision};
 use super::authzen::{
-    AuthzenJson, escape_segment, mapped_resource, subject_user, unescape_segment,
+    AuthzenJson, escape_segment, mapped_resource, subject_user, unescape_segment, verified_subject,
 };
-use super::{invalid, parse_permission, parse_user};
+use super::{Users, invalid, parse_permission, parse_user};
 
 use crate::domain::ResourcePattern;
-use crate::service::{FieldError, PageRequest};
+use crate::service::{FieldError, PageRequest, TenantAccess};
 
 /// The parts of a search a handler needs (`subject.type`, `subject.id`, `resource.type`,
 /// `resource.id`, `action.name`), each required: their values, or a 400 naming every one
@@ -84,6 +84,18 @@ fn parts<'a, const N: usize>(
     } else {
         Err(invalid(errors))
     }
+}
+
+/// `search` with its subject's identity token (if it is one) replaced by the user it names.
+async fn with_verified_subject(
+    state: &AppState,
+    access: &TenantAccess,
+    mut search: AuthzenSearch,
+) -> Result<AuthzenSearch, ApiError> {
+    let mut users = Users::new(state, &access.tenant);
+    search.question.subject =
+        verified_subject(&mut users, search.question.subject.as_ref(), "subject.id").await?;
+    Ok(search)
 }
 
 fn page_of(search: &AuthzenSearch) -> Result<PageRequest, ApiError> {
@@ -188,6 +200,7 @@ pub(super) async fn search_resource(
     Access(access, ..): Access<Check>,
     AuthzenJson(search): AuthzenJson<AuthzenSearch>,
 ) -> Result<Response, ApiError> {
+    let search = with_verified_subject(&state, &access, search).await?;
     let page = page_of(&search)?;
     let [subject_type, subject_id, resource_type, name] = parts(
         &search,
@@ -237,6 +250,7 @@ pub(super) async fn search_action(
     Access(access, ..): Access<Check>,
     AuthzenJson(search): AuthzenJson<AuthzenSearch>,
 ) -> Result<Response, ApiError> {
+    let search = with_verified_subject(&state, &access, search).await?;
     let [subject_type, subject_id, resource_type, resource_id] = parts(
         &search,
         ["subject.type", "subject.id", "resource.type", "resource.id"],

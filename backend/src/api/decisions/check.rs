@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_api::{BatchRequest, BatchResponse, BatchResult, CheckRequest, CheckResponse};
 
@@ -137,17 +137,30 @@ pub(super) async fn check_batch(
 /// 200 when the user holds it, 404 when not. The resource URI is URL-encoded.
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/users/{userId}/resources/{resourceUri}/permissions/{permission}",
     tag = "decisions", operation_id = "authorizeUser",
-    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded"),
+    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded; `@token` for the subject of the `Portcullis-User-Token` header"),
         ("resourceUri" = String, Path, description = "The resource, URL-encoded: `%2Forgs%2Facme`"),
-        ("permission" = String, Path, description = "The permission")),
+        ("permission" = String, Path, description = "The permission"),
+        ("Portcullis-User-Token" = Option<String>, Header, description = "A user's identity token, when the path names the user `@token`: the user is its verified subject")),
     responses((status = 200, description = "The user holds the permission", body = CheckResponse)))]
 pub(super) async fn authorize_user(
     State(state): State<AppState>,
     Access(access, ..): Access<Check>,
     ApiPath(path): ApiPath<(String, String, String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (_, user, resource, permission) = path;
-    let query = parse_query(Ok(&user), &resource, &permission, false, "").map_err(invalid)?;
+    let user = Users::new(&state, &access.tenant)
+        .of_path(&user, &headers)
+        .await?
+        .map(|user| user.to_string());
+    let query = parse_query(
+        user.as_deref().map_err(Clone::clone),
+        &resource,
+        &permission,
+        false,
+        "",
+    )
+    .map_err(invalid)?;
     let (decisions, revision) = state
         .service
         .check(&access, &[query], None, Consistency::default())

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use portcullis_api::{EffectivePermissions, HolderPage, ReachableResource, ReachableResourcePage};
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use utoipa::IntoParams;
 
 use super::super::extract::{Access, ApiPath, ApiQuery, Check};
 use super::super::{ApiError, AppState, with_revision};
-use super::{invalid, parse_permission, parse_resource, parse_user};
+use super::{Users, invalid, parse_permission, parse_resource};
 
 use super::super::wire::{effective_permission, holder};
 use crate::domain::UserId;
@@ -63,17 +64,21 @@ fn one<T>(result: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option
 /// What a user may do on a resource
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/users/{userId}/resources/{resourceUri}/permissions",
     tag = "decisions", operation_id = "effectivePermissions",
-    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded"),
-        ("resourceUri" = String, Path, description = "The resource, URL-encoded"), FreshnessParams),
+    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded; `@token` for the subject of the `Portcullis-User-Token` header"),
+        ("resourceUri" = String, Path, description = "The resource, URL-encoded"), FreshnessParams,
+        ("Portcullis-User-Token" = Option<String>, Header, description = "A user's identity token, when the path names the user `@token`: the user is its verified subject")),
     responses((status = 200, description = "The user's permission entries on the resource", body = EffectivePermissions)))]
 pub(super) async fn effective_permissions(
     State(state): State<AppState>,
     Access(access, ..): Access<Check>,
     ApiPath(path): ApiPath<(String, String, String)>,
     ApiQuery(params): ApiQuery<FreshnessParams>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (_, user, resource) = path;
-    let user = parse_user(&user, "userId");
+    let user = Users::new(&state, &access.tenant)
+        .of_path(&user, &headers)
+        .await?;
     permissions_answer(&state, &access, user, &resource, params.min_revision).await
 }
 
@@ -107,7 +112,8 @@ pub(super) async fn permissions_answer(
 /// The resources on which a user holds a permission
 #[utoipa::path(get, path = "/v1/tenants/{tenantId}/users/{userId}/resources",
     tag = "decisions", operation_id = "userResources",
-    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded"), ResourcesParams),
+    params(("tenantId" = String, Path, description = "The tenant"), ("userId" = String, Path, description = "The user, URL-encoded; `@token` for the subject of the `Portcullis-User-Token` header"), ResourcesParams,
+        ("Portcullis-User-Token" = Option<String>, Header, description = "A user's identity token, when the path names the user `@token`: the user is its verified subject")),
     responses((status = 200, description = "Resource patterns, sorted; the user holds the permission on each and everything below it",
         body = ReachableResourcePage)))]
 pub(super) async fn user_resources(
@@ -115,8 +121,11 @@ pub(super) async fn user_resources(
     Access(access, ..): Access<Check>,
     ApiPath(path): ApiPath<(String, String)>,
     ApiQuery(params): ApiQuery<ResourcesParams>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let user = parse_user(&path.1, "userId");
+    let user = Users::new(&state, &access.tenant)
+        .of_path(&path.1, &headers)
+        .await?;
     resources_answer(&state, &access, user, params).await
 }
 

@@ -12,7 +12,7 @@ mod check;
 mod lookups;
 mod me;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -51,6 +51,16 @@ pub(super) fn parse_permission(permission: &str, field: &str) -> Result<Action, 
     }
 }
 
+/// The header that carries a user's identity token on the GET decisions (the permission
+/// URL and the user lookups), whose path then names the user [`TOKEN_USER`].
+pub(super) const USER_TOKEN_HEADER: &str = "portcullis-user-token";
+
+/// The userId a GET decision's path gives to say "the subject of the identity token in the
+/// [`USER_TOKEN_HEADER`] header": no userId begins with `@`, so it names no user of its
+/// own. A token is a credential, kept out of URLs (and so out of access logs and
+/// browser histories).
+pub(super) const TOKEN_USER: &str = "@token";
+
 /// The users decision requests name by `userId` or by `userToken`: each token verified once
 /// per request (a batch for one user sends the same token many times).
 pub(super) struct Users<'s> {
@@ -68,6 +78,27 @@ impl<'s> Users<'s> {
         }
     }
 
+    /// The subject of `token`, verified once per request; a refused token is the
+    /// request's 401, naming `field`.
+    pub(super) async fn verified(&mut self, token: &str, field: &str) -> Result<String, ApiError> {
+        if let Some(user) = self.verified.get(token) {
+            return Ok(user.clone());
+        }
+        let user = self
+            .state
+            .service
+            .verify_user_token(self.tenant, token)
+            .await
+            .map_err(|error| {
+                let error = ApiError::from(error);
+                let detail = error.problem().detail.clone();
+                error.with_errors(vec![FieldError::new(field, detail)])
+            })?
+            .to_string();
+        self.verified.insert(token.to_owned(), user.clone());
+        Ok(user)
+    }
+
     /// The user of one question: its `userId`, or the `sub` of its verified `userToken`
     /// (a refused token is the request's 401, naming the field). Neither or both is a
     /// field error, reported with the question's other mistakes.
@@ -79,27 +110,9 @@ impl<'s> Users<'s> {
     ) -> Result<Result<String, FieldError>, ApiError> {
         match (user_id, user_token) {
             (Some(user), None) => Ok(Ok(user.to_owned())),
-            (None, Some(token)) => {
-                if let Some(user) = self.verified.get(token) {
-                    return Ok(Ok(user.clone()));
-                }
-                let user = self
-                    .state
-                    .service
-                    .verify_user_token(self.tenant, token)
-                    .await
-                    .map_err(|error| {
-                        let error = ApiError::from(error);
-                        let detail = error.problem().detail.clone();
-                        error.with_errors(vec![FieldError::new(
-                            format!("{prefix}userToken"),
-                            detail,
-                        )])
-                    })?
-                    .to_string();
-                self.verified.insert(token.to_owned(), user.clone());
-                Ok(Ok(user))
-            }
+            (None, Some(token)) => Ok(Ok(self
+                .verified(token, &format!("{prefix}userToken"))
+                .await?)),
             (user, _) => Ok(Err(FieldError::new(
                 if user.is_some() {
                     format!("{prefix}userToken")
@@ -109,6 +122,45 @@ impl<'s> Users<'s> {
                 "give exactly one of `userId` and `userToken`",
             ))),
         }
+    }
+
+    /// The user a GET decision's path names: its `userId`, or, for [`TOKEN_USER`], the
+    /// `sub` of the verified identity token in the [`USER_TOKEN_HEADER`] header (a refused
+    /// token is the request's 401). A token without `@token`, or `@token` without one, is
+    /// a field error.
+    pub(super) async fn of_path(
+        &mut self,
+        path_user: &str,
+        headers: &HeaderMap,
+    ) -> Result<Result<UserId, FieldError>, ApiError> {
+        let token = match headers.get(USER_TOKEN_HEADER).map(|v| v.to_str()) {
+            None => None,
+            Some(Ok(token)) => Some(token),
+            Some(Err(_)) => {
+                return Ok(Err(FieldError::new(
+                    USER_TOKEN_HEADER,
+                    "an identity token is ASCII",
+                )));
+            }
+        };
+        Ok(match (path_user == TOKEN_USER, token) {
+            (false, None) => parse_user(path_user, "userId"),
+            (true, Some(token)) => {
+                parse_user(&self.verified(token, USER_TOKEN_HEADER).await?, "userId")
+            }
+            (true, None) => Err(FieldError::new(
+                USER_TOKEN_HEADER,
+                format!(
+                    "the path names the user `{TOKEN_USER}`: send their identity token in this header"
+                ),
+            )),
+            (false, Some(_)) => Err(FieldError::new(
+                USER_TOKEN_HEADER,
+                format!(
+                    "the path names a user: name them `{TOKEN_USER}` to be the token's subject, or send no token"
+                ),
+            )),
+        })
     }
 }
 
