@@ -195,6 +195,10 @@ type EntryKey = (String, String, i64);
 /// The key sets of every issuer in use, across tenants (each entry is keyed by its tenant).
 pub struct KeyCache {
     entries: Mutex<HashMap<EntryKey, Arc<tokio::sync::Mutex<Entry>>>>,
+    /// [`REFRESH_AFTER`], but in tests.
+    refresh_after: Duration,
+    /// [`MIN_REFETCH`], but in tests.
+    min_refetch: Duration,
     /// `Err`: why no HTTP client could be made (then only inline keys work).
     http: Result<reqwest::Client, String>,
 }
@@ -214,6 +218,12 @@ impl Default for KeyCache {
 impl KeyCache {
     /// An empty cache.
     pub fn new() -> Self {
+        Self::with_timing(REFRESH_AFTER, MIN_REFETCH)
+    }
+
+    /// An empty cache that refreshes a set after `refresh_after` and fetches for an
+    /// unknown `kid` at most every `min_refetch` (the tests' clock: ten minutes is long).
+    fn with_timing(refresh_after: Duration, min_refetch: Duration) -> Self {
         install_crypto_providers();
         let http = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
@@ -229,6 +239,8 @@ impl KeyCache {
             });
         Self {
             entries: Mutex::default(),
+            refresh_after,
+            min_refetch,
             http,
         }
     }
@@ -292,11 +304,11 @@ impl KeyCache {
         };
         let fresh = state
             .fetched_at
-            .is_some_and(|at| at.elapsed() < REFRESH_AFTER);
+            .is_some_and(|at| at.elapsed() < self.refresh_after);
         let known = state.set.as_ref().is_some_and(|set| set.has_kid(kid));
         let may_fetch = state
             .attempted_at
-            .is_none_or(|at| at.elapsed() >= MIN_REFETCH);
+            .is_none_or(|at| at.elapsed() >= self.min_refetch);
         if state.set.is_none() || (!known && may_fetch) {
             // Nothing yet, or a key the set lacks: fetch now (others wait on the lock).
             state.attempted_at = Some(Instant::now());
@@ -372,4 +384,157 @@ impl KeyCache {
 pub fn install_crypto_providers() {
     let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::domain::ObjectId;
+
+    /// A JWKS of Ed25519 public keys with these `kid`s (the key bytes are the kid's
+    /// first byte, repeated: the cache never verifies a signature, it finds keys).
+    fn document(kids: &[&str]) -> serde_json::Value {
+        use base64::Engine as _;
+        let keys: Vec<serde_json::Value> = kids
+            .iter()
+            .map(|kid| {
+                let x = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode([kid.as_bytes()[0]; 32]);
+                serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid})
+            })
+            .collect();
+        serde_json::json!({ "keys": keys })
+    }
+
+    /// A JWKS served on loopback: its keys can be changed and it can be taken down (503);
+    /// its fetches are counted.
+    struct Served {
+        url: String,
+        keys: Arc<Mutex<serde_json::Value>>,
+        down: Arc<AtomicBool>,
+        fetches: Arc<AtomicUsize>,
+    }
+
+    async fn serve(keys: serde_json::Value) -> Served {
+        let keys = Arc::new(Mutex::new(keys));
+        let down = Arc::new(AtomicBool::new(false));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (k, d, f) = (keys.clone(), down.clone(), fetches.clone());
+        let app = axum::Router::new().route(
+            "/jwks.json",
+            axum::routing::get(move || {
+                let (k, d, f) = (k.clone(), d.clone(), f.clone());
+                async move {
+                    f.fetch_add(1, Ordering::SeqCst);
+                    if d.load(Ordering::SeqCst) {
+                        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, String::new());
+                    }
+                    let body = k.lock().unwrap().to_string();
+                    (axum::http::StatusCode::OK, body)
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Served {
+            url,
+            keys,
+            down,
+            fetches,
+        }
+    }
+
+    fn issuer(url: &str) -> Issuer {
+        Issuer {
+            issuer_id: Some(ObjectId::parse("idp").unwrap()),
+            name: "IdP".into(),
+            issuer: "https://idp.example/".into(),
+            audiences: vec!["app".into()],
+            keys: IssuerKeys::JwksUrl(url.into()),
+            algorithms: vec![TokenAlgorithm::EdDSA],
+            created_at: None,
+            updated_at: None,
+            revision: Some(1),
+        }
+    }
+
+    /// Waits until the server has been asked `n` times (a background refresh is a task
+    /// of its own), at most two seconds.
+    async fn fetched(served: &Served, n: usize) {
+        for _ in 0..200 {
+            if served.fetches.load(Ordering::SeqCst) >= n {
+                // The task that fetched settles the entry just after the answer.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "{n} fetches expected, saw {}",
+            served.fetches.load(Ordering::SeqCst)
+        );
+    }
+
+    /// The refresh after `refresh_after`: the request that finds the set old still uses
+    /// it, the set is fetched behind it, rotated keys are then known without a fetch of
+    /// their own, and a refresh that fails keeps the last good set (and is tried again
+    /// only after `min_refetch`).
+    #[tokio::test]
+    async fn an_old_set_is_refreshed_in_the_background_and_kept_when_the_issuer_is_down() {
+        let refresh = Duration::from_millis(300);
+        let cache = Arc::new(KeyCache::with_timing(refresh, Duration::from_millis(100)));
+        let served = serve(document(&["a"])).await;
+        let issuer = issuer(&served.url);
+        let key = |kid: &'static str| {
+            let (cache, issuer) = (cache.clone(), issuer.clone());
+            async move {
+                cache
+                    .key_for("acme", &issuer, TokenAlgorithm::EdDSA, Some(kid))
+                    .await
+            }
+        };
+        assert!(key("a").await.is_ok());
+        assert_eq!(served.fetches.load(Ordering::SeqCst), 1);
+        // Fresh: no fetch for a known kid.
+        assert!(key("a").await.is_ok());
+        assert_eq!(served.fetches.load(Ordering::SeqCst), 1);
+
+        // The issuer rotates to `b`; once the set is old, a request for `a` is answered
+        // from it and starts the refresh.
+        *served.keys.lock().unwrap() = document(&["b"]);
+        tokio::time::sleep(refresh + Duration::from_millis(50)).await;
+        assert!(
+            key("a").await.is_ok(),
+            "the old set answers while it refreshes"
+        );
+        fetched(&served, 2).await;
+        let before = served.fetches.load(Ordering::SeqCst);
+        assert!(
+            key("b").await.is_ok(),
+            "the refreshed set knows the new key"
+        );
+        assert_eq!(
+            served.fetches.load(Ordering::SeqCst),
+            before,
+            "without a fetch of its own"
+        );
+        assert!(matches!(key("a").await, Err(TokenError::KeyUnknown(_))));
+
+        // The issuer goes down: the refresh fails, the last good set stays.
+        served.down.store(true, Ordering::SeqCst);
+        tokio::time::sleep(refresh + Duration::from_millis(50)).await;
+        let before = served.fetches.load(Ordering::SeqCst);
+        assert!(key("b").await.is_ok());
+        fetched(&served, before + 1).await;
+        assert!(key("b").await.is_ok(), "the last good set is kept");
+        // The failed refresh is not retried on every request.
+        let after = served.fetches.load(Ordering::SeqCst);
+        for _ in 0..5 {
+            assert!(key("b").await.is_ok());
+        }
+        assert_eq!(served.fetches.load(Ordering::SeqCst), after);
+    }
 }
