@@ -52,6 +52,10 @@ pub struct CheckRequest {
 pub struct CheckResponse {
     /// Whether the user may.
     pub allowed: bool,
+    /// The user decided for, when the question named them by an identity token (the
+    /// token's verified `sub`); absent when it named them by `userId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     /// The tenant revision the answer was computed at.
     pub revision: i64,
     /// Why, when `explain` was asked for.
@@ -104,6 +108,10 @@ pub struct BatchRequest {
 pub struct BatchResult {
     /// Whether the user may.
     pub allowed: bool,
+    /// The user decided for, when the check named them by `userToken` (the token's
+    /// verified `sub`); absent when it named them by `userId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     /// Why, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,

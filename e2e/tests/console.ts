@@ -1,5 +1,6 @@
 // Page helpers for the console, split three ways: `find` locates things, `act` does what a
 // person does, `check` says what must be true. Specs read as steps; selectors live here.
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { APIRequestContext, Page, expect } from '@playwright/test';
 
 export const admin = {
@@ -31,6 +32,25 @@ export const setup = {
     const r = await request.get(path, { headers: { authorization: `Bearer ${admin.token}` } });
     expect(r.status()).toBe(200);
     return r.json();
+  },
+  /**
+   * Registers an identity issuer on `tenant` (`https://idp.example/`, a P-256 key made
+   * here) and returns a signer of its tokens: `token('ada')` is a token for ada.
+   */
+  async issuer(request: APIRequestContext, tenant: string) {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1' };
+    await setup.put(request, `/v1/tenants/${tenant}/issuers/idp`, {
+      name: 'IdP', issuer: 'https://idp.example/', audiences: ['portal'], jwks: { keys: [jwk] }, algorithms: ['ES256'],
+    });
+    const b64 = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+    return (sub: string) => {
+      const now = Math.floor(Date.now() / 1000);
+      const message = `${b64(JSON.stringify({ alg: 'ES256', kid: 'k1' }))}.${b64(JSON.stringify({
+        iss: 'https://idp.example/', aud: 'portal', sub, iat: now, exp: now + 600,
+      }))}`;
+      return `${message}.${b64(sign('sha256', Buffer.from(message), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}`;
+    };
   },
 };
 

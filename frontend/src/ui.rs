@@ -150,12 +150,13 @@ pub fn Loading() -> impl IntoView {
 /// `in_form`).
 #[component]
 pub fn ErrorBox(problem: Problem, #[prop(optional)] in_form: bool) -> impl IntoView {
-    // A session that ended offers the way back in; the sign-in page's own refusal does not.
+    // A session that ended offers the way back in; the sign-in page's own refusal does
+    // not, nor does a 401 about something else (a user's identity token refused).
     let on_sign_in = leptos_router::hooks::use_location()
         .pathname
         .get_untracked()
         .starts_with("/console/login");
-    let signed_out = problem.status == 401 && !on_sign_in;
+    let signed_out = problem.status == 401 && problem.code == "unauthenticated" && !on_sign_in;
     let fields = if in_form { Vec::new() } else { problem.errors };
     view! {
         <div class="error" role="alert">

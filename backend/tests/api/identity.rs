@@ -159,6 +159,10 @@ async fn tokens_of_every_algorithm_decide_as_their_subject(app: TestApp) {
         let bob = signer.token(iss, "bob", json!({}));
         let got = check_token(&app, "acme", &key, &ada).await.expect(200);
         assert_eq!(got.body["allowed"], true, "{iss}");
+        assert_eq!(
+            got.body["userId"], "ada",
+            "the answer names the token's user"
+        );
         let got = check_token(&app, "acme", &key, &bob).await.expect(200);
         assert_eq!(got.body["allowed"], false, "{iss}");
 
@@ -184,6 +188,17 @@ async fn tokens_of_every_algorithm_decide_as_their_subject(app: TestApp) {
             .map(|r| r["allowed"].as_bool().unwrap())
             .collect();
         assert_eq!(allowed, [true, false, true, false], "{iss}");
+        let named: Vec<&Value> = batch.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| &r["userId"])
+            .collect();
+        assert_eq!(
+            named,
+            [&json!("ada"), &json!("bob"), &Value::Null, &json!("ada")],
+            "a token's user is named, a userId is not repeated"
+        );
 
         // `/me`: the token is the credential, the user is its `sub`.
         let me = app
@@ -1006,9 +1021,10 @@ async fn an_app_asks_every_decision_with_a_users_token(app: TestApp) {
 
     // The GET forms: the permission URL, the effective permissions, the reachable resources.
     let url = "/v1/tenants/acme/users/@token/resources/%2Fdocs%2Fd1/permissions";
-    get(format!("{url}/documents:read"), &key, Some(&ada))
+    let allowed = get(format!("{url}/documents:read"), &key, Some(&ada))
         .await
         .expect(200);
+    assert_eq!(allowed.body["userId"], "ada");
     get(format!("{url}/documents:read"), &key, Some(&bob))
         .await
         .expect_problem(404, "not_allowed");

@@ -359,6 +359,64 @@ fn AuthzenForm() -> impl IntoView {
     }
 }
 
+/// The question as an app asks it with a user's identity token (`userToken`): the server
+/// verifies the token against the tenant's issuers and decides for its `sub`, and the
+/// answer says whom the token named. The token stays in this form: never in the URL
+/// (where browser history and logs would keep it), never stored.
+#[component]
+fn TokenForm() -> impl IntoView {
+    const FIELDS: [(&str, &str, &str); 2] = [
+        (
+            "token-resource",
+            "Resource to check",
+            "/orgs/acme/documents/d1",
+        ),
+        ("token-permission", "Permission to check", "documents:read"),
+    ];
+    let tenant = use_tenant();
+    let token = RwSignal::new(String::new());
+    let typed = FIELDS.map(|_| RwSignal::new(String::new()));
+    let answer = RwSignal::new(None::<Result<CheckResponse, Problem>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let [resource, permission] = typed.map(|input| input.get_untracked().trim().to_owned());
+        let body = CheckRequest {
+            user_id: None,
+            user_token: Some(token.get_untracked().trim().to_owned()),
+            resource_uri: resource,
+            permission,
+            explain: true,
+            min_revision: None,
+            consistency: Default::default(),
+        };
+        let t = tenant.get_untracked();
+        spawn_local(async move {
+            answer.set(Some(
+                api::send::<CheckResponse>("POST", api::tenant_path(&t, "/check"), &body).await,
+            ));
+        });
+    };
+    view! {
+        <h2>"Ask with an identity token"</h2>
+        <p class="hint">"Paste a user's token from one of this tenant's identity issuers: the check is made for the user it names, as an app's check with "<code>"userToken"</code>" is. The token is not kept."</p>
+        <form class="question" on:submit=submit>
+            <div class="field">
+                <label for="token">"Identity token (JWT)"</label>
+                <textarea id="token" name="token" rows="3" spellcheck="false" autocomplete="off" bind:value=token></textarea>
+            </div>
+            {inputs(&FIELDS, typed)}
+            <button type="submit" class="primary">"Check with the token"</button>
+        </form>
+        {move || answer.get().map(|answer| match answer {
+            Err(problem) => view! { <ErrorBox problem/> }.into_any(),
+            Ok(value) => view! {
+                <p class="token-user">"The token names user " <code>{value.user_id.clone().unwrap_or_default()}</code> "."</p>
+                <Decision value tenant=tenant.get()/>
+            }.into_any(),
+        })}
+    }
+}
+
 /// Runs one check with its explanation.
 #[component]
 pub fn Playground() -> impl IntoView {
@@ -412,6 +470,7 @@ pub fn Playground() -> impl IntoView {
             Some(Some(Ok(value))) => view! { <Decision value tenant=tenant.get()/> }.into_any(),
         }}
         <AuthzenForm/>
+        <TokenForm/>
     }
 }
 

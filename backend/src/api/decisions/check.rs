@@ -9,7 +9,7 @@ use portcullis_api::{BatchRequest, BatchResponse, BatchResult, CheckRequest, Che
 use super::super::extract::{Access, ApiJson, ApiPath, Check};
 use super::super::wire::{consistency, explanation};
 use super::super::{ApiError, AppState, with_revision};
-use super::{MAX_BATCH, Users, invalid, parse_all, parse_query, too_many};
+use super::{MAX_BATCH, TOKEN_USER, Users, invalid, parse_all, parse_query, too_many};
 
 use crate::service::{CheckQuery, Consistency, TenantAccess};
 
@@ -42,20 +42,24 @@ pub(super) async fn check(
         &state,
         &access,
         query,
+        request.user_token.is_some(),
         request.min_revision,
         request.consistency,
     )
     .await
 }
 
-/// The answer to one check (`/check` and `/me/check`).
+/// The answer to one check (`/check` and `/me/check`); `by_token`: the question named its
+/// user by an identity token, and the answer says whom it named.
 pub(super) async fn answer(
     state: &AppState,
     access: &TenantAccess,
     query: CheckQuery,
+    by_token: bool,
     min_revision: Option<i64>,
     freshness: portcullis_api::Consistency,
 ) -> Result<Response, ApiError> {
+    let user_id = by_token.then(|| query.user.to_string());
     let (mut decisions, revision) = state
         .service
         .check(access, &[query], min_revision, consistency(freshness))
@@ -69,6 +73,7 @@ pub(super) async fn answer(
     })?;
     let body = CheckResponse {
         allowed: decision.allowed,
+        user_id,
         revision,
         explanation: decision.explanation.map(explanation),
     };
@@ -121,8 +126,14 @@ pub(super) async fn check_batch(
         .await?;
     let results = decisions
         .into_iter()
-        .map(|d| BatchResult {
+        .zip(request.checks.iter().zip(&named))
+        .map(|(d, (item, user))| BatchResult {
             allowed: d.allowed,
+            user_id: item
+                .user_token
+                .is_some()
+                .then(|| user.as_ref().ok().cloned())
+                .flatten(),
             explanation: d.explanation.map(explanation),
         })
         .collect();
@@ -148,11 +159,12 @@ pub(super) async fn authorize_user(
     ApiPath(path): ApiPath<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (_, user, resource, permission) = path;
+    let (_, path_user, resource, permission) = path;
     let user = Users::new(&state, &access.tenant)
-        .of_path(&user, &headers)
+        .of_path(&path_user, &headers)
         .await?
         .map(|user| user.to_string());
+    let by_token = path_user == TOKEN_USER;
     let query = parse_query(
         user.as_deref().map_err(Clone::clone),
         &resource,
@@ -161,6 +173,7 @@ pub(super) async fn authorize_user(
         "",
     )
     .map_err(invalid)?;
+    let user_id = by_token.then(|| query.user.to_string());
     let (decisions, revision) = state
         .service
         .check(&access, &[query], None, Consistency::default())
@@ -169,6 +182,7 @@ pub(super) async fn authorize_user(
     let response = if allowed {
         Json(CheckResponse {
             allowed,
+            user_id,
             revision,
             explanation: None,
         })

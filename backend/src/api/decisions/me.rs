@@ -40,6 +40,7 @@ pub(super) async fn me_check(
         &state,
         &access,
         query,
+        true,
         request.min_revision,
         request.consistency,
     )
