@@ -1039,6 +1039,71 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// No sequence of `/me` writes makes a right out of nothing: users give one another
+    /// records in turn (each judged against the index of the tenant as the gifts before it
+    /// left it, as the server does), and at the end every concrete `allow` a gift gives is
+    /// one some user could give in the tenant as its admin wrote it (held `grant` or
+    /// `delegate` of), and every `grant` one some user held `delegate` of. Gifts that pass
+    /// `grant` on (u0 gives u1 `grant`, u1 gives u2 `allow`) stay inside that.
+    #[test]
+    fn no_sequence_of_gifts_makes_a_right_out_of_nothing(
+        (tenant, _) in delegating_tenant(),
+        steps in prop::collection::vec(
+            (
+                prop::sample::select(USERS.to_vec()),
+                prop::sample::select(USERS.to_vec()),
+                prop::sample::subsequence(vec!["r0", "r1", "r2", "r3"], 1..=2),
+                prop::sample::subsequence(CONCRETE_RESOURCES.to_vec(), 1..=2),
+            ),
+            1..=8,
+        ),
+    ) {
+        let now = Timestamp::from_millis(NOW);
+        let mut current = tenant.clone();
+        let mut accepted = Vec::new();
+        for (i, (giver, recipient, roles, resources)) in steps.iter().enumerate() {
+            let gift = [super::Gift { roles: roles.clone(), resources: resources.clone() }];
+            if built(&current).delegation_shortfall(giver, &gift, now).is_empty() {
+                current.records.push(record_with(&format!("gift{i}"), &[recipient], roles, resources));
+                accepted.push((roles, resources));
+            }
+        }
+        let anyone_holds = |resource: &str, action: &str, delegate_needed: bool| {
+            USERS.iter().any(|user| naive_holds(&tenant, user, resource, action, delegate_needed))
+        };
+        for (roles, resources) in accepted {
+            for role in current.roles.iter().filter(|r| roles.contains(&r.role_id.as_ref().unwrap().as_str())) {
+                for entry in &role.permissions {
+                    prop_assert!(!entry.delegate, "a gift of delegate was accepted");
+                    let pattern: Vec<&str> = entry.action.as_str().split(':').collect();
+                    for given in resources.iter() {
+                        let given: Vec<&str> = given[1..].split('/').collect();
+                        for resource in CONCRETE_RESOURCES.iter().filter(|r| {
+                            naive_prefix(&given, &r[1..].split('/').collect::<Vec<_>>())
+                        }) {
+                            for action in CONCRETE_ACTIONS.iter().filter(|a| {
+                                naive_prefix(&pattern, &a.split(':').collect::<Vec<_>>())
+                            }) {
+                                if entry.allow {
+                                    prop_assert!(anyone_holds(resource, action, false),
+                                        "allow of {action} on {resource} was given, and nobody could give it");
+                                }
+                                if entry.grant {
+                                    prop_assert!(anyone_holds(resource, action, true),
+                                        "grant of {action} on {resource} was given, and nobody held delegate of it");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn delegation_gives_what_the_author_holds_and_names_what_it_lacks() {
     let mut owner = role_with("owner", &["documents:read"]);

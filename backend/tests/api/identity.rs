@@ -24,6 +24,7 @@ on_both_databases!(
     issuers_are_validated_audited_and_isolated,
     users_give_what_they_may_through_me_records,
     an_app_asks_every_decision_with_a_users_token,
+    token_changes_reach_every_replica,
 );
 
 /// A JWKS served over real HTTP on loopback: the keys can be changed, the server taken
@@ -1157,4 +1158,63 @@ async fn an_app_asks_every_decision_with_a_users_token(app: TestApp) {
     )
     .await
     .expect_problem(401, "token_signature_invalid");
+}
+
+/// The issuers and the users' sign-outs a token is verified against are each replica's
+/// decision index: a change through one replica is in force on the next request to
+/// another, and a replica started later builds them from the database.
+async fn token_changes_reach_every_replica(first: TestApp) {
+    let a = TestApp::spawn_on(first.db.clone(), |config| config.cluster = true).await;
+    let b = TestApp::spawn_on(first.db.clone(), |config| config.cluster = true).await;
+    drop(first);
+    let key = setup(&a, "acme").await;
+    let signer = TestKey::ed("k");
+    let iss = "https://idp.example/";
+    let ada = signer.token(iss, "ada", json!({"iat": now() - 60}));
+    // B has built its index before the issuer exists.
+    check_token(&b, "acme", &key, &ada)
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
+    register(&a, "acme", "idp", issuer(iss, jwks(&[&signer]), &["EdDSA"])).await;
+    check_token(&b, "acme", &key, &ada).await.expect(200);
+
+    // Signed out through A: refused on B at once.
+    let signed_out = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    a.put(
+        "/v1/tenants/acme/users/ada",
+        json!({"name": "Ada", "tokensNotBefore": signed_out}),
+    )
+    .await
+    .expect(200);
+    check_token(&b, "acme", &key, &ada)
+        .await
+        .expect_problem(401, "token_revoked");
+    let c = TestApp::spawn_on(a.db.clone(), |config| config.cluster = true).await;
+    check_token(&c, "acme", &key, &ada)
+        .await
+        .expect_problem(401, "token_revoked");
+    let fresh = signer.token(iss, "ada", json!({"iat": now() + 1}));
+    check_token(&c, "acme", &key, &fresh).await.expect(200);
+
+    // The issuer moves to another `iss` through A, then is deleted: B follows each step.
+    a.put(
+        "/v1/tenants/acme/issuers/idp",
+        issuer("https://moved.example/", jwks(&[&signer]), &["EdDSA"]),
+    )
+    .await
+    .expect(200);
+    check_token(&b, "acme", &key, &fresh)
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
+    let moved = signer.token("https://moved.example/", "ada", json!({"iat": now() + 1}));
+    check_token(&b, "acme", &key, &moved).await.expect(200);
+    a.delete("/v1/tenants/acme/issuers/idp").await.expect(200);
+    check_token(&b, "acme", &key, &moved)
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
+    check_token(&c, "acme", &key, &moved)
+        .await
+        .expect_problem(401, "token_issuer_untrusted");
 }
