@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Preconditions, Read, Write};
 use super::wire::Wire;
-use super::{ApiError, AppState, ListParams, single, written};
+use super::{ApiError, AppState, single, written};
 use crate::domain::{AccessRecord, Group, IdError, ResourceConfig, Role, User};
 use crate::service::{FieldError, Kind, PageRequest, Precondition, WriteMode, path_id};
 use crate::store::Naming;
@@ -44,14 +44,39 @@ trait ListQuery {
     fn naming(&self) -> Result<Option<Naming<'_>>, ApiError>;
 }
 
-impl ListQuery for ListParams {
+/// The query of `GET …/roles`, `…/users` and `…/resources`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ObjectListParams {
+    /// Items per page: 1 to 1,000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page (send the same `q` with it).
+    pub cursor: Option<String>,
+    /// Only the objects whose id starts with this text (case-sensitive, as ids are): what a
+    /// type-ahead picker asks as the admin types.
+    pub q: Option<String>,
+}
+
+impl ListQuery for ObjectListParams {
     fn page(&self) -> (Option<usize>, Option<String>) {
         (self.limit, self.cursor.clone())
     }
 
     fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
-        Ok(None)
+        one_filter(self.q.as_deref(), &[])
     }
+}
+
+/// 400 `invalid_parameter` naming `parameter`.
+fn refused(parameter: &str, message: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_parameter",
+        format!("the query parameter `{parameter}` is not valid"),
+    )
+    .with_errors(vec![FieldError::new(parameter, message)])
 }
 
 /// A list filter: its query parameter, the id its value must be, and the indexed list
@@ -94,36 +119,48 @@ const GROUPS_BY_USER: Filter = Filter {
     column: "user_id",
 };
 
-/// The one filter of `filters` a request sent (each with its value, if sent); 400
-/// `invalid_parameter` naming the parameter for a value that cannot be the id it names,
-/// or for a second filter.
-fn one_filter<'a>(filters: &[(Filter, Option<&'a str>)]) -> Result<Option<Naming<'a>>, ApiError> {
-    let mut sent = filters
-        .iter()
-        .filter_map(|(filter, value)| value.map(|value| (filter, value)));
-    let Some((filter, value)) = sent.next() else {
+/// The one filter a request sent: the id prefix `q`, or one of `filters` (each with its
+/// value, if sent); 400 `invalid_parameter` naming the parameter for a value that cannot be
+/// the id it names (or the start of one), or for a second filter.
+fn one_filter<'a>(
+    q: Option<&'a str>,
+    filters: &[(Filter, Option<&'a str>)],
+) -> Result<Option<Naming<'a>>, ApiError> {
+    let mut sent = q.map(|q| ("q", q)).into_iter().chain(
+        filters
+            .iter()
+            .filter_map(|(filter, value)| value.map(|value| (filter.parameter, value))),
+    );
+    let Some((parameter, value)) = sent.next() else {
         return Ok(None);
     };
-    let refuse = |parameter: &str, message: String| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_parameter",
-            format!("the query parameter `{parameter}` is not valid"),
-        )
-        .with_errors(vec![FieldError::new(parameter, message)])
-    };
     if let Some((second, _)) = sent.next() {
-        let names: Vec<&str> = filters.iter().map(|(f, _)| f.parameter).collect();
-        return Err(refuse(
-            second.parameter,
+        let names: Vec<&str> = std::iter::once("q")
+            .chain(filters.iter().map(|(f, _)| f.parameter))
+            .collect();
+        return Err(refused(
+            second,
             format!(
                 "a list filters by one of `{}`, not several",
                 names.join("`, `")
             ),
         ));
     }
-    (filter.parse)(value).map_err(|error| refuse(filter.parameter, error.0))?;
-    Ok(Some(Naming {
+    let Some((filter, _)) = filters.iter().find(|(f, _)| f.parameter == parameter) else {
+        // `q`: ids are printable ASCII, so a prefix is too (and not empty).
+        if value.is_empty()
+            || value.len() > 1024
+            || !value.bytes().all(|b| (0x20..0x7f).contains(&b))
+        {
+            return Err(refused(
+                "q",
+                "the start of an id: 1 to 1,024 printable ASCII characters".into(),
+            ));
+        }
+        return Ok(Some(Naming::IdPrefix(value)));
+    };
+    (filter.parse)(value).map_err(|error| refused(filter.parameter, error.0))?;
+    Ok(Some(Naming::Listed {
         table: filter.table,
         column: filter.column,
         value,
@@ -149,6 +186,8 @@ pub struct RecordListParams {
     pub role: Option<String>,
     /// Only the records with a statement naming exactly this resource URI or pattern.
     pub resource: Option<String>,
+    /// Only the records whose id starts with this text (instead of the filters above).
+    pub q: Option<String>,
 }
 
 impl ListQuery for RecordListParams {
@@ -157,12 +196,15 @@ impl ListQuery for RecordListParams {
     }
 
     fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
-        one_filter(&[
-            (RECORDS_BY_USER, self.user.as_deref()),
-            (RECORDS_BY_GROUP, self.group.as_deref()),
-            (RECORDS_BY_ROLE, self.role.as_deref()),
-            (RECORDS_BY_RESOURCE, self.resource.as_deref()),
-        ])
+        one_filter(
+            self.q.as_deref(),
+            &[
+                (RECORDS_BY_USER, self.user.as_deref()),
+                (RECORDS_BY_GROUP, self.group.as_deref()),
+                (RECORDS_BY_ROLE, self.role.as_deref()),
+                (RECORDS_BY_RESOURCE, self.resource.as_deref()),
+            ],
+        )
     }
 }
 
@@ -178,6 +220,8 @@ pub struct GroupListParams {
     pub cursor: Option<String>,
     /// Only the groups this user is a member of.
     pub user: Option<String>,
+    /// Only the groups whose id starts with this text (instead of `user`).
+    pub q: Option<String>,
 }
 
 impl ListQuery for GroupListParams {
@@ -186,7 +230,7 @@ impl ListQuery for GroupListParams {
     }
 
     fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
-        one_filter(&[(GROUPS_BY_USER, self.user.as_deref())])
+        one_filter(self.q.as_deref(), &[(GROUPS_BY_USER, self.user.as_deref())])
     }
 }
 
@@ -346,7 +390,7 @@ macro_rules! object_endpoints {
 }
 
 object_endpoints!(
-    module: roles, kind: Role, wire: [portcullis_api::RoleIn, portcullis_api::Role, portcullis_api::RoleList], tag: "roles", query: ListParams,
+    module: roles, kind: Role, wire: [portcullis_api::RoleIn, portcullis_api::Role, portcullis_api::RoleList], tag: "roles", query: ObjectListParams,
     collection: "/v1/tenants/{tenantId}/roles", item: "/v1/tenants/{tenantId}/roles/{roleId}",
     id: "roleId", id_doc: "The role's id",
     ids: ["createRole", "listRoles", "getRole", "putRole", "deleteRole"],
@@ -373,7 +417,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: resources, kind: ResourceConfig, wire: [portcullis_api::ResourceIn, portcullis_api::Resource, portcullis_api::ResourceList], tag: "resources", query: ListParams,
+    module: resources, kind: ResourceConfig, wire: [portcullis_api::ResourceIn, portcullis_api::Resource, portcullis_api::ResourceList], tag: "resources", query: ObjectListParams,
     collection: "/v1/tenants/{tenantId}/resources", item: "/v1/tenants/{tenantId}/resources/{resourceUri}",
     id: "resourceUri", id_doc: "The resource URI, URL-encoded: `%2Forgs%2Facme`",
     ids: ["createResource", "listResources", "getResource", "putResource", "deleteResource"],
@@ -382,7 +426,7 @@ object_endpoints!(
 );
 
 object_endpoints!(
-    module: users, kind: User, wire: [portcullis_api::UserIn, portcullis_api::User, portcullis_api::UserList], tag: "users", query: ListParams,
+    module: users, kind: User, wire: [portcullis_api::UserIn, portcullis_api::User, portcullis_api::UserList], tag: "users", query: ObjectListParams,
     collection: "/v1/tenants/{tenantId}/users", item: "/v1/tenants/{tenantId}/users/{userId}",
     id: "userId", id_doc: "The user's id, URL-encoded",
     ids: ["createUser", "listUsers", "getUser", "putUser", "deleteUser"],

@@ -84,7 +84,7 @@ impl Service {
         self.list_objects::<AccessRecord>(
             &access.tenant,
             page,
-            Some(Naming {
+            Some(Naming::Listed {
                 table: AUTHORS,
                 column: "user_id",
                 value: user.as_str(),

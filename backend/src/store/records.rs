@@ -469,7 +469,7 @@ pub(super) async fn grants(
     let query = match which {
         Which::One(_) => query,
         Which::After(_, limit) => query.bind(limit as i64),
-        Which::Naming(_, limit, naming) => query.bind(limit as i64).bind(naming.value),
+        Which::Naming(_, limit, naming) => query.bind(limit as i64).bind(naming.value()),
     };
     let records: Option<String> = query.fetch_one(&mut *conn).await?.try_get("page")?;
     let mut page = RecordGrantsPage {
@@ -522,7 +522,7 @@ pub(super) async fn grants(
         let query = match which {
             Which::One(_) => query,
             Which::After(..) => query.bind(last.as_str()),
-            Which::Naming(_, _, naming) => query.bind(last.as_str()).bind(naming.value),
+            Which::Naming(_, _, naming) => query.bind(last.as_str()).bind(naming.value()),
         };
         let joined: Option<String> = query.fetch_one(&mut *conn).await?.try_get("page")?;
         *list = joined.unwrap_or_default();

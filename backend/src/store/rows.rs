@@ -68,17 +68,43 @@ pub enum Which<'a> {
     Naming(Option<&'a str>, usize, Naming<'a>),
 }
 
-/// The objects whose list table `table` holds `value` in `column`: the records naming a
-/// user, the groups a user is a member of. Each such column is indexed by
-/// (`tenant_id`, column).
+/// What the objects a [`Which::Naming`] read selects must have: a list naming something,
+/// or an id that starts with some text. Each is bound to `$4` and found through an index.
 #[derive(Debug, Clone, Copy)]
-pub struct Naming<'a> {
-    /// The list table (`record_users`).
-    pub table: &'static str,
-    /// Its column holding what is named (`user_id`).
-    pub column: &'static str,
-    /// What must be named.
-    pub value: &'a str,
+pub enum Naming<'a> {
+    /// The objects whose list table `table` holds `value` in `column`: the records naming
+    /// a user, the groups a user is a member of. Each such column is indexed by
+    /// (`tenant_id`, column).
+    Listed {
+        /// The list table (`record_users`).
+        table: &'static str,
+        /// Its column holding what is named (`user_id`).
+        column: &'static str,
+        /// What must be named.
+        value: &'a str,
+    },
+    /// The objects whose id starts with this text (a type-ahead's "ed…"): a range of the
+    /// primary key, every id being printable ASCII, below U+007F.
+    IdPrefix(&'a str),
+}
+
+impl<'a> Naming<'a> {
+    /// The value bound to `$4`.
+    pub(super) fn value(&self) -> &'a str {
+        match *self {
+            Naming::Listed { value, .. } | Naming::IdPrefix(value) => value,
+        }
+    }
+
+    /// The condition (`AND …`) on the objects of id column `id`.
+    fn condition(&self, id: &str) -> String {
+        match self {
+            Naming::Listed { table, column, .. } => format!(
+                " AND {id} IN (SELECT {id} FROM {table} WHERE tenant_id = $1 AND {column} = $4)"
+            ),
+            Naming::IdPrefix(_) => format!(" AND {id} >= $4 AND {id} < ($4 || '\x7f')"),
+        }
+    }
 }
 
 impl<'a> Which<'a> {
@@ -94,11 +120,7 @@ impl<'a> Which<'a> {
     /// this read selects by what they name; empty when it selects by id only.
     pub(super) fn naming(&self, id: &str) -> String {
         match self {
-            Which::Naming(_, _, n) => format!(
-                " AND {id} IN (SELECT {id} FROM {table} WHERE tenant_id = $1 AND {column} = $4)",
-                table = n.table,
-                column = n.column
-            ),
+            Which::Naming(_, _, n) => n.condition(id),
             _ => String::new(),
         }
     }
@@ -112,7 +134,7 @@ impl<'a> Which<'a> {
         'a: 'q,
     {
         match self {
-            Which::Naming(_, _, naming) => query.bind(naming.value),
+            Which::Naming(_, _, naming) => query.bind(naming.value()),
             _ => query,
         }
     }

@@ -11,6 +11,7 @@ on_both_databases!(
     suspension_reaches_every_replica,
     user_status_is_validated,
     lists_filter_by_what_they_name,
+    lists_find_ids_by_their_start,
 );
 
 /// A tenant where ada holds `documents:read` on `/docs` directly and `documents:edit`
@@ -346,4 +347,130 @@ async fn lists_filter_by_what_they_name(app: TestApp) {
         .await
         .expect(200);
     assert_eq!(own.body["items"], json!([]));
+}
+
+/// `?q=` on every list a picker reads (roles, groups, users, resources, records): the ids
+/// that start with it, case-sensitive, in id order, paged with the same `q`; nothing
+/// outside the prefix however the ids sort around it; a malformed `q` or `q` with another
+/// filter is a 400; another tenant's key learns nothing.
+async fn lists_find_ids_by_their_start(app: TestApp) {
+    app.tenant("acme").await;
+    // Ids around the prefix `ed` in byte order: `eb`, `ec~` sort before, `ee`, `f` after,
+    // `Ed` and `ED` differ in case.
+    let names = [
+        "eb", "ed", "ed_x", "edit", "editor", "editor-2", "ee", "Ed", "f",
+    ];
+    for id in names {
+        app.put(
+            &format!("/v1/tenants/acme/roles/{id}"),
+            json!({"name": id, "permissions": [{"action": "a"}]}),
+        )
+        .await
+        .expect(201);
+        app.put(
+            &format!("/v1/tenants/acme/groups/{id}"),
+            json!({"name": id, "users": []}),
+        )
+        .await
+        .expect(201);
+        app.put(&format!("/v1/tenants/acme/users/{id}"), json!({"name": id}))
+            .await
+            .expect(201);
+        app.put(
+            &format!("/v1/tenants/acme/records/{id}"),
+            json!({"name": id, "users": [id], "statements": [{"roles": [id], "resources": ["/x"]}]}),
+        )
+        .await
+        .expect(201);
+        app.put(
+            &format!("/v1/tenants/acme/resources/%2Forgs%2F{id}"),
+            json!({"name": id}),
+        )
+        .await
+        .expect(201);
+    }
+    let starting_ed = ["ed", "ed_x", "edit", "editor", "editor-2"];
+    for (list, field) in [
+        ("roles", "roleId"),
+        ("groups", "groupId"),
+        ("users", "userId"),
+        ("records", "recordId"),
+    ] {
+        let found = app
+            .get(&format!("/v1/tenants/acme/{list}?q=ed"))
+            .await
+            .expect(200);
+        assert_eq!(ids(&found.body, field), starting_ed, "{list}");
+        let found = app
+            .get(&format!("/v1/tenants/acme/{list}?q=edit"))
+            .await
+            .expect(200);
+        assert_eq!(
+            ids(&found.body, field),
+            ["edit", "editor", "editor-2"],
+            "{list}"
+        );
+        let found = app
+            .get(&format!("/v1/tenants/acme/{list}?q=E"))
+            .await
+            .expect(200);
+        assert_eq!(ids(&found.body, field), ["Ed"], "{list}: case-sensitive");
+        // Two at a time, `q` sent again with the cursor: the same ids, each once.
+        let mut paged = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = app
+                .get(&format!("/v1/tenants/acme/{list}?q=ed&limit=2{cursor}"))
+                .await
+                .expect(200);
+            paged.extend(ids(&page.body, field));
+            match page.body["nextCursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(paged, starting_ed, "{list} paged");
+        let none = app
+            .get(&format!("/v1/tenants/acme/{list}?q=zz"))
+            .await
+            .expect(200);
+        assert_eq!(none.body["items"], json!([]));
+    }
+    let found = app
+        .get("/v1/tenants/acme/resources?q=%2Forgs%2Fedit")
+        .await
+        .expect(200);
+    assert_eq!(
+        ids(&found.body, "resourceUri"),
+        ["/orgs/edit", "/orgs/editor", "/orgs/editor-2"]
+    );
+
+    // Malformed `q`, or `q` with another filter: 400 naming the parameter.
+    for (path, field) in [
+        ("/v1/tenants/acme/roles?q=", "q"),
+        ("/v1/tenants/acme/roles?q=%C3%A9", "q"),
+        ("/v1/tenants/acme/users?q=a%7F", "q"),
+        ("/v1/tenants/acme/records?q=ed&user=ed", "user"),
+        ("/v1/tenants/acme/groups?user=ed&q=ed", "user"),
+    ] {
+        let refused = app.get(path).await.expect_problem(400, "invalid_parameter");
+        assert_eq!(refused.body["errors"][0]["field"], field, "{path}");
+    }
+    // A control character is refused by the text rule, before any list.
+    let refused = app.get("/v1/tenants/acme/roles?q=a%01").await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+
+    // Another tenant's key: 404 for each list, whatever `q` is.
+    app.tenant("other").await;
+    let foreign = app.key("other", &["read"]).await;
+    for list in ["roles", "groups", "users", "records", "resources"] {
+        app.call(
+            Method::GET,
+            &format!("/v1/tenants/acme/{list}?q=ed"),
+            Some(&foreign),
+            None,
+        )
+        .await
+        .expect_problem(404, "not_found");
+    }
 }
