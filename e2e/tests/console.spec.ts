@@ -311,6 +311,56 @@ test('the playground asks with a user\'s identity token and says whom it named',
   await expect(find.alert(page)).not.toContainText('Sign in again');
 });
 
+test('a record\'s roles, groups, users and resources are picked as they are typed, and a typo is said before saving', async ({ page, request }) => {
+  await setup.tenant(request, 'picks');
+  for (const role of ['editor', 'editorial', 'viewer']) {
+    await setup.put(request, `/v1/tenants/picks/roles/${role}`, { name: role, permissions: [{ action: 'documents:read' }] });
+  }
+  await setup.put(request, '/v1/tenants/picks/groups/support', { name: 'Support', users: ['ada', 'adam'] });
+  await setup.put(request, '/v1/tenants/picks/resources/%2Fdocs%2Fhandbook', { name: 'Handbook' });
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/picks/records/_new');
+  const suggested = (label: string) => page.getByRole('group', { name: label });
+
+  // Roles: what starts with what is typed, completed by a click, the list going on.
+  const roles = page.getByLabel('Roles of statement 1');
+  await roles.fill('ed');
+  await expect(suggested('roles starting with ed').getByRole('button')).toHaveText(['editor', 'editorial']);
+  await act.screenshot(page, 'record-picker');
+  await suggested('roles starting with ed').getByRole('button', { name: 'editor', exact: true }).click();
+  await expect(roles).toHaveValue('editor, ');
+  // A typo is said at once, not on save.
+  await roles.fill('editor, vw');
+  await expect(page.locator('.suggest-none')).toContainText('No role starts with “vw”');
+  await roles.fill('editor, vi');
+  await suggested('roles starting with vi').getByRole('button', { name: 'viewer' }).click();
+  await expect(roles).toHaveValue('editor, viewer, ');
+
+  // Groups and users, one per line; a known resource.
+  await act.fill(page, 'Groups (ids, one per line)', 'sup');
+  await suggested('groups starting with sup').getByRole('button', { name: 'support' }).click();
+  await expect(find.field(page, 'Groups (ids, one per line)')).toHaveValue('support\n');
+  await act.fill(page, 'Users (ids, one per line)', 'bob\nad');
+  await expect(suggested('users starting with ad').getByRole('button')).toHaveText(['ada', 'adam']);
+  await suggested('users starting with ad').getByRole('button', { name: 'adam' }).click();
+  await expect(find.field(page, 'Users (ids, one per line)')).toHaveValue('bob\nadam\n');
+  const resources = page.getByLabel('Resources of statement 1');
+  await resources.fill('/docs/h');
+  await suggested('resources starting with /docs/h').getByRole('button', { name: '/docs/handbook' }).click();
+  await expect(resources).toHaveValue('/docs/handbook, ');
+
+  // What was picked is what is saved.
+  await act.fill(page, 'Record id', 'picked');
+  await act.fill(page, 'Name', 'Picked');
+  await act.save(page);
+  await expect(page).toHaveURL(/\/records\/picked$/);
+  const record = await setup.get(request, '/v1/tenants/picks/records/picked');
+  expect(record.statements).toEqual([{ roles: ['editor', 'viewer'], resources: ['/docs/handbook'] }]);
+  expect(record.groups).toEqual(['support']);
+  expect(record.users).toEqual(['bob', 'adam']);
+});
+
 test('lists keep up with the day: a new tenant in the switcher, expired records, every field error of a question', async ({ page, request }) => {
   await setup.tenant(request, 'daily');
   await setup.put(request, '/v1/tenants/daily/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });

@@ -12,6 +12,7 @@
 
 pub mod api;
 mod pages;
+mod pick;
 mod ui;
 
 use leptos::prelude::*;

@@ -10,6 +10,7 @@ use portcullis_api::{
 use serde::de::DeserializeOwned;
 
 use crate::api::{self, Problem};
+use crate::pick::{Pick, Suggest};
 use crate::ui::{ErrorBox, Loading, PageTitle, Pager, use_query_param, use_tenant};
 
 /// How many users or resources a page of the explorer's lists shows.
@@ -95,11 +96,14 @@ fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -
             Default::default(),
         );
     };
+    let [user, resource, _] = typed;
     view! {
         <form class="question" on:submit=submit>
             {inputs(&FIELDS, typed)}
             <button type="submit" class="primary">{button}</button>
         </form>
+        <Suggest pick=Pick::Users value=user/>
+        <Suggest pick=Pick::Resources value=resource/>
     }
 }
 

@@ -8,6 +8,7 @@ use portcullis_api::{
 
 use super::editor::{Editor, EditorFrame, IdFrom, NEW, ObjectList, TextArea, TextField, fill_from};
 use crate::api::{self};
+use crate::pick::{Pick, Suggest};
 use crate::ui::{FieldErrors, split_list, when};
 
 fn id_link(base: &str, section: &str, id: &str) -> AnyView {
@@ -315,6 +316,7 @@ pub fn GroupEditor() -> impl IntoView {
             <TextField label="Name" field="name" value=name errors/>
             <TextField label="Description" field="description" value=description errors/>
             <TextArea label="Members (user ids, one per line)" field="users" value=users errors/>
+            <Suggest pick=Pick::Users value=users separator="\n"/>
         </EditorFrame>
     }
 }

@@ -6,6 +6,7 @@ use portcullis_api::{Record, RecordIn, RecordStatus, Statement};
 use super::editor::{Editor, EditorFrame, IdFrom, NEW, ObjectList, TextArea, TextField, fill_from};
 use super::objects::new_id;
 use crate::api;
+use crate::pick::{Pick, Suggest};
 use crate::ui::{FieldErrors, now, split_list, when};
 
 /// The access records of the tenant.
@@ -170,8 +171,14 @@ pub fn RecordEditor() -> impl IntoView {
             <TextField label="Name" field="name" value=name errors/>
             <TextField label="Description" field="description" value=description errors/>
             <div class="two-columns">
-                <TextArea label="Users (ids, one per line)" field="users" value=users errors/>
-                <TextArea label="Groups (ids, one per line)" field="groups" value=groups errors/>
+                <div>
+                    <TextArea label="Users (ids, one per line)" field="users" value=users errors/>
+                    <Suggest pick=Pick::Users value=users separator="\n"/>
+                </div>
+                <div>
+                    <TextArea label="Groups (ids, one per line)" field="groups" value=groups errors/>
+                    <Suggest pick=Pick::Groups value=groups separator="\n"/>
+                </div>
             </div>
             <fieldset class="rows">
                 <legend>"Statements: roles on resources"</legend>
@@ -231,6 +238,7 @@ fn StatementRowView(
                     {move || format!("Roles of statement {}", index() + 1)}
                     <input class="roles-input" placeholder="editor, viewer" bind:value=row.roles/>
                 </label>
+                <Suggest pick=Pick::Roles value=row.roles separator=", "/>
                 <FieldErrors errors field=roles_field/>
             </div>
             <div class="field">
@@ -238,6 +246,7 @@ fn StatementRowView(
                     {move || format!("Resources of statement {}", index() + 1)}
                     <input class="resources-input" placeholder="/orgs/acme/documents" bind:value=row.resources/>
                 </label>
+                <Suggest pick=Pick::Resources value=row.resources separator=", "/>
                 <FieldErrors errors field=resources_field/>
             </div>
             <button
