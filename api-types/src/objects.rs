@@ -195,6 +195,32 @@ pub struct Role {
 
 list!(RoleList, Role, "roles");
 
+/// An action the tenant's roles name, and the roles that name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"action": "documents:read", "roles": ["editor", "viewer"]})))]
+#[serde(rename_all = "camelCase")]
+pub struct ActionInUse {
+    /// The action, as the roles' entries state it (lower case; it may hold `*`).
+    pub action: String,
+    /// The roles with an entry for it, in id order.
+    pub roles: Vec<String>,
+}
+
+/// One page of the actions the tenant's roles name, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ActionList {
+    /// The items.
+    pub items: Vec<ActionInUse>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// The tenant revision the list was read at.
+    pub revision: i64,
+}
+
 ignored_fields! {
     /// A group of users, named in access records as one. As sent on create or replace.
     #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

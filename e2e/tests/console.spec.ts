@@ -359,6 +359,25 @@ test('a record\'s roles, groups, users and resources are picked as they are type
   expect(record.statements).toEqual([{ roles: ['editor', 'viewer'], resources: ['/docs/handbook'] }]);
   expect(record.groups).toEqual(['support']);
   expect(record.users).toEqual(['bob', 'adam']);
+
+  // A role's actions: those the tenant's roles already name.
+  await act.open(page, '/console/t/picks/roles/_new');
+  await find.button(page, 'Add permission').click();
+  const action = page.getByLabel('Action of permission 1');
+  await action.fill('doc');
+  await suggested('actions starting with doc').getByRole('button', { name: 'documents:read' }).click();
+  await expect(action).toHaveValue('documents:read');
+  await action.fill('reports:');
+  await expect(page.locator('.suggest-none')).toContainText('No role names an action that starts with “reports:” yet.');
+
+  // The playground's question: the user and the permission, picked.
+  await act.open(page, '/console/t/picks/playground');
+  await act.fill(page, 'User', 'ad');
+  await suggested('users starting with ad').getByRole('button', { name: 'adam' }).click();
+  await expect(find.field(page, 'User')).toHaveValue('adam');
+  await act.fill(page, 'Permission', 'documents:r');
+  await suggested('actions starting with documents:r').getByRole('button', { name: 'documents:read' }).click();
+  await expect(find.field(page, 'Permission')).toHaveValue('documents:read');
 });
 
 test('lists keep up with the day: a new tenant in the switcher, expired records, every field error of a question', async ({ page, request }) => {

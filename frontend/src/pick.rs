@@ -1,4 +1,5 @@
-//! Type-ahead for the fields that name a tenant's objects (roles, groups, users, resources):
+//! Type-ahead for the fields that name a tenant's objects (roles, groups, users, resources)
+//! and the actions its roles name (`GET …/actions?q=`):
 //! as the admin types an id, the ids that start with what is typed come from the API
 //! (`GET …/{list}?q=…&limit=8`, a range of the primary key, so it costs the same in a tenant
 //! of ten million objects), and a click completes it. When nothing starts with it, the
@@ -7,7 +8,7 @@
 //! separator, that is looked up and completed.
 
 use leptos::prelude::*;
-use portcullis_api::{Group, Resource, Role, User};
+use portcullis_api::{ActionList, Group, Resource, Role, User};
 
 use crate::api::{self, Object, Page};
 use crate::ui::use_tenant;
@@ -22,6 +23,8 @@ pub enum Pick {
     Groups,
     Users,
     Resources,
+    /// The actions the tenant's roles name.
+    Actions,
 }
 
 impl Pick {
@@ -32,6 +35,7 @@ impl Pick {
             Pick::Groups => "group",
             Pick::Users => "user",
             Pick::Resources => "resource",
+            Pick::Actions => "action",
         }
     }
 
@@ -51,6 +55,7 @@ impl Pick {
             Pick::Resources => format!(
                 "No registered resource starts with “{typed}” (any URI may still be granted)."
             ),
+            Pick::Actions => format!("No role names an action that starts with “{typed}” yet."),
         }
     }
 
@@ -73,6 +78,17 @@ impl Pick {
             Pick::Groups => page::<Group>(tenant, typed).await,
             Pick::Users => page::<User>(tenant, typed).await,
             Pick::Resources => page::<Resource>(tenant, typed).await,
+            Pick::Actions => {
+                let path = api::tenant_path(
+                    tenant,
+                    &format!(
+                        "/actions{}",
+                        api::query(&[("q", typed), ("limit", SUGGESTIONS)])
+                    ),
+                );
+                let list: ActionList = api::get(path).await.ok()?;
+                Some(list.items.into_iter().map(|a| a.action).collect())
+            }
         }
     }
 }

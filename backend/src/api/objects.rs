@@ -3,7 +3,7 @@
 //! documented handler of each operation, so every kind gets the same behaviour and its own
 //! operation ids, summaries and examples in the spec.
 
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -67,6 +67,70 @@ impl ListQuery for ObjectListParams {
     fn naming(&self) -> Result<Option<Naming<'_>>, ApiError> {
         one_filter(self.q.as_deref(), &[])
     }
+}
+
+/// A `?q=`: the start of an id (or an action), which is printable ASCII, so `q` is too (and
+/// not empty); else 400 `invalid_parameter` naming `q`.
+fn prefix(q: &str) -> Result<&str, ApiError> {
+    if q.is_empty() || q.len() > 1024 || !q.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(refused(
+            "q",
+            "the start of an id: 1 to 1,024 printable ASCII characters".into(),
+        ));
+    }
+    Ok(q)
+}
+
+/// The query of `GET …/actions`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActionListParams {
+    /// Items per page: 1 to 1,000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page (send the same `q` with it).
+    pub cursor: Option<String>,
+    /// Only the actions that start with this text (actions are lower case: so is `q`, once
+    /// read).
+    pub q: Option<String>,
+}
+
+/// Actions in use
+///
+/// The actions the tenant's roles name (in their permission entries), each with the roles
+/// naming it, in order; with `q`, those that start with it. What the console's pickers
+/// suggest where a permission is typed.
+#[utoipa::path(get, path = "/v1/tenants/{tenantId}/actions", tag = "roles", operation_id = "listActionsInUse",
+    params(("tenantId" = String, Path, description = "The tenant"), ActionListParams),
+    responses((status = 200, description = "The actions, in order", body = portcullis_api::ActionList)))]
+async fn actions_in_use(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Access(access, ..): Access<Read>,
+    ApiQuery(params): ApiQuery<ActionListParams>,
+) -> Result<Response, ApiError> {
+    let q = params
+        .q
+        .as_deref()
+        .map(prefix)
+        .transpose()?
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let page = PageRequest::new(params.limit, params.cursor)?;
+    let (found, revision) = state.service.actions_in_use(&access, &q, &page).await?;
+    let body = portcullis_api::ActionList {
+        items: found
+            .items
+            .into_iter()
+            .map(|(action, roles)| portcullis_api::ActionInUse { action, roles })
+            .collect(),
+        next_cursor: found.next_cursor,
+        revision,
+    };
+    Ok(super::with_revision(
+        axum::Json(body).into_response(),
+        revision,
+    ))
 }
 
 /// 400 `invalid_parameter` naming `parameter`.
@@ -147,17 +211,7 @@ fn one_filter<'a>(
         ));
     }
     let Some((filter, _)) = filters.iter().find(|(f, _)| f.parameter == parameter) else {
-        // `q`: ids are printable ASCII, so a prefix is too (and not empty).
-        if value.is_empty()
-            || value.len() > 1024
-            || !value.bytes().all(|b| (0x20..0x7f).contains(&b))
-        {
-            return Err(refused(
-                "q",
-                "the start of an id: 1 to 1,024 printable ASCII characters".into(),
-            ));
-        }
-        return Ok(Some(Naming::IdPrefix(value)));
+        return Ok(Some(Naming::IdPrefix(prefix(value)?)));
     };
     (filter.parse)(value).map_err(|error| refused(filter.parameter, error.0))?;
     Ok(Some(Naming::Listed {
@@ -437,6 +491,7 @@ object_endpoints!(
 /// The routes of the five kinds.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(actions_in_use))
         .merge(roles::routes())
         .merge(groups::routes())
         .merge(records::routes())

@@ -83,6 +83,36 @@ impl TenantIndex {
             .any(|role| role.allowing(action).is_some())
     }
 
+    /// The first `take` actions after `after` that some role's entry names and that start
+    /// with `prefix`, each with the roles naming it (in id order). Reads every role's
+    /// entries: a tenant's roles are few beside its records.
+    pub fn actions_in_use(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        take: usize,
+    ) -> Vec<(String, Vec<String>)> {
+        let mut found: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (role_id, role) in self.roles.iter() {
+            for (_, entry) in role.entries.iter() {
+                let action = entry.action.as_str();
+                if action.starts_with(prefix) && after.is_none_or(|a| action > a) {
+                    found.entry(action).or_default().insert(role_id);
+                }
+            }
+        }
+        found
+            .into_iter()
+            .take(take)
+            .map(|(action, roles)| {
+                (
+                    action.to_owned(),
+                    roles.into_iter().map(str::to_owned).collect(),
+                )
+            })
+            .collect()
+    }
+
     /// Every permission entry `user` holds on `resource` (concrete), merged by action and
     /// sorted by it; none for a suspended user.
     pub fn effective_permissions(

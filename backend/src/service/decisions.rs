@@ -913,6 +913,28 @@ impl Service {
         lookup_page(found, page.limit, index.revision(), |r| r)
     }
 
+    /// A page of the actions the tenant's roles name that start with `prefix`, each with
+    /// the roles naming it, at the revision returned.
+    pub async fn actions_in_use(
+        &self,
+        access: &TenantAccess,
+        prefix: &str,
+        page: &PageRequest,
+    ) -> Result<(Page<(String, Vec<String>)>, i64), ServiceError> {
+        let after = page.after()?;
+        let index = self
+            .fresh_index(access.tenant.as_str(), None, Consistency::default())
+            .await?;
+        let found = index.actions_in_use(prefix, after.as_deref(), page.limit + 1);
+        let page = Page::from_rows(
+            found,
+            page.limit,
+            |(action, _)| action.clone(),
+            |item| Ok(item.clone()),
+        )?;
+        Ok((page, index.revision()))
+    }
+
     /// A page of the users who hold `permission` on `resource`, with the records that give it.
     pub async fn holders(
         &self,

@@ -12,6 +12,7 @@ on_both_databases!(
     user_status_is_validated,
     lists_filter_by_what_they_name,
     lists_find_ids_by_their_start,
+    actions_in_use_are_listed_with_their_roles,
 );
 
 /// A tenant where ada holds `documents:read` on `/docs` directly and `documents:edit`
@@ -473,4 +474,90 @@ async fn lists_find_ids_by_their_start(app: TestApp) {
         .await
         .expect_problem(404, "not_found");
     }
+}
+
+/// `GET …/actions`: every action the roles name, once, with the roles naming it, in order;
+/// `q` (read lower case) keeps those starting with it; paged; current after a role
+/// changes; a `check`-only key is refused and another tenant's key learns nothing.
+async fn actions_in_use_are_listed_with_their_roles(app: TestApp) {
+    app.tenant("acme").await;
+    for (role, actions) in [
+        ("viewer", vec!["documents:read", "documents:list"]),
+        ("editor", vec!["documents:*", "documents:read"]),
+        ("admin", vec!["*"]),
+    ] {
+        let entries: Vec<Value> = actions.iter().map(|a| json!({"action": a})).collect();
+        app.put(
+            &format!("/v1/tenants/acme/roles/{role}"),
+            json!({"name": role, "permissions": entries}),
+        )
+        .await
+        .expect(201);
+    }
+    let all = app.get("/v1/tenants/acme/actions").await.expect(200);
+    assert_eq!(
+        all.body["items"],
+        json!([
+            {"action": "*", "roles": ["admin"]},
+            {"action": "documents:*", "roles": ["editor"]},
+            {"action": "documents:list", "roles": ["viewer"]},
+            {"action": "documents:read", "roles": ["editor", "viewer"]},
+        ])
+    );
+    assert_eq!(all.body["revision"], app.revision("acme").await);
+    let found = app
+        .get("/v1/tenants/acme/actions?q=DOCUMENTS:R")
+        .await
+        .expect(200);
+    assert_eq!(
+        found.body["items"],
+        json!([{"action": "documents:read", "roles": ["editor", "viewer"]}])
+    );
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get(&format!("/v1/tenants/acme/actions?q=doc&limit=1{cursor}"))
+            .await
+            .expect(200);
+        paged.extend(ids(&page.body, "action"));
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, ["documents:*", "documents:list", "documents:read"]);
+    // A role changed: the list follows at once.
+    app.delete("/v1/tenants/acme/roles/editor")
+        .await
+        .expect(200);
+    let after = app.get("/v1/tenants/acme/actions?q=doc").await.expect(200);
+    assert_eq!(
+        ids(&after.body, "action"),
+        ["documents:list", "documents:read"]
+    );
+    assert_eq!(after.body["items"][1]["roles"], json!(["viewer"]));
+
+    app.get("/v1/tenants/acme/actions?q=%C3%A9")
+        .await
+        .expect_problem(400, "invalid_parameter");
+    let check_only = app.key("acme", &["check"]).await;
+    app.call(
+        Method::GET,
+        "/v1/tenants/acme/actions",
+        Some(&check_only),
+        None,
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.tenant("other").await;
+    let foreign = app.key("other", &["read"]).await;
+    app.call(
+        Method::GET,
+        "/v1/tenants/acme/actions",
+        Some(&foreign),
+        None,
+    )
+    .await
+    .expect_problem(404, "not_found");
 }

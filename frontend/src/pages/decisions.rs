@@ -96,7 +96,7 @@ fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -
             Default::default(),
         );
     };
-    let [user, resource, _] = typed;
+    let [user, resource, permission] = typed;
     view! {
         <form class="question" on:submit=submit>
             {inputs(&FIELDS, typed)}
@@ -104,6 +104,7 @@ fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -
         </form>
         <Suggest pick=Pick::Users value=user/>
         <Suggest pick=Pick::Resources value=resource/>
+        <Suggest pick=Pick::Actions value=permission/>
     }
 }
 

@@ -224,6 +224,7 @@ fn PermissionRowView(
                     aria-invalid=move || inline().is_some().to_string()
                 />
                 {move || inline().map(|m| view! { <p class="field-error inline">{m}</p> })}
+                <Suggest pick=Pick::Actions value=row.action/>
                 <FieldErrors errors field=action_field/>
                 <FieldErrors errors field=field exact=true/>
             </td>
