@@ -380,6 +380,42 @@ test('a record\'s roles, groups, users and resources are picked as they are type
   await expect(find.field(page, 'Permission')).toHaveValue('documents:read');
 });
 
+test('on a phone every section of a tenant is in reach, and a wide list scrolls instead of being cut', async ({ page, request }) => {
+  await setup.tenant(request, 'phone');
+  await setup.put(request, '/v1/tenants/phone/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  await setup.put(request, '/v1/tenants/phone/records/a-record-with-a-rather-long-identifier', {
+    name: 'A record whose name is long enough to need the room', users: ['ada-lovelace', 'grace-hopper'],
+    statements: [{ roles: ['viewer'], resources: ['/projects/apollo/documents/handbook'] }],
+  });
+  await page.setViewportSize({ width: 390, height: 800 });
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/phone/records');
+  // Every link of the tenant's navigation lies inside the screen, none past its edge.
+  const links = page.getByRole('navigation', { name: 'tenant' }).getByRole('link');
+  expect(await links.count()).toBeGreaterThanOrEqual(11);
+  for (const link of await links.all()) {
+    const box = await link.boundingBox();
+    expect(box, await link.innerText()).not.toBeNull();
+    expect(box!.x, await link.innerText()).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width, await link.innerText()).toBeLessThanOrEqual(390);
+  }
+  await page.getByRole('navigation', { name: 'tenant' }).getByRole('link', { name: 'Members' }).click();
+  await expect(page).toHaveURL(/\/t\/phone\/members$/);
+  // The records table is wider than the phone: it scrolls within its card, and its last
+  // column can be brought into view.
+  await act.open(page, '/console/t/phone/records');
+  const table = page.locator('.content table');
+  const { scrollWidth, clientWidth } = await table.evaluate((t) => ({ scrollWidth: t.scrollWidth, clientWidth: t.clientWidth }));
+  expect(scrollWidth).toBeGreaterThan(clientWidth);
+  expect(clientWidth).toBeLessThanOrEqual(390);
+  const last = table.locator('th').last();
+  await last.scrollIntoViewIfNeeded();
+  const box = await last.boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+  await act.screenshot(page, 'records-scrolled-390');
+});
+
 test('lists keep up with the day: a new tenant in the switcher, expired records, every field error of a question', async ({ page, request }) => {
   await setup.tenant(request, 'daily');
   await setup.put(request, '/v1/tenants/daily/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
