@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { act, admin, check, find, setup } from './console';
 
@@ -414,6 +415,50 @@ test('on a phone every section of a tenant is in reach, and a wide list scrolls 
   const box = await last.boundingBox();
   expect(box!.x + box!.width).toBeLessThanOrEqual(390);
   await act.screenshot(page, 'records-scrolled-390');
+});
+
+test('a new tenant\'s first steps lead to a working check, pasted from the new key\'s page', async ({ page, request }) => {
+  await setup.tenant(request, 'first');
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/first');
+  const steps = page.getByRole('region', { name: 'First steps' });
+  await expect(steps).toContainText('First steps (0 of 4 done)');
+
+  // Step 2 from its link: a role.
+  await steps.getByRole('link', { name: 'New role' }).click();
+  await expect(page).toHaveURL(/\/t\/first\/roles\/_new$/);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await act.fill(page, 'Role id', 'reader');
+  await act.fill(page, 'Name', 'Reader');
+  await find.button(page, 'Add permission').click();
+  await page.getByLabel('Action of permission 1').fill('documents:read');
+  await act.save(page);
+  await expect(page).toHaveURL(/\/roles\/reader$/);
+  await act.open(page, '/console/t/first');
+  await expect(steps).toContainText('First steps (1 of 4 done)');
+
+  // A record, then a key: its page shows a check with the key, which answers as pasted.
+  await setup.put(request, '/v1/tenants/first/records/ada-reads', {
+    name: 'Ada reads the handbook', users: ['ada'], statements: [{ roles: ['reader'], resources: ['/docs/handbook'] }],
+  });
+  await act.open(page, '/console/t/first/api-keys');
+  await act.fill(page, 'Name', 'my app');
+  await find.button(page, 'Create key').click();
+  const snippet = page.getByTestId('check-snippet');
+  await expect(snippet).toContainText('/v1/tenants/first/check');
+  const secret = (await page.locator('.secret-value').innerText()).trim();
+  await expect(snippet).toContainText(`Bearer ${secret}`);
+  await expect(snippet).toContainText('"userId":"ada"');
+  const answer = JSON.parse(execSync(await snippet.innerText(), { encoding: 'utf8', shell: '/bin/bash' }));
+  expect(answer.allowed).toBe(true);
+  await act.screenshot(page, 'new-key-snippet');
+
+  // Someone to run it: every step done, and the list of steps leaves the overview.
+  await setup.account(request, 'first', 'fiona', 'fiona owner passphrase', 'owner');
+  await act.open(page, '/console/t/first');
+  await expect(page.locator('.stat').first()).toBeVisible();
+  await expect(steps).toHaveCount(0);
 });
 
 test('lists keep up with the day: a new tenant in the switcher, expired records, every field error of a question', async ({ page, request }) => {

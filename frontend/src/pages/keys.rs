@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portcullis_api::{ApiKey, ApiKeyIn, Scope};
+use portcullis_api::{ApiKey, ApiKeyIn, CheckRequest, Record, Role, Scope};
 
 use crate::api::{self, Page};
 use crate::ui::{
@@ -30,7 +30,8 @@ pub fn ApiKeys() -> impl IntoView {
     let read = RwSignal::new(false);
     let write = RwSignal::new(false);
     let form = FormState::new();
-    let secret = RwSignal::new(None::<(String, String)>);
+    // The name and secret of the key just made, and whether it may check.
+    let secret = RwSignal::new(None::<(String, String, bool)>);
     let revoke_problem = RwSignal::new(None);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -55,7 +56,8 @@ pub fn ApiKeys() -> impl IntoView {
             let result: Result<ApiKey, _> =
                 api::send("POST", api::tenant_path(&tenant, "/api-keys"), &body).await;
             if let Some(key) = form.finish(result) {
-                secret.set(Some((key.name, key.secret.unwrap_or_default())));
+                let checks = key.scopes.contains(&Scope::Check);
+                secret.set(Some((key.name, key.secret.unwrap_or_default(), checks)));
                 name.set(String::new());
                 expires.set(String::new());
                 keys.refetch();
@@ -123,7 +125,9 @@ pub fn ApiKeys() -> impl IntoView {
     view! {
         <PageTitle title="API keys"/>
         <p class="hint">"Applications call the check API with a key. A key's secret is shown once, when it is created; only its hash is kept."</p>
-        {move || secret.get().map(|(name, value)| view! { <NewSecret name value dismiss=Callback::new(move |_| secret.set(None))/> })}
+        {move || secret.get().map(|(name, value, checks)| view! {
+            <NewSecret name value checks tenant=tenant.get_untracked() dismiss=Callback::new(move |_| secret.set(None))/>
+        })}
         <Show when=move || can_write.get()>
             <form class="inline-form" on:submit=create>
                 <div class="field">
@@ -224,16 +228,15 @@ pub fn ApiKeys() -> impl IntoView {
     }
 }
 
-/// The secret of a key just created: shown once, with a copy button.
+/// A button that copies `text` to the clipboard, and says when it did.
 #[component]
-fn NewSecret(name: String, value: String, dismiss: Callback<()>) -> impl IntoView {
+fn CopyButton(text: String) -> impl IntoView {
     let copied = RwSignal::new(false);
-    let to_copy = value.clone();
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
         {
             if let Some(window) = web_sys::window() {
-                let promise = window.navigator().clipboard().write_text(&to_copy);
+                let promise = window.navigator().clipboard().write_text(&text);
                 spawn_local(async move {
                     if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
                         copied.set(true);
@@ -242,16 +245,111 @@ fn NewSecret(name: String, value: String, dismiss: Callback<()>) -> impl IntoVie
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = &to_copy;
+        let _ = &text;
     };
+    view! { <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button> }
+}
+
+/// A check to try a new key with: the first access record's first user, its first concrete
+/// resource and a concrete action of its first role, so that in a tenant with a record the
+/// snippet answers `"allowed": true`; the README's example names where something is missing.
+async fn example_check(tenant: &str) -> CheckRequest {
+    let mut check = CheckRequest {
+        user_id: Some("user-1".into()),
+        user_token: None,
+        resource_uri: "/orgs/acme/documents/d1".into(),
+        permission: "documents:read".into(),
+        explain: false,
+        min_revision: None,
+        consistency: Default::default(),
+    };
+    let path = api::tenant_path(tenant, "/records?limit=1");
+    let Some(record) = api::get::<Page<Record>>(path)
+        .await
+        .ok()
+        .and_then(|page| page.items.into_iter().next())
+    else {
+        return check;
+    };
+    if let Some(user) = record.users.first() {
+        check.user_id = Some(user.clone());
+    }
+    let Some(statement) = record.statements.first() else {
+        return check;
+    };
+    if let Some(resource) = statement.resources.iter().find(|r| !r.contains('*')) {
+        check.resource_uri = resource.clone();
+    }
+    if let Some(role) = statement.roles.first() {
+        let path = api::tenant_path(tenant, &format!("/roles/{}", api::enc(role)));
+        if let Some(action) = api::get::<Role>(path).await.ok().and_then(|role| {
+            role.permissions
+                .into_iter()
+                .map(|entry| entry.action)
+                .find(|action| !action.contains('*'))
+        }) {
+            check.permission = action;
+        }
+    }
+    check
+}
+
+/// This console's origin (`http://127.0.0.1:8080`), where its API is.
+fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Some(origin) = web_sys::window().and_then(|w| w.location().origin().ok()) {
+            return origin;
+        }
+    }
+    String::new()
+}
+
+/// The secret of a key just created: shown once, with a copy button; for a key that may
+/// check, a `curl` of a check with it, ready to paste.
+#[component]
+fn NewSecret(
+    name: String,
+    value: String,
+    checks: bool,
+    tenant: String,
+    dismiss: Callback<()>,
+) -> impl IntoView {
+    let secret = value.clone();
+    let snippet = LocalResource::new(move || {
+        let (tenant, secret) = (tenant.clone(), secret.clone());
+        async move {
+            if !checks {
+                return None;
+            }
+            let check = example_check(&tenant).await;
+            let body = serde_json::json!({
+                "userId": check.user_id,
+                "resourceUri": check.resource_uri,
+                "permission": check.permission,
+            });
+            Some(format!(
+                "curl -s -X POST {}{} \\\n  -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\\n  -d '{body}'",
+                origin(),
+                api::tenant_path(&tenant, "/check"),
+            ))
+        }
+    });
     view! {
         <div class="secret" role="status">
             <p><strong>{format!("The secret of “{name}”.")}</strong>" Copy it now: it is not shown again."</p>
             <div class="secret-row">
-                <code class="secret-value">{value}</code>
-                <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+                <code class="secret-value">{value.clone()}</code>
+                <CopyButton text=value/>
                 <button type="button" class="quiet" on:click=move |_| dismiss.run(())>"Done"</button>
             </div>
+            {move || snippet.get().flatten().map(|snippet| view! {
+                <p>"Try it: a check with this key, as your app will send it."</p>
+                <div class="secret-row">
+                    <pre class="snippet" data-testid="check-snippet">{snippet.clone()}</pre>
+                    <CopyButton text=snippet/>
+                </div>
+            })}
         </div>
     }
 }

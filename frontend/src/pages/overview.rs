@@ -1,4 +1,6 @@
-//! A tenant at a glance: counts, the current revision, the latest changes.
+//! A tenant at a glance: counts, the current revision, the latest changes; and, until each
+//! is done, the first steps of a new tenant (a member to run it, a role, a record, an API
+//! key whose page shows a check to paste), each a link to where it is done.
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -36,6 +38,7 @@ pub fn Overview() -> impl IntoView {
                     <PageTitle title=name>
                         <span class="revision">{revision}</span>
                     </PageTitle>
+                    <FirstSteps summary=s.clone() base=base.clone()/>
                     <ul class="stats">
                         {cards.iter().map(|(kind, label, path)| view! {
                             <li>
@@ -69,4 +72,55 @@ pub fn Overview() -> impl IntoView {
             }.into_any(),
         }}
     }
+}
+
+/// The steps from a new tenant to a working check, while some are not done: each says
+/// whether it is (from the summary's counts) and links to where it is done.
+#[component]
+fn FirstSteps(summary: Value, base: String) -> impl IntoView {
+    let count = |kind: &str| summary["counts"][kind].as_i64().unwrap_or_default();
+    let steps = [
+        (
+            count("member") > 0,
+            "Invite the people who run this tenant",
+            "/members",
+            "Members",
+        ),
+        (
+            count("role") > 0,
+            "Define a role: the actions it allows",
+            "/roles/_new",
+            "New role",
+        ),
+        (
+            count("record") > 0,
+            "Give access: a record gives roles to users or groups on resources",
+            "/records/_new",
+            "New record",
+        ),
+        (
+            count("apiKey") > 0,
+            "Make an API key for your app: its page shows a check to paste into a terminal",
+            "/api-keys",
+            "API keys",
+        ),
+    ];
+    let done = steps.iter().filter(|(done, ..)| *done).count();
+    (done < steps.len()).then(|| {
+        view! {
+            <section class="card first-steps" aria-label="First steps">
+                <h2>{format!("First steps ({done} of {} done)", steps.len())}</h2>
+                <ol>
+                    {steps.into_iter().map(|(done, what, path, link)| view! {
+                        <li class=if done { "done" } else { "todo" }>
+                            <span class="step-state">{if done { "Done" } else { "To do" }}</span>" "
+                            {what}" "
+                            <a href=format!("{base}{path}")>{link}</a>
+                        </li>
+                    }).collect_view()}
+                </ol>
+                <p class="hint">"Then ask the "<a href=format!("{base}/playground")>"check playground"</a>" whether a user may do something, and why."</p>
+            </section>
+        }
+    })
 }
