@@ -971,6 +971,49 @@ fn delegating_tenant() -> impl Strategy<Value = (Tenant, &'static str)> {
         })
 }
 
+/// Every right a gift of `roles` on `resources` gives in `tenant`, on the test's concrete
+/// resources and actions: `(resource, action, right)` for each entry's `allow` and `grant`
+/// (`delegate` is returned as `"delegate"`, which no gift may give).
+fn rights_given(
+    tenant: &Tenant,
+    roles: &[&str],
+    resources: &[&str],
+) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut given = Vec::new();
+    for role in tenant
+        .roles
+        .iter()
+        .filter(|r| roles.contains(&r.role_id.as_ref().unwrap().as_str()))
+    {
+        for entry in &role.permissions {
+            let pattern: Vec<&str> = entry.action.as_str().split(':').collect();
+            for named in resources {
+                let named: Vec<&str> = named[1..].split('/').collect();
+                for resource in CONCRETE_RESOURCES
+                    .iter()
+                    .filter(|r| naive_prefix(&named, &r[1..].split('/').collect::<Vec<_>>()))
+                {
+                    for action in CONCRETE_ACTIONS
+                        .iter()
+                        .filter(|a| naive_prefix(&pattern, &a.split(':').collect::<Vec<_>>()))
+                    {
+                        for (has, right) in [
+                            (entry.allow, "allow"),
+                            (entry.grant, "grant"),
+                            (entry.delegate, "delegate"),
+                        ] {
+                            if has {
+                                given.push((*resource, *action, right));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    given
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -1001,38 +1044,12 @@ proptest! {
             index.delegation_shortfall(author, &statements, Timestamp::from_millis(NOW));
         if shortfall.is_empty() {
             for (roles, resources) in &gifts {
-                for role in tenant
-                    .roles
-                    .iter()
-                    .filter(|r| roles.contains(&r.role_id.as_ref().unwrap().as_str()))
-                {
-                    for entry in &role.permissions {
-                        prop_assert!(!entry.delegate, "a gift of delegate was accepted");
-                        let pattern: Vec<&str> = entry.action.as_str().split(':').collect();
-                        for given in resources {
-                            let given: Vec<&str> = given[1..].split('/').collect();
-                            for resource in CONCRETE_RESOURCES.iter().filter(|r| {
-                                naive_prefix(&given, &r[1..].split('/').collect::<Vec<_>>())
-                            }) {
-                                for action in CONCRETE_ACTIONS.iter().filter(|a| {
-                                    naive_prefix(&pattern, &a.split(':').collect::<Vec<_>>())
-                                }) {
-                                    if entry.allow {
-                                        prop_assert!(
-                                            naive_holds(&tenant, author, resource, action, false),
-                                            "{author} gave allow of {action} on {resource} without grant"
-                                        );
-                                    }
-                                    if entry.grant {
-                                        prop_assert!(
-                                            naive_holds(&tenant, author, resource, action, true),
-                                            "{author} gave grant of {action} on {resource} without delegate"
-                                        );
-                                    }
-                                }
-                            }
-                        }
-                    }
+                for (resource, action, right) in rights_given(&tenant, roles, resources) {
+                    prop_assert!(right != "delegate", "a gift of delegate was accepted");
+                    prop_assert!(
+                        naive_holds(&tenant, author, resource, action, right == "grant"),
+                        "{author} gave {right} of {action} on {resource} without the right to give it"
+                    );
                 }
             }
         }
@@ -1075,30 +1092,12 @@ proptest! {
             USERS.iter().any(|user| naive_holds(&tenant, user, resource, action, delegate_needed))
         };
         for (roles, resources) in accepted {
-            for role in current.roles.iter().filter(|r| roles.contains(&r.role_id.as_ref().unwrap().as_str())) {
-                for entry in &role.permissions {
-                    prop_assert!(!entry.delegate, "a gift of delegate was accepted");
-                    let pattern: Vec<&str> = entry.action.as_str().split(':').collect();
-                    for given in resources.iter() {
-                        let given: Vec<&str> = given[1..].split('/').collect();
-                        for resource in CONCRETE_RESOURCES.iter().filter(|r| {
-                            naive_prefix(&given, &r[1..].split('/').collect::<Vec<_>>())
-                        }) {
-                            for action in CONCRETE_ACTIONS.iter().filter(|a| {
-                                naive_prefix(&pattern, &a.split(':').collect::<Vec<_>>())
-                            }) {
-                                if entry.allow {
-                                    prop_assert!(anyone_holds(resource, action, false),
-                                        "allow of {action} on {resource} was given, and nobody could give it");
-                                }
-                                if entry.grant {
-                                    prop_assert!(anyone_holds(resource, action, true),
-                                        "grant of {action} on {resource} was given, and nobody held delegate of it");
-                                }
-                            }
-                        }
-                    }
-                }
+            for (resource, action, right) in rights_given(&current, roles, resources) {
+                prop_assert!(right != "delegate", "a gift of delegate was accepted");
+                prop_assert!(
+                    anyone_holds(resource, action, right == "grant"),
+                    "{right} of {action} on {resource} was given, and nobody could give it"
+                );
             }
         }
     }

@@ -239,6 +239,21 @@ fn ids(page: &Value, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every `field` of a list read page by page from `path` (which has a query already),
+/// following `nextCursor` to the end.
+async fn all_pages(app: &TestApp, path: &str, field: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app.get(&format!("{path}{cursor}")).await.expect(200);
+        found.extend(ids(&page.body, field));
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return found,
+        }
+    }
+}
+
 async fn lists_filter_by_what_they_name(app: TestApp) {
     setup(&app).await;
     // More records than a page, some naming ada, interleaved with others by id.
@@ -269,21 +284,12 @@ async fn lists_filter_by_what_they_name(app: TestApp) {
         .expect(200);
     assert_eq!(ids(&all.body, "recordId"), ["ada", "r0", "r2", "r4", "r6"]);
     // Paged two at a time with the filter sent again, the same records, each once.
-    let mut paged = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = app
-            .get(&format!(
-                "/v1/tenants/acme/records?user=ada&limit=2{cursor}"
-            ))
-            .await
-            .expect(200);
-        paged.extend(ids(&page.body, "recordId"));
-        match page.body["nextCursor"].as_str() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => break,
-        }
-    }
+    let paged = all_pages(
+        &app,
+        "/v1/tenants/acme/records?user=ada&limit=2",
+        "recordId",
+    )
+    .await;
     assert_eq!(paged, ["ada", "r0", "r2", "r4", "r6"]);
     // The lists of the records read are whole, not cut to the filter.
     assert_eq!(all.body["items"][1]["users"], json!(["ada", "zed"]));
@@ -417,19 +423,12 @@ async fn lists_find_ids_by_their_start(app: TestApp) {
             .expect(200);
         assert_eq!(ids(&found.body, field), ["Ed"], "{list}: case-sensitive");
         // Two at a time, `q` sent again with the cursor: the same ids, each once.
-        let mut paged = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let page = app
-                .get(&format!("/v1/tenants/acme/{list}?q=ed&limit=2{cursor}"))
-                .await
-                .expect(200);
-            paged.extend(ids(&page.body, field));
-            match page.body["nextCursor"].as_str() {
-                Some(next) => cursor = format!("&cursor={next}"),
-                None => break,
-            }
-        }
+        let paged = all_pages(
+            &app,
+            &format!("/v1/tenants/acme/{list}?q=ed&limit=2"),
+            field,
+        )
+        .await;
         assert_eq!(paged, starting_ed, "{list} paged");
         let none = app
             .get(&format!("/v1/tenants/acme/{list}?q=zz"))
@@ -513,19 +512,7 @@ async fn actions_in_use_are_listed_with_their_roles(app: TestApp) {
         found.body["items"],
         json!([{"action": "documents:read", "roles": ["editor", "viewer"]}])
     );
-    let mut paged = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = app
-            .get(&format!("/v1/tenants/acme/actions?q=doc&limit=1{cursor}"))
-            .await
-            .expect(200);
-        paged.extend(ids(&page.body, "action"));
-        match page.body["nextCursor"].as_str() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => break,
-        }
-    }
+    let paged = all_pages(&app, "/v1/tenants/acme/actions?q=doc&limit=1", "action").await;
     assert_eq!(paged, ["documents:*", "documents:list", "documents:read"]);
     // A role changed: the list follows at once.
     app.delete("/v1/tenants/acme/roles/editor")
