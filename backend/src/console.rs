@@ -5,7 +5,11 @@
 //!
 //! Its pages may not be framed by other sites (`X-Frame-Options: DENY`, against
 //! clickjacking), are not sniffed, and send no referrer elsewhere. Nothing is fetched from
-//! another origin at run time. Without the built assets the pages
+//! another origin at run time. Each page carries a Content-Security-Policy whose only
+//! inline scripts are those with the page's own nonce (Leptos makes one per response and
+//! puts it on the hydration scripts it writes): no `unsafe-inline`, no `unsafe-eval`
+//! (`wasm-unsafe-eval` lets the console's wasm compile), styles and everything else from
+//! this origin only, no framing, no `<base>`, forms posting only here. Without the built assets the pages
 //! still render, but stay static; the server logs a warning at start.
 
 use std::path::Path;
@@ -22,6 +26,26 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// The console's name in `target/site/pkg/<name>.{js,wasm,css}`, as
 /// `scripts/build-console.sh` writes them (and `LEPTOS_OUTPUT_NAME` in .cargo/config.toml).
 const OUTPUT_NAME: &str = "portcullis-console";
+
+/// Sets the page's Content-Security-Policy, naming the nonce Leptos made for this response
+/// (run by `leptos_axum` after it provided the nonce and the response options).
+fn content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    // The nonce is base64: always a valid header value.
+    if let (Ok(value), Some(response)) = (
+        HeaderValue::from_str(&policy),
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
 
 /// The console's routes: `/console/…` pages, `/pkg/…` assets, `/favicon.ico`, and `/`
 /// sending people to the console.
@@ -41,7 +65,7 @@ pub fn router(site_root: &Path) -> Router {
         .build();
     let routes = generate_route_list(portcullis_console::App);
     Router::new()
-        .leptos_routes(&options, routes, {
+        .leptos_routes_with_context(&options, routes, content_security_policy, {
             let options = options.clone();
             move || portcullis_console::shell(options.clone())
         })

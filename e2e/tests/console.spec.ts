@@ -461,6 +461,43 @@ test('a new tenant\'s first steps lead to a working check, pasted from the new k
   await expect(steps).toHaveCount(0);
 });
 
+test('every page runs under a nonce Content-Security-Policy, with nothing of its own refused and an injected script blocked', async ({ page, request }) => {
+  await setup.tenant(request, 'csp');
+  await setup.put(request, '/v1/tenants/csp/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  await setup.put(request, '/v1/tenants/csp/records/ada-reads', {
+    name: 'Ada reads', users: ['ada'], statements: [{ roles: ['viewer'], resources: ['/docs'] }],
+  });
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to/i.test(message.text())) refused.push(message.text());
+  });
+  const response = await page.goto('/console/login');
+  const policy = response!.headers()['content-security-policy'];
+  expect(policy).toContain("script-src 'self' 'nonce-");
+  expect(policy).not.toContain('unsafe-inline');
+  expect(policy).not.toContain("'unsafe-eval'");
+  expect(policy).toContain("frame-ancestors 'none'");
+  // The page's own inline scripts carry that response's nonce.
+  const nonce = /'nonce-([^']+)'/.exec(policy)![1];
+  const scripts = await page.locator('script').evaluateAll((all) => all.map((s) => (s as HTMLScriptElement).nonce));
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const n of scripts) expect(n).toBe(nonce);
+  // Signed in, around the console: every page hydrates and works under the policy.
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/csp/records/ada-reads');
+  await expect(find.field(page, 'Name')).toHaveValue('Ada reads');
+  await act.check(page, 'csp', 'ada', '/docs/d1', 'documents:read');
+  await check.allowedBy(page, 'ada-reads');
+  await act.open(page, '/console/t/csp/audit');
+  await expect(page.locator('.event').first()).toBeVisible();
+  expect(refused).toEqual([]);
+  // A script injected without the nonce does not run.
+  await page.addScriptTag({ content: 'window.__injected = true;' }).catch(() => undefined);
+  expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+  expect(refused.length).toBeGreaterThan(0);
+});
+
 test('lists keep up with the day: a new tenant in the switcher, expired records, every field error of a question', async ({ page, request }) => {
   await setup.tenant(request, 'daily');
   await setup.put(request, '/v1/tenants/daily/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
