@@ -59,33 +59,31 @@ impl Pick {
         }
     }
 
+    /// The API list it is picked from.
+    fn section(self) -> &'static str {
+        match self {
+            Pick::Roles => Role::SECTION,
+            Pick::Groups => Group::SECTION,
+            Pick::Users => User::SECTION,
+            Pick::Resources => Resource::SECTION,
+            Pick::Actions => "actions",
+        }
+    }
+
     /// The ids of this kind in `tenant` that start with `typed`.
     async fn ids(self, tenant: &str, typed: &str) -> Option<Vec<String>> {
-        async fn page<T: Object>(tenant: &str, typed: &str) -> Option<Vec<String>> {
-            let path = api::tenant_path(
-                tenant,
-                &format!(
-                    "/{}{}",
-                    T::SECTION,
-                    api::query(&[("q", typed), ("limit", SUGGESTIONS)])
-                ),
-            );
+        async fn ids_of<T: Object>(path: String) -> Option<Vec<String>> {
             let page: Page<T> = api::get(path).await.ok()?;
             Some(page.items.iter().map(|o| o.id().to_owned()).collect())
         }
+        let query = api::query(&[("q", typed), ("limit", SUGGESTIONS)]);
+        let path = api::tenant_path(tenant, &format!("/{}{query}", self.section()));
         match self {
-            Pick::Roles => page::<Role>(tenant, typed).await,
-            Pick::Groups => page::<Group>(tenant, typed).await,
-            Pick::Users => page::<User>(tenant, typed).await,
-            Pick::Resources => page::<Resource>(tenant, typed).await,
+            Pick::Roles => ids_of::<Role>(path).await,
+            Pick::Groups => ids_of::<Group>(path).await,
+            Pick::Users => ids_of::<User>(path).await,
+            Pick::Resources => ids_of::<Resource>(path).await,
             Pick::Actions => {
-                let path = api::tenant_path(
-                    tenant,
-                    &format!(
-                        "/actions{}",
-                        api::query(&[("q", typed), ("limit", SUGGESTIONS)])
-                    ),
-                );
                 let list: ActionList = api::get(path).await.ok()?;
                 Some(list.items.into_iter().map(|a| a.action).collect())
             }
