@@ -62,5 +62,15 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+# One browser test runs the curl snippet the console shows for a new API key, as pasted.
+if ! command -v curl >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing curl for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+  else
+    echo "!!! test.sh: curl is missing: apt-get install curl" >&2
+    exit 1
+  fi
+fi
 cargo build --locked -p portcullis
 (cd e2e && { [ -d node_modules/@playwright/test ] || npm ci --no-audit --no-fund; } && npx playwright test)
