@@ -5,45 +5,6 @@ use std::collections::BTreeMap;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
-/// The server-set fields an `…In` type accepts and ignores.
-macro_rules! ignored_fields {
-    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
-        $(#[$meta])*
-        pub struct $name {
-            $($body)*
-            /// Ignored: set by the server.
-            #[serde(default, skip_serializing)]
-            #[cfg_attr(feature = "openapi", schema(ignore))]
-            pub created_at: Option<IgnoredAny>,
-            /// Ignored: set by the server.
-            #[serde(default, skip_serializing)]
-            #[cfg_attr(feature = "openapi", schema(ignore))]
-            pub updated_at: Option<IgnoredAny>,
-            /// Ignored: set by the server.
-            #[serde(default, skip_serializing)]
-            #[cfg_attr(feature = "openapi", schema(ignore))]
-            pub revision: Option<IgnoredAny>,
-        }
-    };
-}
-
-/// One page of a list of `$item`.
-macro_rules! list {
-    ($name:ident, $item:ident, $what:literal) => {
-        #[doc = concat!("One page of ", $what, ", in id order.")]
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            /// The items.
-            pub items: Vec<$item>,
-            /// Pass as `cursor` to get the next page; absent on the last page.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub next_cursor: Option<String>,
-        }
-    };
-}
-
 fn yes() -> bool {
     true
 }

@@ -137,7 +137,7 @@ impl App {
         } else {
             let password = Secret::new(auth::random_hex(12));
             service
-                .create_account(service::NewAccount {
+                .create_account(portcullis_api::AccountIn {
                     username: FIRST_ACCOUNT.into(),
                     password: password.expose().to_owned(),
                     platform_admin: true,

@@ -250,7 +250,8 @@ async fn create_user(
     password_stdin: bool,
     membership: Option<(String, String)>,
 ) -> Result<(), String> {
-    use portcullis::service::{MemberRole, NewAccount, Principal, Service};
+    use portcullis::service::{Principal, Service};
+    use portcullis_api::{AccountIn, MemberRole};
     let (password, generated) = if password_stdin {
         let mut line = String::new();
         std::io::stdin()
@@ -265,7 +266,7 @@ async fn create_user(
         .map_err(|e| e.to_string())?;
     let service = Service::new(store.clone(), None, false);
     let account = service
-        .create_account(NewAccount {
+        .create_account(AccountIn {
             username,
             password: password.clone(),
             platform_admin,
@@ -273,8 +274,9 @@ async fn create_user(
         .await
         .map_err(|e| describe(&e))?;
     if let Some((tenant, role)) = membership {
-        let role: MemberRole =
-            serde_json::from_value(serde_json::Value::String(role)).map_err(|e| e.to_string())?;
+        let role = MemberRole::parse(&role).ok_or_else(|| {
+            format!("`{role}` is not a member role: `owner`, `admin` or `viewer`")
+        })?;
         let access = service
             .authorize(
                 &Principal::PlatformAdmin,

@@ -61,38 +61,6 @@ impl Problem {
     }
 }
 
-/// One tenant an account belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Membership {
-    /// The tenant.
-    pub tenant_id: String,
-    /// `owner`, `admin` or `viewer`.
-    pub role: String,
-}
-
-/// A console account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Account {
-    /// The sign-in name.
-    pub username: String,
-    /// Whether it manages tenants and accounts.
-    pub platform_admin: bool,
-    /// Its tenants.
-    pub memberships: Vec<Membership>,
-}
-
-/// The signed-in account and its session's CSRF token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    /// Who is signed in.
-    pub account: Account,
-    /// Sent as `X-CSRF-Token` on state-changing requests.
-    pub csrf_token: String,
-}
-
 /// One page of a list: the shape of every list answer of the API (`RoleList`,
 /// `HolderPage` …), over the item type the list holds.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -21,7 +21,9 @@ use leptos_router::components::{A, Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 
-use crate::api::{Problem, SessionInfo};
+use portcullis_api::SessionInfo;
+
+use crate::api::Problem;
 use crate::ui::{ErrorBox, Loading, Session};
 
 /// The HTML document around the app.
@@ -276,7 +278,7 @@ fn TenantNav(tenant: String) -> impl IntoView {
         <nav class="tenant-nav" aria-label="tenant">
             <p class="tenant-name">
                 <strong>{tenant.clone()}</strong>
-                {role.map(|role| view! { <span class=format!("badge role-{role}")>{role.clone()}</span> })}
+                {role.map(|role| view! { <span class=format!("badge role-{}", role.as_str())>{role.as_str()}</span> })}
             </p>
             <ul>
                 {links

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use serde_json::Value;
+use portcullis_api::{MemberRole, SessionInfo, Tenant};
 
-use crate::api::{FieldError, Problem, SessionInfo};
+use crate::api::{FieldError, Page, Problem};
 
 /// The signed-in account, shared by every page under the layout.
 #[derive(Debug, Clone, Copy)]
@@ -23,30 +23,32 @@ impl Session {
             .with(|s| s.as_ref().is_some_and(|s| s.account.platform_admin))
     }
 
-    /// The account's role in `tenant` (`owner`, `admin`, `viewer`); platform admins act
-    /// as owners everywhere.
-    pub fn role_in(&self, tenant: &str) -> Option<String> {
+    /// The account's role in `tenant`; platform admins act as owners everywhere.
+    pub fn role_in(&self, tenant: &str) -> Option<MemberRole> {
         self.0.with(|s| {
             let s = s.as_ref()?;
             if s.account.platform_admin {
-                return Some("owner".into());
+                return Some(MemberRole::Owner);
             }
             s.account
                 .memberships
                 .iter()
                 .find(|m| m.tenant_id == tenant)
-                .map(|m| m.role.clone())
+                .map(|m| m.role)
         })
     }
 
     /// Whether the account may change things in `tenant`.
     pub fn can_write(&self, tenant: &str) -> bool {
-        matches!(self.role_in(tenant).as_deref(), Some("owner" | "admin"))
+        matches!(
+            self.role_in(tenant),
+            Some(MemberRole::Owner | MemberRole::Admin)
+        )
     }
 
     /// Whether the account manages `tenant`'s members.
     pub fn can_manage_members(&self, tenant: &str) -> bool {
-        self.role_in(tenant).as_deref() == Some("owner")
+        self.role_in(tenant) == Some(MemberRole::Owner)
     }
 }
 
@@ -85,35 +87,26 @@ pub fn use_tenants() -> LocalResource<Result<Vec<TenantChoice>, Problem>> {
 /// The tenants `session`'s account can open, with their names.
 async fn tenant_choices(session: Session) -> Result<Vec<TenantChoice>, Problem> {
     if session.platform_admin() {
-        let page =
-            crate::api::get::<crate::api::Page<Value>>("/v1/tenants?limit=1000".into()).await?;
+        let page = crate::api::get::<Page<Tenant>>("/v1/tenants?limit=1000".into()).await?;
         Ok(page
             .items
-            .iter()
-            .map(|t| {
-                (
-                    text(&t["tenantId"]),
-                    text(&t["name"]),
-                    "platform admin".to_owned(),
-                )
-            })
+            .into_iter()
+            .map(|t| (t.tenant_id, t.name, "platform admin".to_owned()))
             .collect())
     } else {
         let memberships: Vec<(String, String)> = session.0.with_untracked(|s| {
             s.iter()
                 .flat_map(|s| &s.account.memberships)
-                .map(|m| (m.tenant_id.clone(), m.role.clone()))
+                .map(|m| (m.tenant_id.clone(), m.role.as_str().to_owned()))
                 .collect()
         });
         let mut choices = Vec::with_capacity(memberships.len());
         for (tenant, role) in memberships {
             // A membership carries the tenant's id only; its name is the tenant's
             // (the id when the tenant cannot be read).
-            let name = crate::api::get::<Value>(crate::api::tenant_path(&tenant, ""))
+            let name = crate::api::get::<Tenant>(crate::api::tenant_path(&tenant, ""))
                 .await
-                .ok()
-                .and_then(|t| t["name"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| tenant.clone());
+                .map_or_else(|_| tenant.clone(), |t| t.name);
             choices.push((tenant, name, role));
         }
         Ok(choices)
@@ -369,15 +362,6 @@ pub fn now() -> Option<String> {
     #[cfg(not(feature = "hydrate"))]
     {
         None
-    }
-}
-
-/// A JSON value as text for a table cell: strings bare, the rest compact JSON.
-pub fn text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 

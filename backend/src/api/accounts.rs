@@ -10,19 +10,19 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Caller, Preconditions, Read, Write};
-use super::{AccountList, ApiError, AppState, ListParams, MemberList, deleted, with_revision};
-use crate::service::{
-    Account, AccountPatch, Member, NewAccount, PageRequest, Principal, ServiceError,
-};
+use portcullis_api::{Account, AccountIn, AccountList, AccountPatch, Member, MemberIn, MemberList};
+
+use super::{ApiError, AppState, ListParams, deleted, with_revision};
+use crate::service::{PageRequest, Principal, ServiceError};
 
 /// Create a console account
 #[utoipa::path(post, path = "/v1/accounts", tag = "accounts", operation_id = "createAccount",
-    request_body = NewAccount,
+    request_body = AccountIn,
     responses((status = 201, description = "Created", body = Account)))]
 async fn create_account(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    ApiJson(account): ApiJson<NewAccount>,
+    ApiJson(account): ApiJson<AccountIn>,
 ) -> Result<Response, ApiError> {
     state.service.require_platform_admin(&principal)?;
     let account = state.service.create_account(account).await?;
@@ -136,7 +136,7 @@ async fn get_member(
     params(("tenantId" = String, Path, description = "The tenant"),
         ("username" = String, Path, description = "The account"),
         ("If-None-Match" = Option<String>, Header, description = "`*`: only if not a member yet")),
-    request_body = Member,
+    request_body = MemberIn,
     responses(
         (status = 200, description = "Role changed", body = Member),
         (status = 201, description = "Member added", body = Member)))]
@@ -145,7 +145,7 @@ async fn put_member(
     Access(access, ..): Access<Write>,
     ApiPath(path): ApiPath<(String, String)>,
     Preconditions(precondition): Preconditions,
-    ApiJson(member): ApiJson<Member>,
+    ApiJson(member): ApiJson<MemberIn>,
 ) -> Result<Response, ApiError> {
     let username = path.1;
     if member.username.as_deref().is_some_and(|u| u != username) {

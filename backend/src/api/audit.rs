@@ -9,7 +9,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiQuery, Read};
-use super::{ApiError, AppState, AuditEventList};
+use portcullis_api::AuditEventList;
+
+use super::{ApiError, AppState};
 use crate::domain::Timestamp;
 use crate::service::{AuditQuery, FieldError, PageRequest, TARGET_KINDS};
 

@@ -76,24 +76,12 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
-/// Concrete list types (one per item type, rather than a generic `List<T>`, which utoipa
-/// would describe with an inline copy of `T`): the items `$ref` the same schema as the
-/// single object.
-macro_rules! list_type {
-    ($($name:ident of $item:ty, $what:literal;)*) => {$(
-        #[doc = concat!("One page of ", $what, ".")]
-        #[derive(Debug, Serialize, ToSchema)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            /// The items, in a stable order.
-            pub items: Vec<$item>,
-            /// Pass as `cursor` to get the next page; absent on the last page.
-            #[serde(skip_serializing_if = "Option::is_none")]
-            pub next_cursor: Option<String>,
-        }
-
-        impl From<Page<$item>> for $name {
-            fn from(page: Page<$item>) -> Self {
+/// A service page as the list type of its items (the wire crate's concrete list types, whose
+/// items `$ref` the same schema as the single object).
+macro_rules! list_from_page {
+    ($($list:ident of $item:ident;)*) => {$(
+        impl From<Page<portcullis_api::$item>> for portcullis_api::$list {
+            fn from(page: Page<portcullis_api::$item>) -> Self {
                 Self {
                     items: page.items,
                     next_cursor: page.next_cursor,
@@ -103,11 +91,11 @@ macro_rules! list_type {
     )*};
 }
 
-list_type! {
-    AccountList of crate::service::Account, "console accounts";
-    MemberList of crate::service::Member, "a tenant's console members";
-    AuditEventList of crate::service::AuditEvent, "audit events";
-    TenantList of crate::service::Tenant, "tenants";
+list_from_page! {
+    AccountList of Account;
+    MemberList of Member;
+    AuditEventList of AuditEvent;
+    TenantList of Tenant;
 }
 
 /// The answer to a delete: the tenant's new revision.

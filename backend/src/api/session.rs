@@ -27,9 +27,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use governor::clock::Clock;
-use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -37,7 +35,9 @@ use super::extract::ApiJson;
 use super::{ApiError, AppState, RateLimiter};
 use crate::auth::{ACCOUNT_KEY, Secret, random_hex, same_secret};
 use crate::domain::now;
-use crate::service::{Account, Principal};
+use portcullis_api::{SessionInfo, SignIn};
+
+use crate::service::Principal;
 
 /// The header carrying the CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -71,28 +71,6 @@ impl SessionPolicy {
             by_address: governor::RateLimiter::keyed(governor::Quota::per_minute(per_address)),
         })
     }
-}
-
-/// Username and password.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"username": "ada", "password": "a long passphrase"}))]
-pub struct SignIn {
-    /// The account's username.
-    pub username: String,
-    /// Its password.
-    #[schema(format = Password)]
-    pub password: String,
-}
-
-/// The signed-in account and the CSRF token of its session.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionInfo {
-    /// Who is signed in.
-    pub account: Account,
-    /// Send as `X-CSRF-Token` with every state-changing request of this session.
-    pub csrf_token: String,
 }
 
 fn session_failure(error: tower_sessions::session::Error) -> ApiError {

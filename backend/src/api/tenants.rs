@@ -5,36 +5,26 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use portcullis_api::{Tenant, TenantIn, TenantList, TenantPatch, TenantSummary};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{Access, ApiJson, ApiQuery, Caller, Preconditions, Read, Write};
-use super::{ApiError, AppState, ListParams, TenantList, single, with_revision};
-use crate::service::{PageRequest, Tenant, TenantSummary};
-
-/// The fields of a tenant that can change.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"name": "Acme Corporation"}))]
-pub struct TenantPatch {
-    /// A new name.
-    pub name: String,
-}
+use super::{ApiError, AppState, ListParams, single, with_revision};
+use crate::service::PageRequest;
 
 /// Create a tenant
 #[utoipa::path(post, path = "/v1/tenants", tag = "tenants", operation_id = "createTenant",
-    request_body = Tenant,
+    request_body = TenantIn,
     responses((status = 201, description = "Created at revision 1", body = Tenant)))]
 async fn create_tenant(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    ApiJson(tenant): ApiJson<Tenant>,
+    ApiJson(tenant): ApiJson<TenantIn>,
 ) -> Result<Response, ApiError> {
     let actor = state.service.require_platform_admin(&principal)?;
     let tenant = state.service.create_tenant(&actor, tenant).await?;
-    let revision = tenant.revision.unwrap_or(1);
+    let revision = tenant.revision;
     let response = (StatusCode::CREATED, single(tenant, Some(revision))).into_response();
     Ok(with_revision(response, revision))
 }
@@ -63,7 +53,7 @@ async fn get_tenant(
 ) -> Result<Response, ApiError> {
     let tenant = state.service.get_tenant(&access).await?;
     let revision = tenant.revision;
-    Ok(single(tenant, revision))
+    Ok(single(tenant, Some(revision)))
 }
 
 /// A tenant at a glance
@@ -99,7 +89,7 @@ async fn update_tenant(
         .service
         .rename_tenant(&access, &patch.name, precondition)
         .await?;
-    let revision = tenant.revision.unwrap_or_default();
+    let revision = tenant.revision;
     Ok(with_revision(single(tenant, Some(revision)), revision))
 }
 

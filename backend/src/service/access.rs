@@ -183,7 +183,7 @@ impl Principal {
             }
             Principal::Account(account) if !account.platform_admin => account
                 .role_in(tenant)
-                .is_some_and(|role| role.has_scope(scope)),
+                .is_some_and(|role| super::accounts::role_has_scope(role, scope)),
             Principal::PlatformAdmin | Principal::Account(_) => true,
             Principal::EndUser(_) => false,
         }

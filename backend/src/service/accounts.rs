@@ -14,15 +14,14 @@
 //! (`member.create`, `member.update`, `member.delete`). The account's own rows are
 //! platform-level and not in any tenant's log.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use portcullis_api::{Account, AccountIn, AccountPatch, Member, MemberRole, Membership};
 
 use super::objects::{check_text, refuse};
 use super::{
     Actor, Page, PageRequest, Precondition, Principal, Service, ServiceError, TenantAccess,
 };
 use crate::auth::{Secret, hash_password, verify_password};
-use crate::domain::{Scope, TenantId, Timestamp};
+use crate::domain::{Scope, TenantId};
 use crate::store::{AccountRow, AccountWrite, AuditRecord, MemberRow};
 
 /// Shortest password accepted.
@@ -30,120 +29,12 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest password accepted (argon2 would take more, but nobody types this much).
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
-/// An account's role in a tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum MemberRole {
-    /// Everything an admin does, and manages the tenant's members.
-    Owner,
-    /// Reads and changes everything in the tenant.
-    Admin,
-    /// Reads everything and runs checks; changes nothing.
-    Viewer,
-}
-
-impl MemberRole {
-    fn as_str(self) -> &'static str {
-        match self {
-            MemberRole::Owner => "owner",
-            MemberRole::Admin => "admin",
-            MemberRole::Viewer => "viewer",
-        }
+/// Whether a member with `role` may act with `scope` in its tenant.
+pub fn role_has_scope(role: MemberRole, scope: Scope) -> bool {
+    match role {
+        MemberRole::Owner | MemberRole::Admin => true,
+        MemberRole::Viewer => scope != Scope::Write,
     }
-
-    fn parse(text: &str) -> Option<Self> {
-        match text {
-            "owner" => Some(MemberRole::Owner),
-            "admin" => Some(MemberRole::Admin),
-            "viewer" => Some(MemberRole::Viewer),
-            _ => None,
-        }
-    }
-
-    /// Whether the role gives `scope`.
-    pub fn has_scope(self, scope: Scope) -> bool {
-        match self {
-            MemberRole::Owner | MemberRole::Admin => true,
-            MemberRole::Viewer => scope != Scope::Write,
-        }
-    }
-}
-
-/// One tenant an account belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Membership {
-    /// The tenant.
-    pub tenant_id: String,
-    /// The account's role there.
-    pub role: MemberRole,
-}
-
-/// A console account, as the API shows it (never its password).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"username": "ada", "platformAdmin": false,
-    "memberships": [{"tenantId": "acme", "role": "admin"}]}))]
-pub struct Account {
-    /// The sign-in name.
-    pub username: String,
-    /// Whether the account manages tenants and accounts.
-    pub platform_admin: bool,
-    /// The tenants it belongs to, in tenant order.
-    pub memberships: Vec<Membership>,
-    /// When it was created.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
-    /// When it was last changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
-}
-
-/// A new account.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"username": "ada", "password": "a long passphrase", "platformAdmin": false}))]
-pub struct NewAccount {
-    /// The sign-in name: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
-    pub username: String,
-    /// At least 12 characters.
-    #[schema(format = Password)]
-    pub password: String,
-    /// Whether the account manages tenants and accounts (default `false`).
-    #[serde(default)]
-    pub platform_admin: bool,
-}
-
-/// A change to an account; absent fields stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"password": "another long passphrase"}))]
-pub struct AccountPatch {
-    /// A new password (ends every session of the account).
-    #[schema(format = Password)]
-    pub password: Option<String>,
-    /// Make or unmake a platform admin.
-    pub platform_admin: Option<bool>,
-}
-
-/// An account's membership of a tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"username": "ada", "role": "viewer"}))]
-pub struct Member {
-    /// The account (taken from the path on `PUT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// Its role in the tenant.
-    pub role: MemberRole,
-    /// When it joined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
-    pub created_at: Option<Timestamp>,
-    /// When its role last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
-    pub updated_at: Option<Timestamp>,
 }
 
 /// What a signed-in account may reach: loaded for every console request, so a removed
@@ -176,10 +67,10 @@ fn member_from_row(row: &MemberRow) -> Result<Member, ServiceError> {
         )
     })?;
     Ok(Member {
-        username: Some(row.username.clone()),
+        username: row.username.clone(),
         role,
-        created_at: Some(row.created_at),
-        updated_at: Some(row.updated_at),
+        created_at: row.created_at.to_string(),
+        updated_at: row.updated_at.to_string(),
     })
 }
 
@@ -243,8 +134,8 @@ fn account_view(row: &AccountRow, members: &[MemberRow]) -> Result<Account, Serv
         username: row.username.clone(),
         platform_admin: row.platform_admin,
         memberships: memberships(members)?,
-        created_at: Some(row.created_at),
-        updated_at: Some(row.updated_at),
+        created_at: row.created_at.to_string(),
+        updated_at: row.updated_at.to_string(),
     })
 }
 
@@ -265,7 +156,7 @@ fn account_written(written: AccountWrite, username: &str) -> Result<(), ServiceE
 
 impl Service {
     /// Creates an account (the caller has checked it may).
-    pub async fn create_account(&self, account: NewAccount) -> Result<Account, ServiceError> {
+    pub async fn create_account(&self, account: AccountIn) -> Result<Account, ServiceError> {
         let mut problems = Vec::new();
         if let Some(message) = check_username(&account.username) {
             problems.push((false, super::FieldError::new("username", message)));
@@ -483,11 +374,14 @@ impl Service {
         // precondition that means something here.
         precondition.check(before.as_ref().map(|_| 0))?;
         tx.put_membership(username, role.as_str()).await?;
+        let at = tx.at().to_string();
         let after = Member {
-            username: Some(username.to_owned()),
+            username: username.to_owned(),
             role,
-            created_at: before.as_ref().and_then(|m| m.created_at).or(Some(tx.at())),
-            updated_at: Some(tx.at()),
+            created_at: before
+                .as_ref()
+                .map_or_else(|| at.clone(), |m| m.created_at.clone()),
+            updated_at: at,
         };
         let action = if before.is_some() { "update" } else { "create" };
         let record = member_audit(

@@ -1,10 +1,8 @@
 //! The audit log: every change of a tenant, newest first, with what it was before and after.
 
-use serde::Serialize;
-use utoipa::ToSchema;
+use portcullis_api::{AuditActor, AuditEvent, AuditTarget};
 
 use super::{Page, PageRequest, Service, ServiceError, TenantAccess};
-use crate::domain::Timestamp;
 use crate::store::{AuditFilter, AuditRow};
 
 /// The kinds of object an audit event can be about: the tenant, its console members, and
@@ -12,52 +10,6 @@ use crate::store::{AuditFilter, AuditRow};
 pub const TARGET_KINDS: [&str; 9] = [
     "tenant", "member", "role", "group", "record", "resource", "user", "apiKey", "issuer",
 ];
-
-/// Who made a change.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct AuditActor {
-    /// `platformAdmin` or `apiKey`.
-    pub kind: String,
-    /// `platform`, or the key's id.
-    pub id: String,
-}
-
-/// What a change was made to.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct AuditTarget {
-    /// `tenant`, `member`, `role`, `group`, `record`, `resource`, `user`, `apiKey` or `issuer`.
-    pub kind: String,
-    /// Its id.
-    pub id: String,
-}
-
-/// One change of a tenant. Events are immutable; each has the revision it produced.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"eventId": "evt_0f3a9c2d7e1b5a4c6d8e", "at": "2026-11-23T21:17:38.123Z",
-    "actor": {"kind": "apiKey", "id": "key_4f1c2a9e0b7d3e6f8a21"}, "action": "role.update",
-    "target": {"kind": "role", "id": "editor"}, "before": {"roleId": "editor", "name": "Editor"},
-    "after": {"roleId": "editor", "name": "Editors"}, "revision": 42}))]
-pub struct AuditEvent {
-    /// The event's id.
-    pub event_id: String,
-    /// When the change was committed.
-    pub at: Timestamp,
-    /// Who made it.
-    pub actor: AuditActor,
-    /// What was done: `<kind>.create`, `<kind>.update`, `<kind>.delete`.
-    pub action: String,
-    /// What it was done to.
-    pub target: AuditTarget,
-    /// The object before the change (absent for a create).
-    #[schema(value_type = Option<Object>)]
-    pub before: Option<serde_json::Value>,
-    /// The object after the change (absent for a delete).
-    #[schema(value_type = Option<Object>)]
-    pub after: Option<serde_json::Value>,
-    /// The tenant revision the change produced.
-    pub revision: i64,
-}
 
 fn parse_json(
     row: &AuditRow,
@@ -73,7 +25,7 @@ fn parse_json(
 fn event(row: &AuditRow) -> Result<AuditEvent, ServiceError> {
     Ok(AuditEvent {
         event_id: row.event_id.clone(),
-        at: row.at,
+        at: row.at.to_string(),
         actor: AuditActor {
             kind: row.record.actor_kind.clone(),
             id: row.record.actor_id.clone(),

@@ -20,16 +20,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 /// Which audit events to list.
 pub use crate::store::AuditFilter as AuditQuery;
 pub use access::{EndUserPrincipal, Principal, TenantAccess};
-pub use accounts::{
-    Account, AccountPatch, AccountPrincipal, MIN_PASSWORD_CHARS, Member, MemberRole, Membership,
-    NewAccount,
-};
-pub use audit::{AuditActor, AuditEvent, AuditTarget, TARGET_KINDS};
+pub use accounts::{AccountPrincipal, MIN_PASSWORD_CHARS, role_has_scope};
+pub use audit::TARGET_KINDS;
 pub use decisions::{CheckQuery, Consistency, EngineStats};
 pub use error::{FieldError, Reference, ServiceError};
 pub use issuers::MAX_ISSUERS;
 pub use objects::{Kind, Parsed, WriteMode, Written, path_id};
-pub use tenants::{Tenant, TenantSummary};
 pub use transfer::{Export, IMPORT_MAX_BYTES, Import};
 
 use crate::store::Store;

@@ -1,71 +1,30 @@
 //! Tenants: created, renamed and deleted by the platform admin.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use portcullis_api::{Tenant, TenantIn, TenantSummary};
 
 use super::objects::{check_text, refuse};
-use super::{Actor, Page, PageRequest, Precondition, Service, ServiceError, TenantAccess};
-use crate::domain::{Limits, TenantId, Timestamp};
+use super::{
+    Actor, FieldError, Page, PageRequest, Precondition, Service, ServiceError, TenantAccess,
+};
+use crate::domain::{Limits, TenantId};
 use crate::store::{AuditRecord, TenantRow};
 
-/// A tenant: the unit of isolation. Nothing is shared between tenants.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"tenantId": "acme", "name": "Acme Inc."}))]
-pub struct Tenant {
-    /// The tenant's slug, used in every path.
-    pub tenant_id: TenantId,
-    /// A name for people.
-    pub name: String,
-    /// When the tenant was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
-    pub created_at: Option<Timestamp>,
-    /// When the tenant was last renamed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
-    pub updated_at: Option<Timestamp>,
-    /// The tenant's current revision: it grows by one with every change in the tenant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(read_only)]
-    pub revision: Option<i64>,
-}
-
-/// A tenant at a glance: what the console's overview shows.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"tenantId": "acme", "name": "Acme Inc.", "revision": 42,
-    "counts": {"role": 3, "group": 2, "record": 10, "resource": 4, "user": 25, "apiKey": 2, "member": 3}}))]
-pub struct TenantSummary {
-    /// The tenant.
-    pub tenant_id: TenantId,
-    /// Its name.
-    pub name: String,
-    /// Its current revision.
-    pub revision: i64,
-    /// How many objects of each kind it holds (`role`, `group`, `record`, `resource`,
-    /// `user`, `apiKey`) and how many console members it has (`member`).
-    pub counts: std::collections::BTreeMap<String, i64>,
-}
-
-fn from_row(row: &TenantRow) -> Result<Tenant, ServiceError> {
-    let tenant_id = TenantId::parse(&row.tenant_id)
-        .map_err(|e| ServiceError::corrupt(format_args!("tenant `{}`", row.tenant_id), e))?;
-    Ok(Tenant {
-        tenant_id,
+fn from_row(row: &TenantRow) -> Tenant {
+    Tenant {
+        tenant_id: row.tenant_id.clone(),
         name: row.name.clone(),
-        created_at: Some(row.created_at),
-        updated_at: Some(row.updated_at),
-        revision: Some(row.revision),
-    })
+        created_at: row.created_at.to_string(),
+        updated_at: row.updated_at.to_string(),
+        revision: row.revision,
+    }
 }
 
 fn audit(
     actor: &Actor,
     action: &str,
     tenant: &str,
-    before: Option<&Tenant>,
-    after: Option<&Tenant>,
+    before: Option<&impl serde::Serialize>,
+    after: Option<&impl serde::Serialize>,
 ) -> AuditRecord {
     AuditRecord {
         actor_kind: actor.kind.to_owned(),
@@ -78,52 +37,52 @@ fn audit(
     }
 }
 
-fn check_name(name: &str) -> Result<(), ServiceError> {
+fn name_problems(name: &str) -> Vec<(bool, FieldError)> {
     let mut problems = Vec::new();
     check_text(&mut problems, "name", name, Limits::NAME_CHARS, true);
-    refuse(problems)
+    problems
 }
 
 impl Service {
-    /// Creates a tenant at revision 1.
+    /// Creates a tenant at revision 1; every ill-formed field is named in one answer.
     pub async fn create_tenant(
         &self,
         actor: &Actor,
-        tenant: Tenant,
+        tenant: TenantIn,
     ) -> Result<Tenant, ServiceError> {
-        check_name(&tenant.name)?;
-        let mut created = Tenant {
-            created_at: None,
-            updated_at: None,
-            revision: None,
-            ..tenant
-        };
+        let tenant_id =
+            TenantId::parse(&tenant.tenant_id).map_err(|e| FieldError::new("tenantId", e.0));
+        let mut problems: Vec<_> = tenant_id
+            .as_ref()
+            .err()
+            .map(|e| (false, e.clone()))
+            .into_iter()
+            .collect();
+        problems.extend(name_problems(&tenant.name));
+        refuse(problems)?;
+        let tenant_id = tenant_id.map_err(|e| ServiceError::Invalid(vec![e]))?;
         let record = audit(
             actor,
             "create",
-            created.tenant_id.as_str(),
-            None,
-            Some(&created),
+            tenant_id.as_str(),
+            None::<&TenantIn>,
+            Some(&tenant),
         );
         let row = self
             .store
-            .create_tenant(&created.tenant_id, &created.name, record)
+            .create_tenant(&tenant_id, &tenant.name, record)
             .await?
             .ok_or_else(|| {
-                ServiceError::AlreadyExists(format!(
-                    "tenant `{}` already exists",
-                    created.tenant_id
-                ))
+                ServiceError::AlreadyExists(format!("tenant `{tenant_id}` already exists"))
             })?;
-        created = from_row(&row)?;
-        Ok(created)
+        Ok(from_row(&row))
     }
 
     /// A tenant the caller was authorized for.
     pub async fn get_tenant(&self, access: &TenantAccess) -> Result<Tenant, ServiceError> {
         let row = self.store.get_tenant(access.tenant.as_str()).await?;
         match row {
-            Some(row) => from_row(&row),
+            Some(row) => Ok(from_row(&row)),
             None => Err(ServiceError::not_found("tenant", access.tenant.as_str())),
         }
     }
@@ -146,7 +105,7 @@ impl Service {
         Ok(TenantSummary {
             tenant_id: tenant.tenant_id,
             name: tenant.name,
-            revision: tenant.revision.unwrap_or_default(),
+            revision: tenant.revision,
             counts,
         })
     }
@@ -158,7 +117,12 @@ impl Service {
             .store
             .list_tenants(after.as_deref(), page.limit + 1)
             .await?;
-        Page::from_rows(rows, page.limit, |row| row.tenant_id.clone(), from_row)
+        Page::from_rows(
+            rows,
+            page.limit,
+            |row| row.tenant_id.clone(),
+            |row| Ok(from_row(row)),
+        )
     }
 
     /// Renames a tenant.
@@ -168,15 +132,15 @@ impl Service {
         name: &str,
         precondition: Precondition,
     ) -> Result<Tenant, ServiceError> {
-        check_name(name)?;
+        refuse(name_problems(name))?;
         let mut tx = self.begin_write(&access.tenant).await?;
         // Read inside the write, so the audit event's `before` is exactly what was replaced.
-        let before = from_row(&tx.rename_tenant(name).await?)?;
-        precondition.check(before.revision)?;
+        let before = from_row(&tx.rename_tenant(name).await?);
+        precondition.check(Some(before.revision))?;
         let after = Tenant {
             name: name.to_owned(),
-            updated_at: Some(tx.at()),
-            revision: Some(tx.revision()),
+            updated_at: tx.at().to_string(),
+            revision: tx.revision(),
             ..before.clone()
         };
         let record = audit(
@@ -197,7 +161,7 @@ impl Service {
         precondition: Precondition,
     ) -> Result<(), ServiceError> {
         let current = self.get_tenant(access).await?;
-        precondition.check(current.revision)?;
+        precondition.check(Some(current.revision))?;
         if !self.store.delete_tenant(access.tenant.as_str()).await? {
             return Err(ServiceError::not_found("tenant", access.tenant.as_str()));
         }

@@ -112,6 +112,32 @@ async fn tenant_validation(app: TestApp) {
         .expect_problem(422, "validation_failed");
     assert_eq!(blank.body["errors"][0]["field"], "name");
 
+    // Every ill-formed field is named in one answer.
+    let both = app
+        .post(
+            "/v1/tenants",
+            json!({"tenantId": "Not A Slug", "name": " "}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    let fields: Vec<&str> = both.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["tenantId", "name"]);
+
+    // What a GET answered can be sent back: the server-set fields are ignored.
+    app.post(
+        "/v1/tenants",
+        json!({"tenantId": "copied", "name": "Copied", "createdAt": "2020-01-01T00:00:00.000Z",
+            "updatedAt": "2020-01-01T00:00:00.000Z", "revision": 9}),
+    )
+    .await
+    .expect(201);
+    app.delete("/v1/tenants/copied").await.expect(204);
+
     app.post(
         "/v1/tenants",
         json!({"tenantId": "acme", "name": "x", "plan": "gold"}),

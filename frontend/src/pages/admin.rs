@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
+use portcullis_api::{Account, AccountIn, Tenant, TenantIn};
 
 use crate::api::{self, Page};
 use crate::ui::{
     ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager,
-    Session, TenantsChanged, text, use_query_param, when,
+    Session, TenantsChanged, use_query_param, when,
 };
 
 /// Every tenant: create and delete.
@@ -17,7 +17,7 @@ pub fn Tenants() -> impl IntoView {
     let changed = TenantsChanged::get();
     let session = Session::get();
     let tenants = LocalResource::new(move || {
-        api::get::<Page<Value>>(format!(
+        api::get::<Page<Tenant>>(format!(
             "/v1/tenants{}",
             api::query(&[("cursor", &cursor.get())])
         ))
@@ -28,11 +28,14 @@ pub fn Tenants() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form.start();
-        let body =
-            json!({"tenantId": tenant_id.get_untracked().trim(), "name": name.get_untracked()});
+        let body = TenantIn {
+            tenant_id: tenant_id.get_untracked().trim().to_owned(),
+            name: name.get_untracked(),
+            ..TenantIn::default()
+        };
         spawn_local(async move {
             if form
-                .finish(api::send::<Value>("POST", "/v1/tenants".into(), &body).await)
+                .finish(api::send::<Tenant>("POST", "/v1/tenants".into(), &body).await)
                 .is_some()
             {
                 tenant_id.set(String::new());
@@ -84,14 +87,14 @@ pub fn Tenants() -> impl IntoView {
                         <thead><tr><th scope="col">"Tenant"</th><th scope="col">"Name"</th><th scope="col">"Revision"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                         <tbody>
                             {page.items.iter().map(|t| {
-                                let id = text(&t["tenantId"]);
+                                let id = t.tenant_id.clone();
                                 let for_delete = id.clone();
                                 view! {
                                     <tr>
                                         <td><a href=format!("/console/t/{}", api::enc(&id))>{id.clone()}</a></td>
-                                        <td>{text(&t["name"])}</td>
-                                        <td>{text(&t["revision"])}</td>
-                                        <td>{when(t["createdAt"].as_str().unwrap_or_default())}</td>
+                                        <td>{t.name.clone()}</td>
+                                        <td>{t.revision}</td>
+                                        <td>{when(&t.created_at)}</td>
                                         <td><ConfirmButton label="Delete" question=format!("Delete tenant {id} with all its data and audit log?")
                                             on_confirm=Callback::new(move |_| delete(for_delete.clone()))/></td>
                                     </tr>
@@ -112,7 +115,7 @@ pub fn Accounts() -> impl IntoView {
     let session = Session::get();
     let cursor = use_query_param("cursor");
     let accounts = LocalResource::new(move || {
-        api::get::<Page<Value>>(format!(
+        api::get::<Page<Account>>(format!(
             "/v1/accounts{}",
             api::query(&[("cursor", &cursor.get())])
         ))
@@ -124,11 +127,14 @@ pub fn Accounts() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         form.start();
-        let body = json!({"username": username.get_untracked().trim(), "password": password.get_untracked(),
-                          "platformAdmin": platform_admin.get_untracked()});
+        let body = AccountIn {
+            username: username.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            platform_admin: platform_admin.get_untracked(),
+        };
         spawn_local(async move {
             if form
-                .finish(api::send::<Value>("POST", "/v1/accounts".into(), &body).await)
+                .finish(api::send::<Account>("POST", "/v1/accounts".into(), &body).await)
                 .is_some()
             {
                 username.set(String::new());
@@ -183,17 +189,17 @@ pub fn Accounts() -> impl IntoView {
                         <thead><tr><th scope="col">"Account"</th><th scope="col">"Platform admin"</th><th scope="col">"Memberships"</th><th scope="col">"Created"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                         <tbody>
                             {page.items.iter().map(|a| {
-                                let name = text(&a["username"]);
+                                let name = a.username.clone();
                                 let for_delete = name.clone();
-                                let memberships = a["memberships"].as_array().map(|ms| ms.iter()
-                                    .map(|m| format!("{} ({})", text(&m["tenantId"]), text(&m["role"])))
-                                    .collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                                let memberships = a.memberships.iter()
+                                    .map(|m| format!("{} ({})", m.tenant_id, m.role.as_str()))
+                                    .collect::<Vec<_>>().join(", ");
                                 view! {
                                     <tr>
                                         <td>{name.clone()}</td>
-                                        <td>{if a["platformAdmin"].as_bool() == Some(true) { "yes" } else { "no" }}</td>
+                                        <td>{if a.platform_admin { "yes" } else { "no" }}</td>
                                         <td class="wrap">{memberships}</td>
-                                        <td>{when(a["createdAt"].as_str().unwrap_or_default())}</td>
+                                        <td>{when(&a.created_at)}</td>
                                         <td><ConfirmButton label="Delete" question=delete_question(&name, &me)
                                             on_confirm=Callback::new(move |_| delete(for_delete.clone()))/></td>
                                     </tr>

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use portcullis_api::AuditEvent;
 use serde_json::Value;
 
 use crate::api::{self, Page};
-use crate::ui::{ErrorBox, Loading, PageTitle, Pager, text, use_query_param, use_tenant, when};
+use crate::ui::{ErrorBox, Loading, PageTitle, Pager, use_query_param, use_tenant, when};
 
 const FILTERS: [(&str, &str, &str); 6] = [
     ("actor", "Actor id", "ada, key_…"),
@@ -57,7 +58,7 @@ pub fn Audit() -> impl IntoView {
         } else {
             format!("{joiner}cursor={}", api::enc(&cursor))
         };
-        api::get::<Page<Value>>(api::tenant_path(
+        api::get::<Page<AuditEvent>>(api::tenant_path(
             &tenant.get(),
             &format!("/audit{query}{cursor_part}"),
         ))
@@ -123,28 +124,23 @@ pub fn Audit() -> impl IntoView {
 }
 
 /// An event as a sentence: `Account alice changed role editor: name, permissions.`
-fn sentence(event: &Value, changed: &[String]) -> String {
-    let action = text(&event["action"]);
-    let verb = match action.rsplit('.').next().unwrap_or_default() {
+fn sentence(event: &AuditEvent, changed: &[String]) -> String {
+    let verb = match event.action.rsplit('.').next().unwrap_or_default() {
         "create" => "created",
         "update" => "changed",
         "delete" => "deleted",
         "import" => "imported into",
         other => other,
     };
-    let id = text(&event["actor"]["id"]);
-    let actor = match text(&event["actor"]["kind"]).as_str() {
+    let id = &event.actor.id;
+    let actor = match event.actor.kind.as_str() {
         "platformAdmin" => "The platform admin token".to_owned(),
         "account" => format!("Account {id}"),
         "user" => format!("User {id} (with their identity token)"),
         "apiKey" => format!("API key {id}"),
         other => format!("{other} {id}"),
     };
-    let target = format!(
-        "{} {}",
-        text(&event["target"]["kind"]),
-        text(&event["target"]["id"])
-    );
+    let target = format!("{} {}", event.target.kind, event.target.id);
     if verb == "changed" && !changed.is_empty() {
         format!("{actor} changed {target}: {}.", changed.join(", "))
     } else {
@@ -156,8 +152,8 @@ fn sentence(event: &Value, changed: &[String]) -> String {
 const BOOKKEEPING: [&str; 2] = ["updatedAt", "revision"];
 
 #[component]
-fn Event(event: Value) -> impl IntoView {
-    let (rows, unchanged): (Vec<_>, Vec<_>) = diff(&event["before"], &event["after"])
+fn Event(event: AuditEvent) -> impl IntoView {
+    let (rows, unchanged): (Vec<_>, Vec<_>) = diff(event.before.as_ref(), event.after.as_ref())
         .into_iter()
         .filter(|(field, ..)| !BOOKKEEPING.contains(&field.as_str()))
         .partition(|(.., change)| *change != "same");
@@ -167,10 +163,10 @@ fn Event(event: Value) -> impl IntoView {
         <li class="event">
             <details>
                 <summary>
-                    <span class="muted">{when(event["at"].as_str().unwrap_or_default())}</span>
+                    <span class="muted">{when(&event.at)}</span>
                     <span class="sentence">{sentence(&event, &changed)}</span>
-                    <code class="muted">{text(&event["action"])}</code>
-                    <span class="muted">{format!("revision {}", text(&event["revision"]))}</span>
+                    <code class="muted">{event.action.clone()}</code>
+                    <span class="muted">{format!("revision {}", event.revision)}</span>
                 </summary>
                 {(unchanged > 0).then(|| view! {
                     <p class="muted">{format!("Only what changed is shown ({unchanged} other fields kept their values).")}</p>
@@ -201,10 +197,13 @@ fn pretty(value: Option<&Value>) -> String {
 }
 
 /// Field by field: (field, before, after, `added` / `removed` / `changed` / `same`).
-fn diff(before: &Value, after: &Value) -> Vec<(String, String, String, &'static str)> {
+fn diff(
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Vec<(String, String, String, &'static str)> {
     let empty = serde_json::Map::new();
-    let b = before.as_object().unwrap_or(&empty);
-    let a = after.as_object().unwrap_or(&empty);
+    let b = before.and_then(Value::as_object).unwrap_or(&empty);
+    let a = after.and_then(Value::as_object).unwrap_or(&empty);
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();

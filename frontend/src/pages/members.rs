@@ -3,15 +3,21 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Value, json};
+use portcullis_api::{Member, MemberIn, MemberRole};
 
 use crate::api::{self, Page};
 use crate::ui::{
     ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager,
-    Session, text, use_query_param, use_tenant, when,
+    Session, use_query_param, use_tenant, when,
 };
 
-const ROLES: [&str; 3] = ["viewer", "admin", "owner"];
+/// The roles in the order the pickers offer them, least powerful first.
+const ROLES: [MemberRole; 3] = [MemberRole::Viewer, MemberRole::Admin, MemberRole::Owner];
+
+/// The role a picker's value names (a viewer for anything else: the picker offers only roles).
+fn picked(value: &str) -> MemberRole {
+    MemberRole::parse(value).unwrap_or(MemberRole::Viewer)
+}
 
 /// The tenant's members.
 #[component]
@@ -21,22 +27,22 @@ pub fn Members() -> impl IntoView {
     let manage = Memo::new(move |_| session.can_manage_members(&tenant.get()));
     let cursor = use_query_param("cursor");
     let members = LocalResource::new(move || {
-        api::get::<Page<Value>>(api::tenant_path(
+        api::get::<Page<Member>>(api::tenant_path(
             &tenant.get(),
             &format!("/members{}", api::query(&[("cursor", &cursor.get())])),
         ))
     });
     let username = RwSignal::new(String::new());
-    let role = RwSignal::new("viewer".to_owned());
+    let role = RwSignal::new(MemberRole::Viewer);
     let form = FormState::new();
-    let put = move |username: String, role: String| {
+    let put = move |username: String, role: MemberRole| {
         form.start();
         let tenant = tenant.get_untracked();
         spawn_local(async move {
-            let result = api::send::<Value>(
+            let result = api::send::<Member>(
                 "PUT",
                 api::tenant_path(&tenant, &format!("/members/{}", api::enc(&username))),
-                &json!({"role": role}),
+                &MemberIn::new(role),
             )
             .await;
             if form.finish(result).is_some() {
@@ -77,8 +83,8 @@ pub fn Members() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="member-role">"Role"</label>
-                    <select id="member-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                        {ROLES.iter().map(|r| view! { <option value=*r selected=move || role.get() == *r>{*r}</option> }).collect_view()}
+                    <select id="member-role" on:change=move |ev| role.set(picked(&event_target_value(&ev)))>
+                        {ROLES.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{r.as_str()}</option> }).collect_view()}
                     </select>
                 </div>
                 <button type="submit" class="primary">"Add or change"</button>
@@ -95,20 +101,20 @@ pub fn Members() -> impl IntoView {
                         <thead><tr><th scope="col">"Account"</th><th scope="col">"Role"</th><th scope="col">"Since"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                         <tbody>
                             {page.items.iter().map(|m| {
-                                let name = text(&m["username"]);
-                                let current = text(&m["role"]);
+                                let name = m.username.clone();
+                                let current = m.role;
                                 let (for_select, for_remove) = (name.clone(), name.clone());
                                 view! {
                                     <tr>
                                         <td>{name.clone()}</td>
                                         <td>
-                                            <Show when=move || manage.get() fallback={ let c = current.clone(); move || view! { <span class="badge">{c.clone()}</span> } }>
-                                                <select aria-label=format!("Role of {for_select}") on:change={ let n = for_select.clone(); move |ev| put(n.clone(), event_target_value(&ev)) }>
-                                                    {ROLES.iter().map(|r| view! { <option value=*r selected=current == *r>{*r}</option> }).collect_view()}
+                                            <Show when=move || manage.get() fallback=move || view! { <span class="badge">{current.as_str()}</span> }>
+                                                <select aria-label=format!("Role of {for_select}") on:change={ let n = for_select.clone(); move |ev| put(n.clone(), picked(&event_target_value(&ev))) }>
+                                                    {ROLES.iter().map(|r| view! { <option value=r.as_str() selected=current == *r>{r.as_str()}</option> }).collect_view()}
                                                 </select>
                                             </Show>
                                         </td>
-                                        <td>{when(m["createdAt"].as_str().unwrap_or_default())}</td>
+                                        <td>{when(&m.created_at)}</td>
                                         <td>
                                             <Show when=move || manage.get()>
                                                 <ConfirmButton label="Remove" question=format!("Remove {for_remove} from this tenant?")

@@ -14,9 +14,10 @@ pub mod records;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use serde_json::json;
 
-use crate::api::{self, Problem, SessionInfo};
+use portcullis_api::{SessionInfo, SignIn};
+
+use crate::api::{self, Problem};
 use crate::ui::{
     ErrorBox, FormState, Loading, MaybeError, PageTitle, Session, use_query_param, use_tenants,
 };
@@ -43,8 +44,10 @@ pub fn Login() -> impl IntoView {
         ev.prevent_default();
         form.start();
         spawn_local(async move {
-            let body =
-                json!({"username": username.get_untracked(), "password": password.get_untracked()});
+            let body = SignIn {
+                username: username.get_untracked(),
+                password: password.get_untracked(),
+            };
             let result: Result<SessionInfo, Problem> =
                 api::send("POST", "/v1/session".into(), &body).await;
             if let Some(info) = form.finish(result) {

@@ -3,19 +3,20 @@
 //! key whose page shows a check to paste), each a link to where it is done.
 
 use leptos::prelude::*;
-use serde_json::Value;
+use portcullis_api::{AuditEvent, TenantSummary};
 
 use crate::api::{self, Page};
-use crate::ui::{ErrorBox, Loading, PageTitle, text, use_tenant, when};
+use crate::ui::{ErrorBox, Loading, PageTitle, use_tenant, when};
 
 /// The tenant's overview.
 #[component]
 pub fn Overview() -> impl IntoView {
     let tenant = use_tenant();
-    let summary =
-        LocalResource::new(move || api::get::<Value>(api::tenant_path(&tenant.get(), "/summary")));
+    let summary = LocalResource::new(move || {
+        api::get::<TenantSummary>(api::tenant_path(&tenant.get(), "/summary"))
+    });
     let latest = LocalResource::new(move || {
-        api::get::<Page<Value>>(api::tenant_path(&tenant.get(), "/audit?limit=10"))
+        api::get::<Page<AuditEvent>>(api::tenant_path(&tenant.get(), "/audit?limit=10"))
     });
     let base = move || format!("/console/t/{}", api::enc(&tenant.get()));
     let cards = [
@@ -33,7 +34,7 @@ pub fn Overview() -> impl IntoView {
             Some(Err(problem)) => view! { <ErrorBox problem/> }.into_any(),
             Some(Ok(s)) => {
                 let base = base();
-                let (name, revision) = (text(&s["name"]), format!("Revision {}", text(&s["revision"])));
+                let (name, revision) = (s.name.clone(), format!("Revision {}", s.revision));
                 view! {
                     <PageTitle title=name>
                         <span class="revision">{revision}</span>
@@ -43,7 +44,7 @@ pub fn Overview() -> impl IntoView {
                         {cards.iter().map(|(kind, label, path)| view! {
                             <li>
                                 <a class="card stat" href=format!("{base}{path}")>
-                                    <span class="number">{text(&s["counts"][*kind])}</span>
+                                    <span class="number">{s.count(kind)}</span>
                                     <span class="label">{*label}</span>
                                 </a>
                             </li>
@@ -60,11 +61,11 @@ pub fn Overview() -> impl IntoView {
                 <ul class="changes">
                     {page.items.iter().map(|e| view! {
                         <li>
-                            <span class="muted">{when(e["at"].as_str().unwrap_or_default())}</span>" "
-                            <strong>{text(&e["action"])}</strong>" "
-                            <code>{text(&e["target"]["id"])}</code>
-                            " by " {format!("{} {}", text(&e["actor"]["kind"]), text(&e["actor"]["id"]))}
-                            <span class="muted">{format!(" · revision {}", text(&e["revision"]))}</span>
+                            <span class="muted">{when(&e.at)}</span>" "
+                            <strong>{e.action.clone()}</strong>" "
+                            <code>{e.target.id.clone()}</code>
+                            " by " {format!("{} {}", e.actor.kind, e.actor.id)}
+                            <span class="muted">{format!(" · revision {}", e.revision)}</span>
                         </li>
                     }).collect_view()}
                 </ul>
@@ -77,8 +78,8 @@ pub fn Overview() -> impl IntoView {
 /// The steps from a new tenant to a working check, while some are not done: each says
 /// whether it is (from the summary's counts) and links to where it is done.
 #[component]
-fn FirstSteps(summary: Value, base: String) -> impl IntoView {
-    let count = |kind: &str| summary["counts"][kind].as_i64().unwrap_or_default();
+fn FirstSteps(summary: TenantSummary, base: String) -> impl IntoView {
+    let count = |kind: &str| summary.count(kind);
     let steps = [
         (
             count("member") > 0,
