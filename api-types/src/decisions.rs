@@ -218,6 +218,22 @@ pub struct EffectivePermission {
     pub grant: bool,
     /// Some role lets the user delegate it.
     pub delegate: bool,
+    /// Through what the user holds it: each role a record in force gives them there with an
+    /// entry for the action, in record order, then role order.
+    pub grants: Vec<RoleGrant>,
+}
+
+/// A role an access record gives a user on a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RoleGrant {
+    /// The access record.
+    pub record_id: String,
+    /// Whom the record names that brought the user in.
+    pub via: Via,
+    /// The role.
+    pub role_id: String,
 }
 
 /// What a user may do on a resource.
@@ -225,7 +241,8 @@ pub struct EffectivePermission {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", schema(example = json!({"userId": "ada", "resourceUri": "/orgs/acme/documents/d1",
-    "permissions": [{"action": "documents:*", "allow": true, "grant": false, "delegate": false}], "revision": 42})))]
+    "permissions": [{"action": "documents:*", "allow": true, "grant": false, "delegate": false,
+        "grants": [{"recordId": "rec_1", "via": {"group": "support"}, "roleId": "editor"}]}], "revision": 42})))]
 pub struct EffectivePermissions {
     /// The user.
     pub user_id: String,
@@ -266,6 +283,9 @@ pub struct HolderGrant {
 pub struct ReachableResource {
     /// The pattern: the user holds the permission on it and everything below it.
     pub resource_uri: String,
+    /// The records that give it, in record order, each with whom it names that brought
+    /// the user in.
+    pub grants: Vec<HolderGrant>,
 }
 
 /// A page of a lookup, with the revision it was computed at.

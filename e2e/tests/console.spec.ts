@@ -749,3 +749,63 @@ test('the only platform admin cannot delete their own account, and is told why',
   await check.signedIn(page);
   await expect(page.getByRole('row', { name: new RegExp(admin.username) })).toHaveCount(1);
 });
+
+test('the explorer asks one question at a time and says through which record, role and group', async ({ page, request }) => {
+  await setup.tenant(request, 'explore');
+  await setup.put(request, '/v1/tenants/explore/roles/viewer', { name: 'Viewer', permissions: [{ action: 'documents:read' }] });
+  await setup.put(request, '/v1/tenants/explore/roles/editor', { name: 'Editor', permissions: [{ action: 'documents:*' }] });
+  await setup.put(request, '/v1/tenants/explore/groups/support', { name: 'Support', users: ['ada'] });
+  await setup.put(request, '/v1/tenants/explore/records/r-direct', {
+    name: 'Ada reads docs', users: ['ada'], statements: [{ roles: ['viewer'], resources: ['/docs'] }],
+  });
+  await setup.put(request, '/v1/tenants/explore/records/r-group', {
+    name: 'Support edits the handbook', groups: ['support'], statements: [{ roles: ['editor'], resources: ['/docs/handbook'] }],
+  });
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/t/explore/explorer');
+  const user = find.field(page, 'User');
+  const resource = find.field(page, 'Resource');
+  const permission = find.field(page, 'Permission');
+
+  // What may this user do here: only the user and the resource are asked for.
+  await page.getByLabel('What may this user do here?').check();
+  await expect(permission).toBeHidden();
+  await user.fill('ada');
+  await resource.fill('/docs/handbook/p1');
+  await find.button(page, 'Ask').click();
+  await expect(page).toHaveURL(/question=what/);
+  const effective = page.getByRole('region', { name: 'effective permissions' });
+  await expect(effective.getByRole('row', { name: /documents:\*/ })).toContainText('record r-group, role editor, via group support');
+  await expect(effective.getByRole('row', { name: /documents:read/ })).toContainText('record r-direct, role viewer, via user ada');
+  // The names are links to what they name.
+  await effective.getByRole('link', { name: 'editor', exact: true }).click();
+  await expect(page).toHaveURL(/\/console\/t\/explore\/roles\/editor$/);
+  await page.goBack();
+
+  // Where may this user do this: the resource is not asked for.
+  await page.getByLabel('Where may this user do this?').check();
+  await expect(resource).toBeHidden();
+  await expect(permission).toBeVisible();
+  await permission.fill('documents:read');
+  await find.button(page, 'Ask').click();
+  await expect(page).toHaveURL(/question=where/);
+  await expect(page).not.toHaveURL(/resource=/);
+  const reachable = page.getByRole('region', { name: 'reachable resources' });
+  await expect(reachable.locator('tbody tr')).toHaveCount(2);
+  await expect(reachable.getByRole('row', { name: /\/docs\/handbook/ })).toContainText('record r-group, via group support');
+  await expect(reachable.locator('tbody tr').first()).toContainText('record r-direct, via user ada');
+  await expect(page.getByRole('region', { name: 'effective permissions' }).locator('table')).toHaveCount(0);
+
+  // Who may do this here: the user is not asked for; each holder with every record.
+  await page.getByLabel('Who may do this here?').check();
+  await expect(user).toBeHidden();
+  await resource.fill('/docs/handbook/p1');
+  await find.button(page, 'Ask').click();
+  const holders = page.getByRole('region', { name: 'who reaches the resource' });
+  await expect(holders.locator('tbody tr')).toHaveCount(1);
+  await expect(holders.getByRole('row', { name: /ada/ })).toContainText('record r-direct, via user ada');
+  await expect(holders.getByRole('row', { name: /ada/ })).toContainText('record r-group, via group support');
+  await expect(page.getByRole('region', { name: 'reachable resources' }).locator('table')).toHaveCount(0);
+  await act.screenshot(page, 'explorer-who');
+});

@@ -37,7 +37,7 @@ test('screenshots of the main pages', async ({ page, request }) => {
     ['users', '/console/t/showcase/users', async () => { await expect(page.locator('table')).toBeVisible(); }],
     ['playground', '/console/t/showcase/playground?user=ada&resource=%2Fdocs%2Fhandbook%2Fp1&permission=documents%3Aread',
       async () => { await expect(find.verdict(page)).toHaveText('Allowed'); }],
-    ['explorer', '/console/t/showcase/explorer?user=ada&resource=%2Fdocs%2Fhandbook&permission=documents%3Aupdate',
+    ['explorer', '/console/t/showcase/explorer?question=who&user=ada&resource=%2Fdocs%2Fhandbook&permission=documents%3Aupdate',
       async () => { await expect(page.getByRole('heading', { name: /Who may/ })).toBeVisible(); }],
     ['audit', '/console/t/showcase/audit', async () => {
       await page.locator('.event summary').first().click();

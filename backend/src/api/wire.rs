@@ -491,21 +491,34 @@ pub(super) fn effective_permission(
         allow: entry.allow,
         grant: entry.grant,
         delegate: entry.delegate,
+        grants: entry
+            .grants
+            .into_iter()
+            .map(|grant| wire::RoleGrant {
+                record_id: grant.record_id,
+                via: via(grant.via),
+                role_id: grant.role_id,
+            })
+            .collect(),
     }
+}
+
+/// The records through which a user holds a permission, shown.
+pub(super) fn holder_grants(grants: Vec<engine::HolderGrant>) -> Vec<wire::HolderGrant> {
+    grants
+        .into_iter()
+        .map(|grant| wire::HolderGrant {
+            record_id: grant.record_id,
+            via: via(grant.via),
+        })
+        .collect()
 }
 
 /// A holder of a permission, shown.
 pub(super) fn holder(holder: engine::Holder) -> wire::Holder {
     wire::Holder {
         user_id: holder.user_id,
-        grants: holder
-            .grants
-            .into_iter()
-            .map(|grant| wire::HolderGrant {
-                record_id: grant.record_id,
-                via: via(grant.via),
-            })
-            .collect(),
+        grants: holder_grants(holder.grants),
     }
 }
 

@@ -25,6 +25,20 @@ pub struct EffectivePermission {
     pub grant: bool,
     /// Some role lets the user delegate it.
     pub delegate: bool,
+    /// Each role a record in force gives the user there with an entry for the action, in
+    /// record order, then role order: what the entry is held through.
+    pub grants: Vec<RoleGrant>,
+}
+
+/// A role a record gives a user on a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleGrant {
+    /// The access record.
+    pub record_id: String,
+    /// Whom the record names that brought the user in.
+    pub via: Via,
+    /// The role.
+    pub role_id: String,
 }
 
 /// A user who holds a permission on a resource, and the records that give it.
@@ -126,7 +140,7 @@ impl TenantIndex {
         }
         let resource = Requested::new(resource);
         let mut merged: BTreeMap<String, EffectivePermission> = BTreeMap::new();
-        for (record, _) in self.records_of(user) {
+        for (record, via) in self.records_of(user) {
             if !record.in_force(now) {
                 continue;
             }
@@ -138,7 +152,11 @@ impl TenantIndex {
                 {
                     continue;
                 }
-                for role in statement.roles().iter().filter_map(|id| self.roles.get(id)) {
+                for (role_id, role) in statement
+                    .roles()
+                    .iter()
+                    .filter_map(|id| Some((id, self.roles.get(id)?)))
+                {
                     for (_, entry) in role.entries.iter() {
                         let slot = merged.entry(entry.action.to_string()).or_insert_with(|| {
                             EffectivePermission {
@@ -146,22 +164,41 @@ impl TenantIndex {
                                 allow: false,
                                 grant: false,
                                 delegate: false,
+                                grants: Vec::new(),
                             }
                         });
                         slot.allow |= entry.allow;
                         slot.grant |= entry.grant;
                         slot.delegate |= entry.delegate;
+                        slot.grants.push(RoleGrant {
+                            record_id: record.id.to_string(),
+                            via: via.to_owned(),
+                            role_id: role_id.to_string(),
+                        });
                     }
                 }
             }
         }
-        merged.into_values().collect()
+        merged
+            .into_values()
+            .map(|mut permission| {
+                // A record giving a role in two statements gives it once.
+                permission
+                    .grants
+                    .sort_by(|a, b| (&a.record_id, &a.role_id).cmp(&(&b.record_id, &b.role_id)));
+                permission
+                    .grants
+                    .dedup_by(|b, a| (&a.record_id, &a.role_id) == (&b.record_id, &b.role_id));
+                permission
+            })
+            .collect()
     }
 
     /// The first `take` resource patterns after `after` on which `user` holds `action`
-    /// (concrete), sorted; with `under`, only what lies at or below it (a grant covering
-    /// all of `under` gives `under` itself). Looks at the user's records only, and keeps at
-    /// most `take` patterns while it does. None for a suspended user.
+    /// (concrete), sorted, each with the records that give it (in record order); with
+    /// `under`, only what lies at or below it (a grant covering all of `under` gives
+    /// `under` itself). Looks at the user's records only, and keeps at most `take` patterns
+    /// while it does. None for a suspended user.
     pub fn resources_for(
         &self,
         user: &str,
@@ -170,14 +207,14 @@ impl TenantIndex {
         now: Timestamp,
         after: Option<&str>,
         take: usize,
-    ) -> Vec<String> {
+    ) -> Vec<(String, Vec<HolderGrant>)> {
         if self.is_suspended(user) {
             return Vec::new();
         }
         let action = action_segments(action);
         let under = under.map(resource_segments);
-        let mut found: BTreeSet<Cow<'_, str>> = BTreeSet::new();
-        for (record, _) in self.records_of(user) {
+        let mut found: BTreeMap<Cow<'_, str>, Vec<HolderGrant>> = BTreeMap::new();
+        for (record, via) in self.records_of(user) {
             if !record.in_force(now) {
                 continue;
             }
@@ -193,19 +230,37 @@ impl TenantIndex {
                             None => continue,
                         },
                     };
-                    if after.is_some_and(|a| *part <= *a)
-                        || (found.len() == take && found.last().is_some_and(|l| part >= *l))
+                    if after.is_some_and(|a| *part <= *a) {
+                        continue;
+                    }
+                    let grant = || HolderGrant {
+                        record_id: record.id.to_string(),
+                        via: via.to_owned(),
+                    };
+                    if let Some(grants) = found.get_mut(&part) {
+                        // Records come in order, each once; a second statement of the
+                        // same record naming the same pattern adds nothing.
+                        if grants.last().is_none_or(|g| *g.record_id != *record.id) {
+                            grants.push(grant());
+                        }
+                        continue;
+                    }
+                    if found.len() == take
+                        && found.last_key_value().is_some_and(|(l, _)| part >= *l)
                     {
                         continue;
                     }
-                    found.insert(part);
+                    found.insert(part, vec![grant()]);
                     if found.len() > take {
                         found.pop_last();
                     }
                 }
             }
         }
-        found.into_iter().map(Cow::into_owned).collect()
+        found
+            .into_iter()
+            .map(|(pattern, grants)| (pattern.into_owned(), grants))
+            .collect()
     }
 
     /// The first `take` users after `after` (by id) who hold `action` on `resource` (both

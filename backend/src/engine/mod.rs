@@ -32,7 +32,7 @@ use std::sync::{Arc, OnceLock};
 pub use check::{Decision, Explanation, Grant, NotApplied, Reason, Via};
 pub use delegation::{Gift, Shortfall};
 pub use index::{IndexBuilder, RecordSpec, Standing, StatementSpec, TenantIndex};
-pub use lookups::{EffectivePermission, Holder, HolderGrant};
+pub use lookups::{EffectivePermission, Holder, HolderGrant, RoleGrant};
 
 use crate::domain::{AccessRecord, Group, Issuer, Role, User};
 

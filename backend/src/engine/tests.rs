@@ -1,7 +1,7 @@
 //! The engine held against a naive evaluator written straight from SPEC.md §1, on random
 //! tenants, including tenants reached by changing another one object by object.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 
@@ -30,40 +30,78 @@ fn naive_prefix(granted: &[&str], requested: &[&str]) -> bool {
 /// expired, naming U or a group containing U, has a statement whose resource covers R and
 /// whose role allows P.
 fn naive_allowed(tenant: &Tenant, user: &str, resource: &str, action: &str) -> bool {
-    let requested_resource: Vec<&str> = resource[1..].split('/').collect();
+    !naive_grants(tenant, user, resource, action).is_empty()
+}
+
+/// The records of [`naive_allowed`] that give `user` `action` on `resource`.
+fn naive_grants(tenant: &Tenant, user: &str, resource: &str, action: &str) -> BTreeSet<String> {
     let requested_action: Vec<&str> = action.split(':').collect();
-    !tenant.suspended.contains(&user)
-        && tenant.records.iter().any(|record| {
-            let active = record.status == RecordStatus::Active;
-            let unexpired = record.expires_at.is_none_or(|at| at.millis() > NOW);
-            let names_user = record.users.iter().any(|u| u.as_str() == user)
-                || record.groups.iter().any(|g| {
-                    tenant.groups.iter().any(|group| {
-                        group.group_id.as_ref() == Some(g)
-                            && group.users.iter().any(|u| u.as_str() == user)
-                    })
-                });
-            active
-                && unexpired
-                && names_user
-                && record.statements.iter().any(|statement| {
-                    let covered = statement.resources.iter().any(|r| {
-                        let granted: Vec<&str> = r.as_str()[1..].split('/').collect();
-                        naive_prefix(&granted, &requested_resource)
-                    });
-                    let allowed = statement.roles.iter().any(|role_id| {
-                        tenant.roles.iter().any(|role| {
-                            role.role_id.as_ref() == Some(role_id)
-                                && role.permissions.iter().any(|entry| {
-                                    let granted: Vec<&str> =
-                                        entry.action.as_str().split(':').collect();
-                                    entry.allow && naive_prefix(&granted, &requested_action)
-                                })
-                        })
-                    });
-                    covered && allowed
+    naive_roles(
+        tenant,
+        user,
+        |pattern| naive_covers(pattern, resource),
+        |role| {
+            role.permissions.iter().any(|entry| {
+                let granted: Vec<&str> = entry.action.as_str().split(':').collect();
+                entry.allow && naive_prefix(&granted, &requested_action)
+            })
+        },
+    )
+    .into_iter()
+    .map(|(record, _)| record)
+    .collect()
+}
+
+/// Whether resource pattern `pattern` covers the concrete `resource`.
+fn naive_covers(pattern: &str, resource: &str) -> bool {
+    let granted: Vec<&str> = pattern[1..].split('/').collect();
+    let requested: Vec<&str> = resource[1..].split('/').collect();
+    naive_prefix(&granted, &requested)
+}
+
+/// Every (record, role) such that `user` is not suspended and the record, active, not
+/// expired, naming `user` or a group containing them, has a statement with a resource
+/// pattern `pattern_ok` accepts and the role, which `role_ok` accepts.
+fn naive_roles(
+    tenant: &Tenant,
+    user: &str,
+    pattern_ok: impl Fn(&str) -> bool,
+    role_ok: impl Fn(&Role) -> bool,
+) -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    if tenant.suspended.contains(&user) {
+        return found;
+    }
+    for record in &tenant.records {
+        let active = record.status == RecordStatus::Active;
+        let unexpired = record.expires_at.is_none_or(|at| at.millis() > NOW);
+        let names_user = record.users.iter().any(|u| u.as_str() == user)
+            || record.groups.iter().any(|g| {
+                tenant.groups.iter().any(|group| {
+                    group.group_id.as_ref() == Some(g)
+                        && group.users.iter().any(|u| u.as_str() == user)
                 })
-        })
+            });
+        if !(active && unexpired && names_user) {
+            continue;
+        }
+        for statement in &record.statements {
+            if !statement.resources.iter().any(|r| pattern_ok(r.as_str())) {
+                continue;
+            }
+            for role_id in &statement.roles {
+                let given = tenant
+                    .roles
+                    .iter()
+                    .any(|role| role.role_id.as_ref() == Some(role_id) && role_ok(role));
+                if given {
+                    let record_id = record.record_id.as_ref().unwrap().to_string();
+                    found.insert((record_id, role_id.to_string()));
+                }
+            }
+        }
+    }
+    found
 }
 
 #[derive(Debug, Clone)]
@@ -323,10 +361,7 @@ fn tenant() -> impl Strategy<Value = Tenant> {
 }
 
 fn covered_by_any(patterns: &[String], resource: &str) -> bool {
-    let requested: Vec<&str> = resource[1..].split('/').collect();
-    patterns
-        .iter()
-        .any(|p| naive_prefix(&p[1..].split('/').collect::<Vec<_>>(), &requested))
+    patterns.iter().any(|p| naive_covers(p, resource))
 }
 
 fn assert_lookups_agree(tenant: &Tenant, index: &TenantIndex) -> Result<(), TestCaseError> {
@@ -334,6 +369,34 @@ fn assert_lookups_agree(tenant: &Tenant, index: &TenantIndex) -> Result<(), Test
     for user in USERS {
         for resource in CONCRETE_RESOURCES {
             let effective = index.effective_permissions(user, resource, now);
+            // Each entry is held through exactly the roles records give there with an
+            // entry for its action.
+            for permission in &effective {
+                let through: BTreeSet<(String, String)> = permission
+                    .grants
+                    .iter()
+                    .map(|g| (g.record_id.clone(), g.role_id.clone()))
+                    .collect();
+                prop_assert_eq!(through.len(), permission.grants.len(), "each role once");
+                let expected = naive_roles(
+                    tenant,
+                    user,
+                    |pattern| naive_covers(pattern, resource),
+                    |role| {
+                        role.permissions
+                            .iter()
+                            .any(|e| e.action.as_str() == permission.action)
+                    },
+                );
+                prop_assert_eq!(
+                    through,
+                    expected,
+                    "through {} {} {}",
+                    user,
+                    resource,
+                    &permission.action
+                );
+            }
             for action in CONCRETE_ACTIONS {
                 let requested: Vec<&str> = action.split(':').collect();
                 let implied = effective.iter().any(|e| {
@@ -351,10 +414,38 @@ fn assert_lookups_agree(tenant: &Tenant, index: &TenantIndex) -> Result<(), Test
         }
         for action in CONCRETE_ACTIONS {
             let everywhere = index.resources_for(user, action, None, now, None, usize::MAX);
+            // Each pattern is found through exactly the records naming it in a statement
+            // whose roles allow the action.
+            let requested: Vec<&str> = action.split(':').collect();
+            for (pattern, grants) in &everywhere {
+                let through: Vec<String> = grants.iter().map(|g| g.record_id.clone()).collect();
+                let expected: Vec<String> = naive_roles(
+                    tenant,
+                    user,
+                    |p| p == pattern,
+                    |role| {
+                        role.permissions.iter().any(|e| {
+                            let granted: Vec<&str> = e.action.as_str().split(':').collect();
+                            e.allow && naive_prefix(&granted, &requested)
+                        })
+                    },
+                )
+                .into_iter()
+                .map(|(record, _)| record)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+                prop_assert_eq!(through, expected, "through {} {} {}", user, action, pattern);
+            }
             for under in [None, Some("/x"), Some("/x/y")] {
-                let found = index.resources_for(user, action, under, now, None, usize::MAX);
+                let found: Vec<String> = index
+                    .resources_for(user, action, under, now, None, usize::MAX)
+                    .into_iter()
+                    .map(|(pattern, _)| pattern)
+                    .collect();
                 if under.is_none() {
-                    prop_assert_eq!(&found, &everywhere);
+                    let everywhere: Vec<&String> = everywhere.iter().map(|(p, _)| p).collect();
+                    prop_assert_eq!(found.iter().collect::<Vec<_>>(), everywhere);
                 }
                 for resource in CONCRETE_RESOURCES {
                     let below = under.is_none_or(|u| covered_by_any(&[u.to_owned()], resource));
@@ -374,11 +465,21 @@ fn assert_lookups_agree(tenant: &Tenant, index: &TenantIndex) -> Result<(), Test
     }
     for resource in CONCRETE_RESOURCES {
         for action in CONCRETE_ACTIONS {
-            let holders: Vec<String> = index
-                .holders(resource, action, now, None, usize::MAX)
-                .into_iter()
-                .map(|h| h.user_id)
-                .collect();
+            let found = index.holders(resource, action, now, None, usize::MAX);
+            for holder in &found {
+                let through: BTreeSet<String> =
+                    holder.grants.iter().map(|g| g.record_id.clone()).collect();
+                prop_assert_eq!(through.len(), holder.grants.len(), "each record once");
+                prop_assert_eq!(
+                    through,
+                    naive_grants(tenant, &holder.user_id, resource, action),
+                    "holder's records {} {} {}",
+                    &holder.user_id,
+                    resource,
+                    action
+                );
+            }
+            let holders: Vec<String> = found.into_iter().map(|h| h.user_id).collect();
             let expected: Vec<String> = USERS
                 .iter()
                 .filter(|u| naive_allowed(tenant, u, resource, action))
@@ -401,13 +502,17 @@ fn assert_lookups_agree(tenant: &Tenant, index: &TenantIndex) -> Result<(), Test
     }
     for user in USERS {
         for action in CONCRETE_ACTIONS {
-            let whole = index.resources_for(user, action, Some("/x"), now, None, usize::MAX);
+            let whole: Vec<String> = index
+                .resources_for(user, action, Some("/x"), now, None, usize::MAX)
+                .into_iter()
+                .map(|(pattern, _)| pattern)
+                .collect();
             let mut paged: Vec<String> = Vec::new();
             loop {
                 let after = paged.last().cloned();
                 let page = index.resources_for(user, action, Some("/x"), now, after.as_deref(), 2);
                 let full = page.len() == 2;
-                paged.extend(page);
+                paged.extend(page.into_iter().map(|(pattern, _)| pattern));
                 if !full {
                     break;
                 }

@@ -22,7 +22,7 @@ use crate::domain::{
     AccessRecord, Action, Group, Issuer, ResourcePattern, Role, Timestamp, User, UserId, now,
 };
 use crate::engine::{
-    Change, Decision, EffectivePermission, Holder, IndexBuilder, RecordSpec, Standing,
+    Change, Decision, EffectivePermission, Holder, HolderGrant, IndexBuilder, RecordSpec, Standing,
     StatementSpec, TenantIndex,
 };
 use crate::store::{RecordGrants, RecordGrantsPage, Snapshot, Table, Which};
@@ -815,7 +815,7 @@ impl Service {
         under: Option<&ResourcePattern>,
         page: &PageRequest,
         min_revision: Option<i64>,
-    ) -> Result<(Page<String>, i64), ServiceError> {
+    ) -> Result<(Page<(String, Vec<HolderGrant>)>, i64), ServiceError> {
         let (at, after) = lookup_cursor(page)?;
         let index = self.lookup_index(access, at, min_revision).await?;
         let found = index.resources_for(
@@ -826,7 +826,7 @@ impl Service {
             after.as_deref(),
             page.limit + 1,
         );
-        lookup_page(found, page.limit, index.revision(), |r| r)
+        lookup_page(found, page.limit, index.revision(), |(r, _)| r)
     }
 
     /// A page of the concrete resources one segment below `parent` (`/record/101` below
@@ -871,8 +871,13 @@ impl Service {
                 wanted,
             );
             let done = found.len() < wanted;
-            from = found.last().cloned();
-            named.extend(found.into_iter().filter(|p| is_child(p)));
+            from = found.last().map(|(pattern, _)| pattern.clone());
+            named.extend(
+                found
+                    .into_iter()
+                    .map(|(pattern, _)| pattern)
+                    .filter(|p| is_child(p)),
+            );
             if done || named.len() >= wanted {
                 break;
             }
@@ -884,7 +889,7 @@ impl Service {
         let holds_all = index
             .resources_for(user, permission, Some(parent), at_time, None, 2)
             .iter()
-            .any(|p| p == parent || *p == all);
+            .any(|(p, _)| p == parent || *p == all);
         let mut registered = Vec::new();
         if holds_all {
             let mut from = after.filter(|a| *a > prefix).unwrap_or(prefix.clone());

@@ -672,8 +672,20 @@ async fn lookups_answer_who_can_do_what_where(app: TestApp) {
             .expect(200);
     assert_eq!(
         effective.body["permissions"],
-        json!([{"action": "documents:*", "allow": true, "grant": false, "delegate": false}])
+        json!([{"action": "documents:*", "allow": true, "grant": false, "delegate": false,
+            "grants": [{"recordId": "ada", "via": {"kind": "user", "id": "ada"}, "roleId": "editor"}]}])
     );
+    // Held through a group: the record, the group and the role say where it comes from.
+    let through_group =
+        get("/v1/tenants/acme/users/bob/resources/%2Forgs%2Facme%2Fdocs/permissions".into())
+            .await
+            .expect(200);
+    for permission in through_group.body["permissions"].as_array().unwrap() {
+        assert_eq!(
+            permission["grants"],
+            json!([{"recordId": "team", "via": {"kind": "group", "id": "team"}, "roleId": "editor"}])
+        );
+    }
     assert_eq!(effective.body["revision"], last.revision());
     let effective =
         get("/v1/tenants/acme/users/ada/resources/%2Forgs%2Facme%2Fdocs/permissions".into())
@@ -715,7 +727,16 @@ async fn lookups_answer_who_can_do_what_where(app: TestApp) {
         .expect(200);
     assert_eq!(
         writable.body["items"],
-        json!([{"resourceUri": "/orgs/*/drafts"}])
+        json!([{"resourceUri": "/orgs/*/drafts",
+            "grants": [{"recordId": "ada", "via": {"kind": "user", "id": "ada"}}]}])
+    );
+    let dave = get("/v1/tenants/acme/users/dave/resources?permission=documents:write".into())
+        .await
+        .expect(200);
+    assert_eq!(
+        dave.body["items"],
+        json!([{"resourceUri": "/orgs/acme",
+            "grants": [{"recordId": "team", "via": {"kind": "user", "id": "dave"}}]}])
     );
 
     let users = get(

@@ -84,10 +84,10 @@ fn encode(text: &str) -> String {
 /// A valid body for each request schema of the spec, with the ids the setup created.
 fn base_body(schema: &str) -> Option<Value> {
     Some(match schema {
-        "NewAccount" => json!({"username": "fuzz-new", "password": "a long enough password"}),
+        "AccountIn" => json!({"username": "fuzz-new", "password": "a long enough password"}),
         "AccountPatch" => json!({"password": "another long password"}),
         "SignIn" => json!({"username": "fuzz", "password": "a long enough password"}),
-        "Tenant" => json!({"tenantId": "fuzz-tenant", "name": "Fuzz"}),
+        "TenantIn" => json!({"tenantId": "fuzz-tenant", "name": "Fuzz"}),
         "TenantPatch" => json!({"name": "Acme"}),
         "AuthzenEvaluation" => json!({"subject": {"type": "user", "id": "ada"},
             "resource": {"type": "doc", "id": "/docs/d1"}, "action": {"name": "documents:read"}}),
@@ -109,7 +109,7 @@ fn base_body(schema: &str) -> Option<Value> {
             json!({"checks": [{"userId": "ada", "resourceUri": "/docs/d1", "permission": "documents:read"}]})
         }
         "GroupIn" => json!({"name": "Team", "description": "d", "users": ["ada"]}),
-        "Member" => json!({"role": "viewer"}),
+        "MemberIn" => json!({"role": "viewer"}),
         "RecordIn" => {
             json!({"name": "R", "description": "d", "users": ["ada"], "groups": ["team"],
             "statements": [{"roles": ["viewer"], "resources": ["/docs"]}], "tags": {"env": "prod"}})

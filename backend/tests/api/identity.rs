@@ -250,7 +250,10 @@ async fn tokens_of_every_algorithm_decide_as_their_subject(app: TestApp) {
             )
             .await
             .expect(200);
-        assert_eq!(reachable.body["items"], json!([{"resourceUri": "/docs"}]));
+        assert_eq!(
+            reachable.body["items"],
+            json!([{"resourceUri": "/docs", "grants": [{"recordId": "ada", "via": {"kind": "user", "id": "ada"}}]}])
+        );
     }
     // The RSA set was fetched once for all of that.
     assert_eq!(server.fetches(), 1);
@@ -1039,7 +1042,10 @@ async fn an_app_asks_every_decision_with_a_users_token(app: TestApp) {
     let found = get(reachable.to_owned(), &key, Some(&ada))
         .await
         .expect(200);
-    assert_eq!(found.body["items"], json!([{"resourceUri": "/docs"}]));
+    assert_eq!(
+        found.body["items"],
+        json!([{"resourceUri": "/docs", "grants": [{"recordId": "ada", "via": {"kind": "user", "id": "ada"}}]}])
+    );
     // `@token` without a token, a token with a named user: 400 naming the header.
     for (path, token) in [
         (reachable.to_owned(), None),

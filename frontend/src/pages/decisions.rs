@@ -24,9 +24,12 @@ fn Input(
     id: &'static str,
     value: RwSignal<String>,
     #[prop(optional, into)] placeholder: String,
+    /// Hidden while this is true (an input the question does not use).
+    #[prop(optional, into)]
+    hidden: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <div class="field">
+        <div class="field" hidden=move || hidden.get()>
             <label for=id>{label}</label>
             <input id=id name=id placeholder=placeholder bind:value=value/>
         </div>
@@ -47,46 +50,140 @@ fn inputs(
         .collect_view()
 }
 
-/// How a record reached the user: `user ada` or `group support`.
-fn via(via: &Via) -> String {
-    match via {
-        Via::User(id) => format!("user {id}"),
-        Via::Group(id) => format!("group {id}"),
-    }
-}
-
-fn record_link(tenant: &str, id: &str) -> AnyView {
-    view! { <a href=format!("/console/t/{}/records/{}", api::enc(tenant), api::enc(id))>{id.to_owned()}</a> }
+/// A link to the console page of object `id` in `section` (`records`, `roles`, `groups`,
+/// `users`) of `tenant`.
+fn object_link(tenant: &str, section: &str, id: &str) -> AnyView {
+    view! { <a href=format!("/console/t/{}/{section}/{}", api::enc(tenant), api::enc(id))>{id.to_owned()}</a> }
         .into_any()
 }
 
-/// The three inputs of a question (user, resource, permission). The question lives in the
-/// URL: the inputs start from its query, and submitting navigates there, which runs it;
-/// `runs` is bumped too, so asking the same question again asks the server again.
+fn record_link(tenant: &str, id: &str) -> AnyView {
+    object_link(tenant, "records", id)
+}
+
+fn role_link(tenant: &str, id: &str) -> AnyView {
+    object_link(tenant, "roles", id)
+}
+
+/// How a record reached the user: `user ada` or `group support`, the name a link.
+fn via(tenant: &str, via: &Via) -> AnyView {
+    match via {
+        Via::User(id) => view! { "user " {object_link(tenant, "users", id)} }.into_any(),
+        Via::Group(id) => view! { "group " {object_link(tenant, "groups", id)} }.into_any(),
+    }
+}
+
+/// The explorer's questions. Each asks for its own inputs and answers one thing; the
+/// question is in the URL with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Question {
+    /// A user's effective permissions on a resource.
+    What,
+    /// The resources a user holds a permission on.
+    Where,
+    /// The users who hold a permission on a resource.
+    Who,
+    /// The groups and records that reach a user.
+    Reach,
+}
+
+impl Question {
+    const ALL: [Question; 4] = [
+        Question::What,
+        Question::Where,
+        Question::Who,
+        Question::Reach,
+    ];
+
+    /// Its name in the URL.
+    fn key(self) -> &'static str {
+        match self {
+            Question::What => "what",
+            Question::Where => "where",
+            Question::Who => "who",
+            Question::Reach => "reach",
+        }
+    }
+
+    /// The question in words.
+    fn text(self) -> &'static str {
+        match self {
+            Question::What => "What may this user do here?",
+            Question::Where => "Where may this user do this?",
+            Question::Who => "Who may do this here?",
+            Question::Reach => "What reaches this user?",
+        }
+    }
+
+    /// The inputs it needs, of `user`, `resource`, `permission`.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Question::What => &["user", "resource"],
+            Question::Where => &["user", "permission"],
+            Question::Who => &["resource", "permission"],
+            Question::Reach => &["user"],
+        }
+    }
+
+    /// The question a URL asks: its `question`; for a link without one (made before the
+    /// questions were explicit, or the user page's `?user=`), the first question whose
+    /// inputs it all gives, else what reaches the user.
+    fn asked(key: &str, given: impl Fn(&str) -> bool) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|q| q.key() == key)
+            .or_else(|| {
+                Self::ALL
+                    .into_iter()
+                    .find(|q| q.fields().iter().all(|field| given(field)))
+            })
+            .unwrap_or(Question::Reach)
+    }
+}
+
+/// The inputs of a question (user, resource, permission). The question lives in the URL:
+/// the inputs start from its query, and submitting navigates there, which runs it; `runs`
+/// is bumped too, so asking the same question again asks the server again. With `asked`
+/// (the explorer), the form first offers the questions, shows only the chosen one's inputs
+/// and puts it in the URL.
 #[component]
-fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -> impl IntoView {
+fn QuestionForm(
+    page: &'static str,
+    button: &'static str,
+    runs: RwSignal<u32>,
+    #[prop(optional)] asked: Option<Memo<Question>>,
+) -> impl IntoView {
     const FIELDS: [(&str, &str, &str); 3] = [
         ("user", "User", "user-1"),
         ("resource", "Resource", "/orgs/acme/documents/d1"),
         ("permission", "Permission", "documents:read"),
     ];
     let tenant = use_tenant();
-    let asked = FIELDS.map(|(name, _, _)| use_query_param(name));
+    let in_url = FIELDS.map(|(name, _, _)| use_query_param(name));
     let typed = FIELDS.map(|_| RwSignal::new(String::new()));
     Effect::new(move |_| {
-        for (input, param) in typed.iter().zip(asked.iter()) {
+        for (input, param) in typed.iter().zip(in_url.iter()) {
             input.set(param.get());
         }
     });
+    let chosen = RwSignal::new(Question::Reach);
+    if let Some(asked) = asked {
+        Effect::new(move |_| chosen.set(asked.get()));
+    }
+    let shown = move |name: &str| asked.is_none() || chosen.get().fields().contains(&name);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         runs.update(|n| *n += 1);
         let values = typed.map(|input| input.get_untracked().trim().to_owned());
-        let pairs: Vec<(&str, &str)> = FIELDS
-            .iter()
-            .zip(values.iter())
-            .map(|((name, _, _), value)| (*name, value.as_str()))
-            .collect();
+        let question = asked.map(|_| chosen.get_untracked());
+        let mut pairs: Vec<(&str, &str)> = question.iter().map(|q| ("question", q.key())).collect();
+        pairs.extend(
+            FIELDS
+                .iter()
+                .zip(values.iter())
+                .filter(|((name, _, _), _)| question.is_none_or(|q| q.fields().contains(name)))
+                .map(|((name, _, _), value)| (*name, value.as_str())),
+        );
         use_navigate()(
             &format!(
                 "/console/t/{}/{page}{}",
@@ -99,7 +196,25 @@ fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -
     let [user, resource, permission] = typed;
     view! {
         <form class="question" on:submit=submit>
-            {inputs(&FIELDS, typed)}
+            {asked.map(|_| view! {
+                <fieldset class="field choices questions">
+                    <legend>"Question"</legend>
+                    {Question::ALL.into_iter().map(|q| {
+                        let id = format!("question-{}", q.key());
+                        view! {
+                            <span class="checkbox">
+                                <input id=id.clone() type="radio" name="question" value=q.key()
+                                    prop:checked=move || chosen.get() == q
+                                    on:change=move |_| chosen.set(q)/>
+                                <label for=id>{q.text()}</label>
+                            </span>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            })}
+            {FIELDS.iter().zip(typed).map(|(&(name, label, placeholder), value)| view! {
+                <Input label=label id=name value placeholder=placeholder hidden=Signal::derive(move || !shown(name))/>
+            }).collect_view()}
             <button type="submit" class="primary">{button}</button>
         </form>
         <Suggest pick=Pick::Users value=user/>
@@ -108,113 +223,157 @@ fn QuestionForm(page: &'static str, button: &'static str, runs: RwSignal<u32>) -
     }
 }
 
-/// For a user: their permissions on a resource and the resources they reach; for a
-/// resource: who reaches it, through which record.
+/// The access explorer: one explicit question at a time ([`Question`]), each answer saying
+/// through which record (and role, and whom the record names) the user holds what it lists.
 #[component]
 pub fn Explorer() -> impl IntoView {
     let tenant = use_tenant();
+    let q_question = use_query_param("question");
     let q_user = use_query_param("user");
     let q_resource = use_query_param("resource");
     let q_permission = use_query_param("permission");
+    let asked = Memo::new(move |_| {
+        let given = [
+            ("user", q_user),
+            ("resource", q_resource),
+            ("permission", q_permission),
+        ];
+        Question::asked(&q_question.get(), |field| {
+            given
+                .iter()
+                .any(|(name, value)| *name == field && !value.get().is_empty())
+        })
+    });
     // Each list pages on its own cursor, kept in the URL like the question.
     let resources_after = use_query_param("resourcesCursor");
     let holders_after = use_query_param("holdersCursor");
     let question = move || {
         api::query(&[
+            ("question", asked.get().key()),
             ("user", &q_user.get()),
             ("resource", &q_resource.get()),
             ("permission", &q_permission.get()),
         ])
     };
+    // The path of `question`'s lookup once its inputs are all given.
+    let when_asked = move |question: Question, path: &dyn Fn() -> String| {
+        let given = question.fields().iter().all(|field| match *field {
+            "user" => !q_user.get().is_empty(),
+            "resource" => !q_resource.get().is_empty(),
+            _ => !q_permission.get().is_empty(),
+        });
+        (asked.get() == question && given).then(path)
+    };
     let effective = ask::<EffectivePermissions>(move || {
-        let (u, r) = (q_user.get(), q_resource.get());
-        (!u.is_empty() && !r.is_empty()).then(|| {
+        when_asked(Question::What, &|| {
             api::tenant_path(
                 &tenant.get(),
                 &format!(
                     "/users/{}/resources/{}/permissions",
-                    api::enc(&u),
-                    api::enc(&r)
+                    api::enc(&q_user.get()),
+                    api::enc(&q_resource.get())
                 ),
             )
         })
     });
     let reachable = ask::<ReachableResourcePage>(move || {
-        let (u, p) = (q_user.get(), q_permission.get());
-        (!u.is_empty() && !p.is_empty()).then(|| {
+        when_asked(Question::Where, &|| {
             let query = api::query(&[
-                ("permission", &p),
+                ("permission", &q_permission.get()),
                 ("limit", LOOKUP_PAGE),
                 ("cursor", &resources_after.get()),
             ]);
             api::tenant_path(
                 &tenant.get(),
-                &format!("/users/{}/resources{query}", api::enc(&u)),
+                &format!("/users/{}/resources{query}", api::enc(&q_user.get())),
             )
         })
     });
     let holders = ask::<HolderPage>(move || {
-        let (r, p) = (q_resource.get(), q_permission.get());
-        (!r.is_empty() && !p.is_empty()).then(|| {
+        when_asked(Question::Who, &|| {
             let query = api::query(&[
-                ("permission", &p),
+                ("permission", &q_permission.get()),
                 ("limit", LOOKUP_PAGE),
                 ("cursor", &holders_after.get()),
             ]);
             api::tenant_path(
                 &tenant.get(),
-                &format!("/resources/{}/users{query}", api::enc(&r)),
+                &format!("/resources/{}/users{query}", api::enc(&q_resource.get())),
             )
         })
     });
     view! {
         <PageTitle title="Access explorer"/>
-        <QuestionForm page="explorer" button="Explore" runs=RwSignal::new(0)/>
-        <p class="hint">
-            "User alone: the groups and records that reach them. User and resource: the user's permissions there. User and permission: the resources the user reaches. Resource and permission: who reaches it."
-        </p>
+        <QuestionForm page="explorer" button="Ask" runs=RwSignal::new(0) asked/>
         {move || {
-            let user_alone = !q_user.get().is_empty() && q_resource.get().is_empty() && q_permission.get().is_empty();
-            user_alone.then(|| view! { <super::objects::UserAccess user=q_user/> })
+            let reach = asked.get() == Question::Reach && !q_user.get().is_empty();
+            reach.then(|| view! { <super::objects::UserAccess user=q_user/> })
         }}
         <section aria-label="effective permissions">
-            {move || effective.get().flatten().map(|answer| view! {
+            {move || effective.get().flatten().map(|answer| {
+                let tenant = tenant.get();
+                view! {
                 <h2>{format!("What {} may do on {}", q_user.get(), q_resource.get())}</h2>
-                {answer_view(answer, |answer| {
+                {answer_view(answer, move |answer| {
                     if answer.permissions.is_empty() {
                         return view! { <p class="empty">"Nothing: no record in force gives this user a role there."</p> }.into_any();
                     }
                     let mark = |on: bool| if on { "yes" } else { "—" };
                     view! {
+                        <div class="table-wrap">
                         <table>
-                            <thead><tr><th scope="col">"Action"</th><th scope="col">"Allow"</th><th scope="col">"Grant"</th><th scope="col">"Delegate"</th></tr></thead>
+                            <thead><tr><th scope="col">"Action"</th><th scope="col">"Allow"</th><th scope="col">"Grant"</th><th scope="col">"Delegate"</th><th scope="col">"Through"</th></tr></thead>
                             <tbody>
                                 {answer.permissions.iter().map(|p| view! {
-                                    <tr><td>{p.action.clone()}</td><td>{mark(p.allow)}</td><td>{mark(p.grant)}</td><td>{mark(p.delegate)}</td></tr>
+                                    <tr>
+                                        <td>{p.action.clone()}</td><td>{mark(p.allow)}</td><td>{mark(p.grant)}</td><td>{mark(p.delegate)}</td>
+                                        <td class="wrap">
+                                            {p.grants.iter().map(|g| view! {
+                                                <span class="through">"record " {record_link(&tenant, &g.record_id)} ", role " {role_link(&tenant, &g.role_id)} ", via " {via(&tenant, &g.via)}</span>
+                                            }).collect_view()}
+                                        </td>
+                                    </tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                         <p class="muted">{format!("At revision {}", answer.revision)}</p>
                     }.into_any()
                 })}
-            })}
+            }})}
         </section>
         <section aria-label="reachable resources">
-            {move || reachable.get().flatten().map(|answer| view! {
+            {move || reachable.get().flatten().map(|answer| {
+                let tenant = tenant.get();
+                view! {
                 <h2>{format!("Where {} may {}", q_user.get(), q_permission.get())}</h2>
-                {answer_view(answer, |page| {
+                {answer_view(answer, move |page| {
                     if page.items.is_empty() {
                         return view! { <p class="empty">"Nowhere."</p> }.into_any();
                     }
                     view! {
-                        <ul class="plain">
-                            {page.items.iter().map(|i| view! { <li><code>{i.resource_uri.clone()}</code>" and everything below it"</li> }).collect_view()}
-                        </ul>
+                        <div class="table-wrap">
+                        <table>
+                            <thead><tr><th scope="col">"Resource and everything below it"</th><th scope="col">"Through"</th></tr></thead>
+                            <tbody>
+                                {page.items.iter().map(|i| view! {
+                                    <tr>
+                                        <td><code>{i.resource_uri.clone()}</code></td>
+                                        <td class="wrap">
+                                            {i.grants.iter().map(|g| view! {
+                                                <span class="through">"record " {record_link(&tenant, &g.record_id)} ", via " {via(&tenant, &g.via)}</span>
+                                            }).collect_view()}
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        </div>
                         <p class="muted">{page_note(page.items.len(), page.next_cursor.is_some(), page.revision)}</p>
                         <Pager next=page.next_cursor.clone() base_query=question() param="resourcesCursor"/>
                     }.into_any()
                 })}
-            })}
+            }})}
         </section>
         <section aria-label="who reaches the resource">
             {move || holders.get().flatten().map(|answer| {
@@ -226,21 +385,23 @@ pub fn Explorer() -> impl IntoView {
                             return view! { <p class="empty">"Nobody."</p> }.into_any();
                         }
                         view! {
+                            <div class="table-wrap">
                             <table>
                                 <thead><tr><th scope="col">"User"</th><th scope="col">"Through"</th></tr></thead>
                                 <tbody>
                                     {page.items.iter().map(|h| view! {
                                         <tr>
-                                            <td>{h.user_id.clone()}</td>
-                                            <td>
+                                            <td>{object_link(&tenant, "users", &h.user_id)}</td>
+                                            <td class="wrap">
                                                 {h.grants.iter().map(|g| view! {
-                                                    <span class="through">"record " {record_link(&tenant, &g.record_id)} " via " {via(&g.via)}</span>
+                                                    <span class="through">"record " {record_link(&tenant, &g.record_id)} ", via " {via(&tenant, &g.via)}</span>
                                                 }).collect_view()}
                                             </td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                             <p class="muted">{page_note(page.items.len(), page.next_cursor.is_some(), page.revision)}</p>
                             <Pager next=page.next_cursor.clone() base_query=question() param="holdersCursor"/>
                         }.into_any()
@@ -509,8 +670,8 @@ fn Decision(value: CheckResponse, tenant: String) -> impl IntoView {
                 view! {
                     <p class="why">
                         "Granted by record " {record_link(&tenant, &granted.record_id)}
-                        ", which names " {via(&granted.via)}
-                        ", through role " <code>{granted.role_id.clone()}</code>
+                        ", which names " {via(&tenant, &granted.via)}
+                        ", through role " {role_link(&tenant, &granted.role_id)}
                         " (permission " <code>{granted.permission.action.clone()}</code> ")"
                         " on " <code>{granted.resource.clone()}</code> "."
                     </p>
@@ -527,7 +688,7 @@ fn Decision(value: CheckResponse, tenant: String) -> impl IntoView {
                         <p>"Records that name the user but do not grant this:"</p>
                         <ul>
                             {not_applied.iter().map(|n| view! {
-                                <li>"Record " {record_link(&tenant, &n.record_id)} " (via " {via(&n.via)} "): " {reason(n.reason)}</li>
+                                <li>"Record " {record_link(&tenant, &n.record_id)} " (via " {via(&tenant, &n.via)} "): " {reason(n.reason)}</li>
                             }).collect_view()}
                         </ul>
                     </div>

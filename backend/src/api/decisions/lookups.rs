@@ -12,7 +12,7 @@ use super::super::extract::{Access, ApiPath, ApiQuery, Check};
 use super::super::{ApiError, AppState, with_revision};
 use super::{Users, invalid, parse_permission, parse_resource};
 
-use super::super::wire::{effective_permission, holder};
+use super::super::wire::{effective_permission, holder, holder_grants};
 use crate::domain::UserId;
 use crate::service::{FieldError, PageRequest, TenantAccess};
 
@@ -170,7 +170,10 @@ pub(super) async fn resources_answer(
         items: found
             .items
             .into_iter()
-            .map(|resource_uri| ReachableResource { resource_uri })
+            .map(|(resource_uri, grants)| ReachableResource {
+                resource_uri,
+                grants: holder_grants(grants),
+            })
             .collect(),
         next_cursor: found.next_cursor,
         revision,
