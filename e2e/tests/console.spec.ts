@@ -809,3 +809,125 @@ test('the explorer asks one question at a time and says through which record, ro
   await expect(page.getByRole('region', { name: 'reachable resources' }).locator('table')).toHaveCount(0);
   await act.screenshot(page, 'explorer-who');
 });
+
+// A tenant admin's whole job, end to end, through the console only: the platform admin opens
+// a tenant for a law firm and hands it to its admin; she models the firm, answers "who can
+// read this case, and why", takes a leaver's access away, gives the case system a key, and
+// reads back what she did; then checks the same from her phone.
+test('a law firm\'s admin does a whole day\'s work in the console', async ({ page }) => {
+  // The platform admin: a tenant, an account, and that account made the tenant's admin.
+  await act.signIn(page);
+  await check.signedIn(page);
+  await act.open(page, '/console/admin/tenants');
+  await act.fill(page, 'Tenant id', 'casefile');
+  await act.fill(page, 'Name', 'Casefile LLP');
+  await find.button(page, 'Create tenant').click();
+  await expect(page.getByRole('row', { name: /casefile/ })).toContainText('Casefile LLP');
+  await act.open(page, '/console/admin/accounts');
+  await act.fill(page, 'Username', 'priya');
+  await act.fill(page, 'Password (12 characters or more)', 'priya runs the casefile tenant');
+  await find.button(page, 'Create account').click();
+  await expect(page.getByRole('row', { name: /priya/ })).toBeVisible();
+  await act.open(page, '/console/t/casefile/members');
+  await act.fill(page, 'Account username', 'priya');
+  await page.getByLabel('Role', { exact: true }).selectOption('admin');
+  await find.button(page, 'Add or change').click();
+  await expect(page.getByRole('row', { name: /priya/ })).toBeVisible();
+  await act.signOut(page);
+
+  // Priya signs in: her tenant is there, with her role and its first steps.
+  await act.signIn(page, 'priya', 'priya runs the casefile tenant');
+  await check.signedIn(page);
+  await page.getByRole('link', { name: /Casefile LLP/ }).first().click();
+  await expect(page.locator('.tenant-name .badge')).toHaveText('admin');
+  await expect(page.getByRole('region', { name: 'First steps' })).toContainText('1 of 4 done');
+
+  // Roles: a reader of cases, and counsel, who may do anything to a case.
+  for (const [id, name, action] of [['reader', 'Reader', 'cases:read'], ['counsel', 'Counsel', 'cases:*']]) {
+    await act.open(page, '/console/t/casefile/roles/_new');
+    await act.fill(page, 'Role id', id);
+    await act.fill(page, 'Name', name);
+    await find.button(page, 'Add permission').click();
+    await page.getByLabel('Action of permission 1').fill(action);
+    await act.save(page);
+    await expect(page).toHaveURL(new RegExp(`/roles/${id}$`));
+  }
+  // The litigation team, and who gets what: the team is counsel on case c-100, the
+  // paralegal reads every case.
+  await act.open(page, '/console/t/casefile/groups/_new');
+  await act.fill(page, 'Group id', 'litigation');
+  await act.fill(page, 'Name', 'Litigation');
+  await act.fill(page, 'Members (user ids, one per line)', 'omar\nlena');
+  await act.save(page);
+  await expect(page).toHaveURL(/\/groups\/litigation$/);
+  for (const [id, name, who, role, resource] of [
+    ['litigation-c100', 'Litigation on case 100', ['Groups (ids, one per line)', 'litigation'], 'counsel', '/cases/c-100'],
+    ['paralegal-reads', 'The paralegal reads every case', ['Users (ids, one per line)', 'sam'], 'reader', '/cases'],
+  ]) {
+    await act.open(page, '/console/t/casefile/records/_new');
+    await act.fill(page, 'Record id', id as string);
+    await act.fill(page, 'Name', name as string);
+    await act.fill(page, (who as string[])[0], (who as string[])[1]);
+    await page.getByLabel('Roles of statement 1').fill(role as string);
+    await page.getByLabel('Resources of statement 1').fill(resource as string);
+    await act.save(page);
+    await expect(page).toHaveURL(new RegExp(`/records/${id}$`));
+  }
+
+  // Who can read case 100, and through what.
+  await act.open(page, '/console/t/casefile/explorer');
+  await page.getByLabel('Who may do this here?').check();
+  await find.field(page, 'Resource').fill('/cases/c-100/brief');
+  await find.field(page, 'Permission').fill('cases:read');
+  await find.button(page, 'Ask').click();
+  const holders = page.getByRole('region', { name: 'who reaches the resource' });
+  await expect(holders.locator('tbody tr')).toHaveCount(3);
+  await expect(holders.getByRole('row', { name: /lena/ })).toContainText('record litigation-c100, via group litigation');
+  await expect(holders.getByRole('row', { name: /sam/ })).toContainText('record paralegal-reads, via user sam');
+  // And what Omar may do there, and why he may edit the brief.
+  await page.getByLabel('What may this user do here?').check();
+  await find.field(page, 'User').fill('omar');
+  await find.button(page, 'Ask').click();
+  const effective = page.getByRole('region', { name: 'effective permissions' });
+  await expect(effective.getByRole('row', { name: /cases:\*/ })).toContainText('record litigation-c100, role counsel, via group litigation');
+  await act.check(page, 'casefile', 'omar', '/cases/c-100/brief', 'cases:edit');
+  await check.allowedBy(page, 'litigation-c100');
+  await expect(find.decision(page).getByRole('link', { name: 'counsel' })).toHaveAttribute('href', '/console/t/casefile/roles/counsel');
+
+  // Omar leaves the firm: out of the group, and the very next check is denied.
+  await act.open(page, '/console/t/casefile/groups/litigation');
+  await act.fill(page, 'Members (user ids, one per line)', 'lena');
+  await act.save(page);
+  await check.saved(page);
+  await act.check(page, 'casefile', 'omar', '/cases/c-100/brief', 'cases:edit');
+  await check.deniedBecause(page, 'No access record names this user');
+
+  // The case system gets a key that expires at the end of the engagement.
+  await act.open(page, '/console/t/casefile/api-keys');
+  await act.fill(page, 'Name', 'case system');
+  await find.field(page, 'Expires (UTC, optional)').fill('2099-06-30T18:00');
+  await find.button(page, 'Create key').click();
+  await expect(page.locator('.secret')).toContainText('case system');
+  await expect(page.getByTestId('check-snippet')).toContainText('/v1/tenants/casefile/check');
+
+  // The audit log reads back the day, as sentences: filtered to the group, Omar's removal.
+  await act.open(page, '/console/t/casefile/audit');
+  await act.fill(page, 'Target id', 'litigation');
+  await find.button(page, 'Filter').click();
+  const events = page.locator('.event');
+  await expect(events).toHaveCount(2);
+  await expect(events.first()).toContainText('Account priya changed group litigation: users.');
+  await events.first().locator('summary').click();
+  await expect(events.first().locator('table.diff tbody tr')).toHaveCount(1);
+  await expect(events.nth(1)).toContainText('Account priya created group litigation.');
+
+  // From her phone: every section in reach, and the record list readable.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await act.open(page, '/console/t/casefile/records');
+  await expect(page.getByRole('row', { name: /paralegal-reads/ })).toContainText('reader on /cases');
+  for (const section of ['Audit log', 'Members', 'Access explorer']) {
+    const link = page.locator('.tenant-nav').getByRole('link', { name: section, exact: true });
+    await expect(link).toBeInViewport();
+  }
+  await act.screenshot(page, 'whole-day-records-390');
+});
