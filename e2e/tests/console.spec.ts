@@ -829,7 +829,12 @@ test('a law firm\'s admin does a whole day\'s work in the console', async ({ pag
   await find.button(page, 'Create account').click();
   await expect(page.getByRole('row', { name: /priya/ })).toBeVisible();
   await act.open(page, '/console/t/casefile/members');
-  await act.fill(page, 'Account username', 'priya');
+  // The account is picked as it is typed (a platform admin may list accounts).
+  await find.field(page, 'Account username').pressSequentially('pri');
+  const accounts = page.getByRole('group', { name: 'accounts starting with pri' });
+  await expect(accounts.getByRole('button')).toHaveText(['priya']);
+  await accounts.getByRole('button', { name: 'priya' }).click();
+  await expect(find.field(page, 'Account username')).toHaveValue('priya');
   await page.getByLabel('Role', { exact: true }).selectOption('admin');
   await find.button(page, 'Add or change').click();
   await expect(page.getByRole('row', { name: /priya/ })).toBeVisible();

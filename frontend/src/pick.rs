@@ -1,5 +1,6 @@
-//! Type-ahead for the fields that name a tenant's objects (roles, groups, users, resources)
-//! and the actions its roles name (`GET …/actions?q=`):
+//! Type-ahead for the fields that name a tenant's objects (roles, groups, users, resources),
+//! the actions its roles name (`GET …/actions?q=`) and, for a platform admin adding a
+//! member, console accounts (`GET /v1/accounts?q=`):
 //! as the admin types an id, the ids that start with what is typed come from the API
 //! (`GET …/{list}?q=…&limit=8`, a range of the primary key, so it costs the same in a tenant
 //! of ten million objects), and a click completes it. When nothing starts with it, the
@@ -8,7 +9,7 @@
 //! separator, that is looked up and completed.
 
 use leptos::prelude::*;
-use portcullis_api::{ActionList, Group, Resource, Role, User};
+use portcullis_api::{Account, ActionList, Group, Resource, Role, User};
 
 use crate::api::{self, Object, Page};
 use crate::ui::use_tenant;
@@ -25,6 +26,8 @@ pub enum Pick {
     Resources,
     /// The actions the tenant's roles name.
     Actions,
+    /// Console accounts (platform admins only may list them).
+    Accounts,
 }
 
 impl Pick {
@@ -36,6 +39,7 @@ impl Pick {
             Pick::Users => "user",
             Pick::Resources => "resource",
             Pick::Actions => "action",
+            Pick::Accounts => "account",
         }
     }
 
@@ -56,6 +60,9 @@ impl Pick {
                 "No registered resource starts with “{typed}” (any URI may still be granted)."
             ),
             Pick::Actions => format!("No role names an action that starts with “{typed}” yet."),
+            Pick::Accounts => {
+                format!("No account starts with “{typed}”: create the account first (Accounts).")
+            }
         }
     }
 
@@ -67,6 +74,7 @@ impl Pick {
             Pick::Users => User::SECTION,
             Pick::Resources => Resource::SECTION,
             Pick::Actions => "actions",
+            Pick::Accounts => "accounts",
         }
     }
 
@@ -77,7 +85,11 @@ impl Pick {
             Some(page.items.iter().map(|o| o.id().to_owned()).collect())
         }
         let query = api::query(&[("q", typed), ("limit", SUGGESTIONS)]);
-        let path = api::tenant_path(tenant, &format!("/{}{query}", self.section()));
+        let path = match self {
+            // Accounts are the platform's, not the tenant's.
+            Pick::Accounts => format!("/v1/{}{query}", self.section()),
+            _ => api::tenant_path(tenant, &format!("/{}{query}", self.section())),
+        };
         match self {
             Pick::Roles => ids_of::<Role>(path).await,
             Pick::Groups => ids_of::<Group>(path).await,
@@ -86,6 +98,10 @@ impl Pick {
             Pick::Actions => {
                 let list: ActionList = api::get(path).await.ok()?;
                 Some(list.items.into_iter().map(|a| a.action).collect())
+            }
+            Pick::Accounts => {
+                let page: Page<Account> = api::get(path).await.ok()?;
+                Some(page.items.into_iter().map(|a| a.username).collect())
             }
         }
     }

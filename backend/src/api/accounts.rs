@@ -12,6 +12,9 @@ use utoipa_axum::routes;
 use super::extract::{Access, ApiJson, ApiPath, ApiQuery, Caller, Preconditions, Read, Write};
 use portcullis_api::{Account, AccountIn, AccountList, AccountPatch, Member, MemberIn, MemberList};
 
+use serde::Deserialize;
+use utoipa::IntoParams;
+
 use super::{ApiError, AppState, ListParams, deleted, with_revision};
 use crate::service::{PageRequest, Principal, ServiceError};
 
@@ -29,18 +32,38 @@ async fn create_account(
     Ok((StatusCode::CREATED, Json(account)).into_response())
 }
 
+/// `?limit=&cursor=&q=` of the account list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccountListParams {
+    /// Items per page: 1 to 1,000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<usize>,
+    /// The `nextCursor` of the previous page (send the same `q` with it).
+    pub cursor: Option<String>,
+    /// Only the accounts whose username starts with this text (case-sensitive): what the
+    /// console's member picker asks as a platform admin types.
+    pub q: Option<String>,
+}
+
 /// List console accounts
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts", operation_id = "listAccounts",
-    params(ListParams),
+    params(AccountListParams),
     responses((status = 200, description = "One page, in username order", body = AccountList)))]
 async fn list_accounts(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    ApiQuery(params): ApiQuery<ListParams>,
+    ApiQuery(params): ApiQuery<AccountListParams>,
 ) -> Result<Json<AccountList>, ApiError> {
     state.service.require_platform_admin(&principal)?;
+    let q = params
+        .q
+        .as_deref()
+        .map(super::objects::prefix)
+        .transpose()?;
     let page = PageRequest::new(params.limit, params.cursor)?;
-    Ok(Json(state.service.list_accounts(&page).await?.into()))
+    Ok(Json(state.service.list_accounts(&page, q).await?.into()))
 }
 
 /// Whether `principal` is the account `username` itself.

@@ -71,7 +71,7 @@ impl ListQuery for ObjectListParams {
 
 /// A `?q=`: the start of an id (or an action), which is printable ASCII, so `q` is too (and
 /// not empty); else 400 `invalid_parameter` naming `q`.
-fn prefix(q: &str) -> Result<&str, ApiError> {
+pub(super) fn prefix(q: &str) -> Result<&str, ApiError> {
     if q.is_empty() || q.len() > 1024 || !q.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return Err(refused(
             "q",

@@ -195,12 +195,16 @@ impl Service {
         account_view(&row, &members)
     }
 
-    /// Accounts in username order.
-    pub async fn list_accounts(&self, page: &PageRequest) -> Result<Page<Account>, ServiceError> {
+    /// Accounts in username order; with `prefix`, those whose username starts with it.
+    pub async fn list_accounts(
+        &self,
+        page: &PageRequest,
+        prefix: Option<&str>,
+    ) -> Result<Page<Account>, ServiceError> {
         let after = page.after()?;
         let rows = self
             .store
-            .list_accounts(after.as_deref(), page.limit + 1)
+            .list_accounts(after.as_deref(), prefix, page.limit + 1)
             .await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {

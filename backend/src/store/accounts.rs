@@ -162,13 +162,18 @@ impl Store {
     pub async fn list_accounts(
         &self,
         after: Option<&str>,
+        prefix: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AccountRow>, StoreError> {
+        // A prefix is a range of the primary key: usernames are printable ASCII, below
+        // U+007F, so `prefix || U+007F` is past every username that starts with it.
         let rows = sqlx::query(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username > $1 ORDER BY username LIMIT $2"
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username > $1 \
+             AND username >= $3 AND username < ($3 || '\x7f') ORDER BY username LIMIT $2"
         ))
         .bind(after.unwrap_or(""))
         .bind(limit as i64)
+        .bind(prefix.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(account_row).collect()

@@ -1,7 +1,7 @@
 //! Console accounts, memberships, sessions, CSRF and sign-in throttling.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
@@ -16,6 +16,7 @@ on_both_databases!(
     expired_sessions_are_refused,
     the_summary_counts_each_kind,
     the_last_platform_admin_stays,
+    accounts_are_found_by_the_start_of_their_username,
 );
 
 async fn the_summary_counts_each_kind(app: TestApp) {
@@ -631,4 +632,64 @@ async fn the_last_platform_admin_stays(app: TestApp) {
         .filter(|a| a["platformAdmin"] == true)
         .count();
     assert_eq!(admins, 1);
+}
+
+async fn accounts_are_found_by_the_start_of_their_username(app: TestApp) {
+    app.tenant("acme").await;
+    for username in ["ad", "ad.b", "ada", "adam", "ae", "ac", "bob"] {
+        app.post(
+            "/v1/accounts",
+            json!({"username": username, "password": PASSWORD}),
+        )
+        .await
+        .expect(201);
+    }
+    let names = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // `admin` (the first start's account) starts with `ad` too; `ac` and `ae` sort just
+    // around the range and stay out of it.
+    let found = app.get("/v1/accounts?q=ad").await.expect(200);
+    assert_eq!(names(&found.body), ["ad", "ad.b", "ada", "adam", "admin"]);
+    let found = app.get("/v1/accounts?q=ada").await.expect(200);
+    assert_eq!(names(&found.body), ["ada", "adam"]);
+    let found = app.get("/v1/accounts?q=Ad").await.expect(200);
+    assert_eq!(names(&found.body), Vec::<String>::new(), "case-sensitive");
+    // Paged with the same `q`, two at a time, the pages join into the whole answer.
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .get(&format!("/v1/accounts?q=ad&limit=2{cursor}"))
+            .await
+            .expect(200);
+        paged.extend(names(&page.body));
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, ["ad", "ad.b", "ada", "adam", "admin"]);
+    // A `q` that no username can start with is refused, naming `q`.
+    for bad in ["", "%00", "%C3%A9", "a%0Ab"] {
+        let refused = app
+            .get(&format!("/v1/accounts?q={bad}"))
+            .await
+            .expect_problem(400, "invalid_parameter");
+        assert_eq!(refused.body["errors"][0]["field"], "q", "{bad}");
+    }
+    // Only platform admins list accounts, with or without `q`: a tenant's owner may not.
+    app.put("/v1/tenants/acme/members/ada", json!({"role": "owner"}))
+        .await
+        .expect(201);
+    let owner = app.sign_in("ada", PASSWORD).await;
+    owner
+        .call(Method::GET, "/v1/accounts?q=a", None, false)
+        .await
+        .expect_problem(403, "forbidden");
 }

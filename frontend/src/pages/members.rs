@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use portcullis_api::{Member, MemberIn, MemberRole};
 
 use crate::api::{self, Page};
+use crate::pick::{Pick, Suggest};
 use crate::ui::{
     ConfirmButton, ErrorBox, FieldErrors, FormState, Loading, MaybeError, PageTitle, Pager,
     Session, use_query_param, use_tenant, when,
@@ -80,6 +81,11 @@ pub fn Members() -> impl IntoView {
                     <label for="member-username">"Account username"</label>
                     <input id="member-username" bind:value=username/>
                     <FieldErrors errors=form.errors field="username"/>
+                    // Only a platform admin may list the platform's accounts; an owner
+                    // types the username they were given.
+                    <Show when=move || session.platform_admin()>
+                        <Suggest pick=Pick::Accounts value=username/>
+                    </Show>
                 </div>
                 <div class="field">
                     <label for="member-role">"Role"</label>
