@@ -35,21 +35,24 @@ fn naive_allowed(tenant: &Tenant, user: &str, resource: &str, action: &str) -> b
 
 /// The records of [`naive_allowed`] that give `user` `action` on `resource`.
 fn naive_grants(tenant: &Tenant, user: &str, resource: &str, action: &str) -> BTreeSet<String> {
-    let requested_action: Vec<&str> = action.split(':').collect();
     naive_roles(
         tenant,
         user,
         |pattern| naive_covers(pattern, resource),
-        |role| {
-            role.permissions.iter().any(|entry| {
-                let granted: Vec<&str> = entry.action.as_str().split(':').collect();
-                entry.allow && naive_prefix(&granted, &requested_action)
-            })
-        },
+        |role| naive_role_allows(role, action),
     )
     .into_iter()
     .map(|(record, _)| record)
     .collect()
+}
+
+/// Whether some entry of `role` allows the concrete `action`.
+fn naive_role_allows(role: &Role, action: &str) -> bool {
+    let requested: Vec<&str> = action.split(':').collect();
+    role.permissions.iter().any(|entry| {
+        let granted: Vec<&str> = entry.action.as_str().split(':').collect();
+        entry.allow && naive_prefix(&granted, &requested)
+    })
 }
 
 /// Whether resource pattern `pattern` covers the concrete `resource`.
@@ -416,19 +419,13 @@ fn assert_lookups_agree(tenant: &Tenant, index: &TenantIndex) -> Result<(), Test
             let everywhere = index.resources_for(user, action, None, now, None, usize::MAX);
             // Each pattern is found through exactly the records naming it in a statement
             // whose roles allow the action.
-            let requested: Vec<&str> = action.split(':').collect();
             for (pattern, grants) in &everywhere {
                 let through: Vec<String> = grants.iter().map(|g| g.record_id.clone()).collect();
                 let expected: Vec<String> = naive_roles(
                     tenant,
                     user,
                     |p| p == pattern,
-                    |role| {
-                        role.permissions.iter().any(|e| {
-                            let granted: Vec<&str> = e.action.as_str().split(':').collect();
-                            e.allow && naive_prefix(&granted, &requested)
-                        })
-                    },
+                    |role| naive_role_allows(role, action),
                 )
                 .into_iter()
                 .map(|(record, _)| record)

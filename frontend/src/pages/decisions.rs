@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use portcullis_api::{
     AuthzenAction, AuthzenDecision, AuthzenEntity, AuthzenEvaluation, CheckRequest, CheckResponse,
-    EffectivePermissions, HolderPage, ReachableResourcePage, Reason, Via,
+    EffectivePermissions, HolderGrant, HolderPage, ReachableResourcePage, Reason, Via,
 };
 use serde::de::DeserializeOwned;
 
@@ -352,23 +352,9 @@ pub fn Explorer() -> impl IntoView {
                         return view! { <p class="empty">"Nowhere."</p> }.into_any();
                     }
                     view! {
-                        <div class="table-wrap">
-                        <table>
-                            <thead><tr><th scope="col">"Resource and everything below it"</th><th scope="col">"Through"</th></tr></thead>
-                            <tbody>
-                                {page.items.iter().map(|i| view! {
-                                    <tr>
-                                        <td><code>{i.resource_uri.clone()}</code></td>
-                                        <td class="wrap">
-                                            {i.grants.iter().map(|g| view! {
-                                                <span class="through">"record " {record_link(&tenant, &g.record_id)} ", via " {via(&tenant, &g.via)}</span>
-                                            }).collect_view()}
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        </div>
+                        {through_table(&tenant, "Resource and everything below it", page.items.iter().map(|i| {
+                            (view! { <code>{i.resource_uri.clone()}</code> }.into_any(), i.grants.as_slice())
+                        }))}
                         <p class="muted">{page_note(page.items.len(), page.next_cursor.is_some(), page.revision)}</p>
                         <Pager next=page.next_cursor.clone() base_query=question() param="resourcesCursor"/>
                     }.into_any()
@@ -385,23 +371,9 @@ pub fn Explorer() -> impl IntoView {
                             return view! { <p class="empty">"Nobody."</p> }.into_any();
                         }
                         view! {
-                            <div class="table-wrap">
-                            <table>
-                                <thead><tr><th scope="col">"User"</th><th scope="col">"Through"</th></tr></thead>
-                                <tbody>
-                                    {page.items.iter().map(|h| view! {
-                                        <tr>
-                                            <td>{object_link(&tenant, "users", &h.user_id)}</td>
-                                            <td class="wrap">
-                                                {h.grants.iter().map(|g| view! {
-                                                    <span class="through">"record " {record_link(&tenant, &g.record_id)} ", via " {via(&tenant, &g.via)}</span>
-                                                }).collect_view()}
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            </div>
+                            {through_table(&tenant, "User", page.items.iter().map(|h| {
+                                (object_link(&tenant, "users", &h.user_id), h.grants.as_slice())
+                            }))}
                             <p class="muted">{page_note(page.items.len(), page.next_cursor.is_some(), page.revision)}</p>
                             <Pager next=page.next_cursor.clone() base_query=question() param="holdersCursor"/>
                         }.into_any()
@@ -410,6 +382,35 @@ pub fn Explorer() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// A page of a lookup as a table: each item (its cell under `first`) and the records it is
+/// held through, each with the user or group the record names.
+fn through_table<'a>(
+    tenant: &str,
+    first: &'static str,
+    rows: impl Iterator<Item = (AnyView, &'a [HolderGrant])>,
+) -> AnyView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead><tr><th scope="col">{first}</th><th scope="col">"Through"</th></tr></thead>
+                <tbody>
+                    {rows.map(|(item, grants)| view! {
+                        <tr>
+                            <td>{item}</td>
+                            <td class="wrap">
+                                {grants.iter().map(|g| view! {
+                                    <span class="through">"record " {record_link(tenant, &g.record_id)} ", via " {via(tenant, &g.via)}</span>
+                                }).collect_view()}
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }
 
 /// What a page of a lookup holds, and whether more follow.
