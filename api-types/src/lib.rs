@@ -1,9 +1,9 @@
 //! The wire types of the Portcullis REST API (`/v1`): what a client sends (`…In`) and what
 //! the server answers (the plain name), for every kind of tenant object, tenants, console
-//! accounts and members, sessions and the audit log. The server and
-//! the console both use them, so a renamed field fails to compile instead of showing a
-//! blank cell; with the `openapi` feature they carry the OpenAPI schemas the committed spec
-//! is generated from.
+//! accounts and members, sessions, the audit log, and the problem documents of errors.
+//! The server and the console both use them, so a renamed field fails to compile instead of
+//! showing a blank cell; with the `openapi` feature they carry the OpenAPI schemas the
+//! committed spec is generated from.
 //!
 //! Ids, actions, resource URIs and times are plain strings here: the server parses them
 //! (and says which field is wrong); a client only carries them. Times are RFC 3339 in UTC
@@ -63,6 +63,7 @@ mod audit;
 mod authzen;
 mod decisions;
 mod objects;
+mod problem;
 mod tenants;
 
 pub use accounts::*;
@@ -70,4 +71,5 @@ pub use audit::*;
 pub use authzen::*;
 pub use decisions::*;
 pub use objects::*;
+pub use problem::*;
 pub use tenants::*;

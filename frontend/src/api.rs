@@ -9,55 +9,20 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// One problem with one field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct FieldError {
-    /// A path into the request body (`permissions[0].action`) or a parameter name.
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
+pub use portcullis_api::{FieldError, Problem, Reference};
 
-/// An object that still refers to one the user tried to delete.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Reference {
-    /// `record` or `group`.
-    pub kind: String,
-    /// Its id.
-    pub id: String,
-}
-
-/// An error answer of the API (RFC 9457), or a failure to reach it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Problem {
-    /// The HTTP status (0: the request did not reach the server).
-    pub status: u16,
-    /// The stable code: `validation_failed`, `not_found`, `in_use` …
-    pub code: String,
-    /// What went wrong, in words.
-    pub detail: String,
-    /// Field-level problems.
-    #[serde(default)]
-    pub errors: Vec<FieldError>,
-    /// What still refers to an object that could not be deleted.
-    #[serde(default)]
-    pub referrers: Vec<Reference>,
-    /// For 412 `precondition_failed`: the object's revision now.
-    #[serde(default, rename = "currentRevision")]
-    pub current_revision: Option<i64>,
-}
-
-impl Problem {
-    /// A failure that is not an answer of the API.
-    pub fn local(detail: impl Into<String>) -> Self {
-        Self {
-            status: 0,
-            code: "network_error".into(),
-            detail: detail.into(),
-            errors: Vec::new(),
-            referrers: Vec::new(),
-            current_revision: None,
-        }
+/// A failure that is not an answer of the API (status 0: the request did not reach the
+/// server, or its answer could not be read).
+pub fn local_problem(detail: impl Into<String>) -> Problem {
+    Problem {
+        problem_type: "about:blank".into(),
+        title: "Network error".into(),
+        status: 0,
+        detail: detail.into(),
+        code: "network_error".into(),
+        errors: Vec::new(),
+        referrers: Vec::new(),
+        current_revision: None,
     }
 }
 
@@ -185,16 +150,16 @@ mod transport {
                 .body(body),
             None => builder.build(),
         }
-        .map_err(|e| Problem::local(e.to_string()))?;
+        .map_err(|e| super::local_problem(e.to_string()))?;
         let response = request
             .send()
             .await
-            .map_err(|e| Problem::local(format!("the server could not be reached: {e}")))?;
+            .map_err(|e| super::local_problem(format!("the server could not be reached: {e}")))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if status >= 400 {
             let mut problem: Problem = serde_json::from_str(&text).unwrap_or_else(|_| {
-                Problem::local(format!(
+                super::local_problem(format!(
                     "the server answered {status} without a problem document"
                 ))
             });
@@ -217,7 +182,9 @@ mod transport {
         _body: Option<String>,
         _if_match: Option<i64>,
     ) -> Result<String, Problem> {
-        Err(Problem::local("the API is called from the browser only"))
+        Err(super::local_problem(
+            "the API is called from the browser only",
+        ))
     }
 }
 
@@ -229,7 +196,7 @@ pub fn set_csrf(token: &str) {
 /// An answer's text as `T` (an empty answer as JSON `null`, which `()` reads).
 fn decode<T: DeserializeOwned>(text: &str) -> Result<T, Problem> {
     let text = if text.is_empty() { "null" } else { text };
-    serde_json::from_str(text).map_err(|e| Problem::local(format!("unexpected answer: {e}")))
+    serde_json::from_str(text).map_err(|e| local_problem(format!("unexpected answer: {e}")))
 }
 
 /// `GET path`, decoded.
@@ -255,7 +222,7 @@ pub async fn send_at<T: DeserializeOwned>(
     revision: Option<i64>,
 ) -> Result<T, Problem> {
     let body = serde_json::to_string(body)
-        .map_err(|e| Problem::local(format!("the request could not be written: {e}")))?;
+        .map_err(|e| local_problem(format!("the request could not be written: {e}")))?;
     decode(&transport::request(method, &path, Some(body), revision).await?)
 }
 

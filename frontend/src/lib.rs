@@ -9,6 +9,11 @@
 
 // Leptos views are deeply nested types; the release (wasm) build needs room to lay them out.
 #![recursion_limit = "512"]
+// Every API call fails with the API's whole problem document (`portcullis_api::Problem`,
+// 168 bytes: its type, title, detail, code, field errors and referrers), moved once per
+// failed request in a browser; boxing it in every signature and every `ErrorBox` would buy
+// nothing a user could notice.
+#![allow(clippy::result_large_err)]
 
 pub mod api;
 mod pages;

@@ -3,39 +3,9 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
+pub use portcullis_api::Problem;
 
-use crate::service::{FieldError, Reference, ServiceError};
-
-/// An error answer (`application/problem+json`).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"type": "https://portcullis.dev/problems/validation_failed", "title": "Unprocessable Content",
-    "status": 422, "detail": "the request is not valid", "code": "validation_failed",
-    "errors": [{"field": "statements[0].roles[0]", "message": "role `editor` does not exist"}]}))]
-pub struct Problem {
-    /// A URI naming the kind of problem: `https://portcullis.dev/problems/<code>`.
-    #[serde(rename = "type")]
-    pub problem_type: String,
-    /// The HTTP status's reason phrase.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong with this request, in words.
-    pub detail: String,
-    /// A stable, machine-readable code: `validation_failed`, `not_found`, `in_use` …
-    pub code: String,
-    /// Field-level problems, for 422 answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
-    /// The objects that still refer to the one that could not be deleted (409 `in_use`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub referrers: Option<Vec<Reference>>,
-    /// The object's current revision (412 `precondition_failed`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_revision: Option<i64>,
-}
+use crate::service::{FieldError, ServiceError};
 
 /// An error on its way to becoming a problem document.
 #[derive(Debug)]
@@ -56,8 +26,8 @@ impl ApiError {
                 status: status.as_u16(),
                 detail: detail.into(),
                 code: code.to_owned(),
-                errors: None,
-                referrers: None,
+                errors: Vec::new(),
+                referrers: Vec::new(),
                 current_revision: None,
             }),
             retry_after: None,
@@ -87,7 +57,7 @@ impl ApiError {
 
     /// Adds field errors.
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.problem.errors = Some(errors);
+        self.problem.errors = errors;
         self
     }
 
@@ -127,7 +97,7 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::InUse { referrers, .. } => {
                 let mut error = ApiError::new(StatusCode::CONFLICT, "in_use", detail);
-                error.problem.referrers = Some(referrers);
+                error.problem.referrers = referrers;
                 error
             }
             ServiceError::Conflict { code, .. } => {

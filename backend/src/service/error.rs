@@ -1,37 +1,8 @@
 //! What can go wrong in a use-case, in terms the API turns into problem documents.
 
-use serde::Serialize;
-use utoipa::ToSchema;
+pub use portcullis_api::{FieldError, Reference};
 
 use crate::store::StoreError;
-
-/// One problem with one field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// Where: a path into the request body (`statements[0].roles[1]`), or a parameter name.
-    pub field: String,
-    /// What is wrong, in words.
-    pub message: String,
-}
-
-impl FieldError {
-    /// A problem with `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-/// An object that still refers to the one a caller tried to delete.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Reference {
-    /// Its kind: `record` or `group`.
-    pub kind: String,
-    /// Its id.
-    pub id: String,
-}
 
 /// Why a use-case refused or failed.
 #[derive(Debug, thiserror::Error)]
