@@ -14,7 +14,7 @@ python3 bench/dataset.py > "$out/dataset.json"
 source bench/server.sh
 cargo build --release -q -p portcullis --example ceiling
 ceiling_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target/release/examples/ceiling "127.0.0.1:$ceiling_port" >/dev/null &
+"$release/examples/ceiling" "127.0.0.1:$ceiling_port" >/dev/null &
 ceiling=$!
 trap 'kill $server $ceiling 2>/dev/null; rm -rf "$data"' EXIT
 ceiling_url=http://127.0.0.1:$ceiling_port
