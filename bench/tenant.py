@@ -3,7 +3,7 @@
 each one user and one document (`/orgs/o{n}/docs/d{i}`, a user per five records), beside a
 tenant of 10,000 records of the same shape, on one release server. Usage:
 
-    tenant.py RECORDS OUT_DIR [DATABASE_URL]   (PORTCULLIS_BINARY: the server, default the release build)
+    tenant.py RECORDS OUT_DIR [DATABASE_URL]   (PORTCULLIS_BINARY: the server, default cargo's release build)
 
 Measures, in one run: bulk import through `portcullis import` (records/s), export through
 `portcullis export` (seconds), resident memory per grant after a restart, restart to
@@ -28,8 +28,12 @@ RECORDS = int(sys.argv[1])
 OUT = sys.argv[2]
 DATABASE_URL = sys.argv[3] if len(sys.argv) > 3 else None
 SMALL = 10_000
-# PORTCULLIS_BINARY runs another build (the one before a change, say) through the same script.
-BINARY = os.environ.get("PORTCULLIS_BINARY", "target/release/portcullis")
+# The release build cargo made (in CARGO_TARGET_DIR when set, as bench/server.sh), or
+# PORTCULLIS_BINARY: another build kept aside (the one before a change, say).
+BINARY = os.environ.get(
+    "PORTCULLIS_BINARY",
+    os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "portcullis"),
+)
 ADMIN = "pcadmin_bench_" + secrets.token_hex(16)
 PART = 2_000_000  # records per import request (a request is at most 1 GiB)
 random.seed(7)
