@@ -1,7 +1,7 @@
 # Sourced by the benchmark scripts: builds and starts the release server on a fresh SQLite
 # database with the default settings (the default rate limit included, as users run it);
-# sets $url, $admin and $server, and stops it on exit. Cargo's CARGO_TARGET_DIR and
-# CARGO_PROFILE_RELEASE_* settings are honoured, to compare two builds in one sitting.
+# sets $url, $admin and $server, and stops it on exit. It runs the build in CARGO_TARGET_DIR
+# when set, to compare two builds in one sitting.
 release=${CARGO_TARGET_DIR:-target}/release
 cargo build --release -q -p portcullis
 data=$(mktemp -d)
