@@ -15,6 +15,7 @@ mod accounts;
 mod groups;
 mod issuers;
 mod keys;
+mod migrations;
 mod records;
 mod roles;
 mod rows;
@@ -142,9 +143,6 @@ impl std::fmt::Debug for Store {
     }
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
-
 impl Store {
     /// Connects to `url` (`sqlite://path`, created if missing, or `postgres://…`) and applies
     /// the migrations.
@@ -181,10 +179,7 @@ impl Store {
                     .await?
             }
         };
-        match backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
-        }
+        migrations::migrator(backend).await?.run(&pool).await?;
         Ok(Self {
             pool,
             backend,
