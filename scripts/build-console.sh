@@ -7,9 +7,10 @@
 #
 # It does by hand the three steps cargo-leptos would do, so nobody has to install
 # cargo-leptos (a 15-minute build of its own on this machine kind):
-#   1. `cargo build --target wasm32-unknown-unknown -p portcullis-console --features hydrate`
-#      (release: the `wasm-release` profile), in its own target dir (target/console) so it
-#      can run beside the server's build without waiting for cargo's lock;
+#   1. `cargo rustc --crate-type cdylib --target wasm32-unknown-unknown -p portcullis-console
+#      --features hydrate` (release: the `wasm-release` profile; the crate is only an rlib
+#      in its Cargo.toml, see there), in its own target dir (target/console) so it can run
+#      beside the server's build without waiting for cargo's lock;
 #   2. `wasm-bindgen --target web` into target/site/pkg, then, for release, `wasm-opt -Oz`;
 #   3. the stylesheet to pkg/portcullis-console.css, frontend/public/* to target/site.
 # The names match what the server's hydration script asks for (`/pkg/portcullis-console.js`
@@ -55,9 +56,9 @@ if [ "$mode" = release ] && [ ! -x target/tools/node_modules/.bin/wasm-opt ]; th
   npm install --silent --no-audit --no-fund --prefix target/tools binaryen@132.0.0
 fi
 
-echo "build-console: cargo build (wasm32, $profile)"
-if ! cargo build --locked --lib -p "$name" --target wasm32-unknown-unknown \
-  --no-default-features --features hydrate --profile "$profile"; then
+echo "build-console: cargo rustc (wasm32 cdylib, $profile)"
+if ! cargo rustc --locked --lib -p "$name" --target wasm32-unknown-unknown \
+  --no-default-features --features hydrate --profile "$profile" --crate-type cdylib; then
   [ -n "$install_pid" ] && kill "$install_pid" 2>/dev/null
   exit 1
 fi
