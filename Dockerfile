@@ -4,8 +4,8 @@ FROM rust:1.95-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# The console's wasm (installing the wasm target, wasm-bindgen-cli and wasm-opt), then the server.
-# The server with cross-crate thin LTO, which `cargo build --release` leaves off for a quicker
+# The console's wasm (installing the wasm target, building tools/console-bindgen, installing
+# wasm-opt), then the server, with cross-crate thin LTO, which `cargo build --release` leaves off for a quicker
 # first build (see Cargo.toml).
 RUN scripts/build-console.sh release && \
     CARGO_PROFILE_RELEASE_LTO=thin cargo build --release --locked -p portcullis

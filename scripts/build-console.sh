@@ -11,17 +11,19 @@
 #      --features hydrate` (release: the `wasm-release` profile; the crate is only an rlib
 #      in its Cargo.toml, see there), in its own target dir (target/console) so it can run
 #      beside the server's build without waiting for cargo's lock;
-#   2. `wasm-bindgen --target web` into target/site/pkg, then, for release, `wasm-opt -Oz`;
+#   2. wasm-bindgen's `--target web` glue into target/site/pkg (tools/console-bindgen, the
+#      library inside wasm-bindgen-cli), then, for release, `wasm-opt -Oz`;
 #   3. the stylesheet to pkg/portcullis-console.css, frontend/public/* to target/site.
 # The names match what the server's hydration script asks for (`/pkg/portcullis-console.js`
 # and `.wasm`: Leptos drops the `_bg` suffix because `LEPTOS_OUTPUT_NAME` is set, see
 # .cargo/config.toml). Steps 2 and 3 are skipped when their outputs are newer than their
 # inputs, so a second run with nothing changed costs what cargo's own no-op costs.
 #
-# Tools, each installed only when missing: the wasm32 target (rustup); wasm-bindgen-cli at
-# exactly the `wasm-bindgen` version of Cargo.lock (built while the wasm compiles); for
-# release, wasm-opt from npm's binaryen@132.0.0 into target/tools (Debian's binaryen 108
-# emits a wasm that does not hydrate).
+# Tools: the wasm32 target (rustup, when missing); tools/console-bindgen, built into
+# target/console-tools while the wasm compiles (cargo's no-op once built), at exactly the
+# `wasm-bindgen` version of Cargo.lock (checked below; nothing is installed in ~/.cargo);
+# for release, wasm-opt from npm's binaryen@132.0.0 into target/tools when missing
+# (Debian's binaryen 108 emits a wasm that does not hydrate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,16 +43,20 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# wasm-bindgen's glue comes from tools/console-bindgen (the CLI's library, at the same
+# version), built beside the wasm in its own target dir so neither waits for the other.
 wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-install_pid=""
-if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wbg" ]; then
-  echo "build-console: installing wasm-bindgen-cli $wbg (about 3 minutes, beside the wasm build)"
-  # Not --locked: with it, a locked dependency of the CLI is missing from the registry.
-  # Its own target dir, so it never waits for ours.
-  CARGO_TARGET_DIR="$PWD/target/console-tools" \
-    cargo install wasm-bindgen-cli --version "$wbg" --force --quiet &
-  install_pid=$!
+tool_wbg=$(awk '/^name = "wasm-bindgen-cli-support"$/ { getline; gsub(/version = |"/, ""); print; exit }' \
+  tools/console-bindgen/Cargo.lock)
+if [ "$wbg" != "$tool_wbg" ]; then
+  echo "build-console: Cargo.lock has wasm-bindgen $wbg but tools/console-bindgen has $tool_wbg:" \
+    "set the same version in tools/console-bindgen/Cargo.toml" >&2
+  exit 1
 fi
+bindgen_dir="$PWD/target/console-tools"
+CARGO_TARGET_DIR="$bindgen_dir" cargo build --release --locked --quiet \
+  --manifest-path tools/console-bindgen/Cargo.toml &
+bindgen_pid=$!
 if [ "$mode" = release ] && [ ! -x target/tools/node_modules/.bin/wasm-opt ]; then
   echo "build-console: installing wasm-opt (npm binaryen@132.0.0) into target/tools"
   npm install --silent --no-audit --no-fund --prefix target/tools binaryen@132.0.0
@@ -59,13 +65,10 @@ fi
 echo "build-console: cargo rustc (wasm32 cdylib, $profile)"
 if ! cargo rustc --locked --lib -p "$name" --target wasm32-unknown-unknown \
   --no-default-features --features hydrate --profile "$profile" --crate-type cdylib; then
-  [ -n "$install_pid" ] && kill "$install_pid" 2>/dev/null
+  kill "$bindgen_pid" 2>/dev/null
   exit 1
 fi
-if [ -n "$install_pid" ]; then
-  wait "$install_pid" || { echo "build-console: installing wasm-bindgen-cli failed" >&2; exit 1; }
-  rm -rf target/console-tools
-fi
+wait "$bindgen_pid" || { echo "build-console: building tools/console-bindgen failed" >&2; exit 1; }
 
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile_dir/${name//-/_}.wasm"
 mkdir -p "$pkg"
@@ -75,7 +78,7 @@ if [ "$stamp" -nt "$wasm" ] && [ "$(cat "$stamp")" = "$wasm" ]; then
   echo "build-console: $pkg is current"
 else
   echo "build-console: wasm-bindgen"
-  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$name" "$wasm"
+  "$bindgen_dir/release/console-bindgen" "$wasm" "$pkg" "$name"
   mv "$pkg/${name}_bg.wasm" "$pkg/$name.wasm"
   if [ "$mode" = release ]; then
     echo "build-console: wasm-opt -Oz"
