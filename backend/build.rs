@@ -28,10 +28,14 @@ fn main() -> Result<()> {
     let mut code = String::new();
     for (name, dir) in [("SQLITE", "sqlite"), ("POSTGRES", "postgres")] {
         writeln!(code, "pub(super) static {name}: &[(i64, &str, &str)] = &[")?;
-        for (version, description, path) in migrations(&root.join(dir))? {
+        for (version, description, file) in migrations(&root.join(dir))? {
+            // The path from the crate's own directory at compile time, not this run's: a
+            // checkout moved to another path (its target dir kept) reuses this output.
+            let path = format!("/../migrations/{dir}/{file}");
             writeln!(
                 code,
-                "    ({version}, {description:?}, include_str!({path:?})),"
+                "    ({version}, {description:?}, \
+                 include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {path:?}))),"
             )?;
         }
         writeln!(code, "];")?;
@@ -40,11 +44,11 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// A directory's migrations as (version, description, absolute path), by version.
+/// A directory's migrations as (version, description, file name), by version.
 fn migrations(dir: &Path) -> Result<Vec<(i64, String, String)>> {
     let mut found = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let path = entry?.path().canonicalize()?;
+        let path = entry?.path();
         let shape = || format!("{}: not <version>_<description>.sql", path.display());
         let file = path
             .file_name()
@@ -56,8 +60,7 @@ fn migrations(dir: &Path) -> Result<Vec<(i64, String, String)>> {
             return Err(format!("{}: reversible migrations are not used", path.display()).into());
         }
         let version: i64 = version.parse().map_err(|_| shape())?;
-        let text = path.to_str().ok_or_else(shape)?.to_owned();
-        found.push((version, description.replace('_', " "), text));
+        found.push((version, description.replace('_', " "), file.to_owned()));
     }
     found.sort();
     Ok(found)

@@ -19,7 +19,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::Redirect;
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -63,19 +62,13 @@ pub fn router(site_root: &Path) -> Router {
         .site_pkg_dir("pkg")
         .env(Env::PROD)
         .build();
-    let routes = generate_route_list(portcullis_console::App);
-    Router::new()
-        .leptos_routes_with_context(&options, routes, content_security_policy, {
-            let options = options.clone();
-            move || portcullis_console::shell(options.clone())
-        })
+    portcullis_console::server::pages(options, content_security_policy)
         .route("/", get(|| async { Redirect::to("/console") }))
         .nest_service("/pkg", ServeDir::new(pkg))
         .route_service(
             "/favicon.ico",
             ServeFile::new(site_root.join("favicon.ico")),
         )
-        .with_state(options)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),

@@ -18,6 +18,8 @@
 pub mod api;
 mod pages;
 mod pick;
+#[cfg(feature = "ssr")]
+pub mod server;
 mod ui;
 
 use leptos::prelude::*;
