@@ -32,7 +32,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::api::{ApiError, AppState, MetricsPolicy, SessionPolicy};
+use crate::api::{ApiError, AppState, MetricsPolicy, SessionPolicy, Shared};
 use crate::auth::{DatabaseSessions, Secret, new_admin_token, secret_hash};
 use crate::config::Config;
 use crate::domain::Limits;
@@ -163,7 +163,7 @@ impl App {
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(i64::from(
                 config.session_idle_minutes,
             ))));
-        let routes = api::app(AppState {
+        let routes = api::app(AppState::new(Shared {
             service,
             limiter: api::rate_limiter(config.rate_limit_per_second),
             sessions: SessionPolicy::new(
@@ -181,7 +181,7 @@ impl App {
                     )
                     .collect(),
             }),
-        })
+        }))
         .merge(console::router(&config.console_dir));
         let listener =
             TcpListener::bind(&config.listen)
@@ -213,8 +213,8 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         // Outermost first: a panic becomes a 500 problem; the request's trace span; the
-        // body limit; the text rule on path and query; then the routes, behind the session
-        // layer only when a session can be used.
+        // body limit; then the text rule on path and query, and the routes, behind the
+        // session layer only when a session can be used.
         let service = tower::ServiceBuilder::new()
             .map_response(axum::response::IntoResponse::into_response)
             .layer(CatchPanicLayer::custom(
@@ -231,7 +231,6 @@ impl App {
             ))
             .layer(TraceLayer::new_for_http())
             .layer(DefaultBodyLimit::max(Limits::BODY_BYTES))
-            .layer(axum::middleware::from_fn(api::reject_control_in_uri))
             .service(with_sessions_when_needed(self.routes, self.sessions));
         // The peer address feeds the per-address sign-in throttle.
         axum::serve(
@@ -250,10 +249,11 @@ impl App {
     }
 }
 
-/// The routes, behind the console's session layer only for requests that can use a
-/// session: those carrying the session cookie, and `/v1/session` (sign-in creates one).
-/// Every other request (an app's API key, the admin token, a page without a cookie) would
-/// only pay for a session it cannot have, so it goes to the routes directly.
+/// The text rule on the request line ([`api::control_in_uri`]), then the routes, behind
+/// the console's session layer only for requests that can use a session: those carrying
+/// the session cookie, and `/v1/session` (sign-in creates one). Every other request (an
+/// app's API key, the admin token, a page without a cookie) would only pay for a session
+/// it cannot have, so it goes to the routes directly.
 fn with_sessions_when_needed<S>(
     app: axum::Router,
     sessions: SessionManagerLayer<S>,
@@ -271,6 +271,7 @@ where
     use tower::{Layer, ServiceExt};
     let with_sessions = sessions.layer(app.clone());
     tower::service_fn(move |request: axum::extract::Request| {
+        let refused = api::control_in_uri(request.uri());
         let needs_session = request.uri().path().starts_with("/v1/session")
             || request
                 .headers()
@@ -283,13 +284,18 @@ where
                         .any(|w| w.starts_with(name) && w.ends_with(b"="))
                 });
         // Only the routes this request takes are cloned (tower's `oneshot` consumes them).
-        let target = if needs_session {
+        let target = if let Some(problem) = refused {
+            Target::Refused(problem)
+        } else if needs_session {
             Target::WithSessions(with_sessions.clone())
         } else {
             Target::Plain(app.clone())
         };
         async move {
             match target {
+                Target::Refused(problem) => {
+                    Ok(axum::response::IntoResponse::into_response(problem))
+                }
                 Target::WithSessions(routes) => routes.oneshot(request).await,
                 Target::Plain(routes) => routes.oneshot(request).await,
             }
@@ -297,8 +303,10 @@ where
     })
 }
 
-/// The routes one request takes: behind the session layer, or not.
+/// Where one request goes: refused for its request line, or to the routes behind the
+/// session layer, or not.
 enum Target<S> {
+    Refused(ApiError),
     WithSessions(S),
     Plain(axum::Router),
 }

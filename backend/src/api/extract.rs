@@ -30,8 +30,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
             .map(|v| {
-                let v = v.trim().to_ascii_lowercase();
-                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+                let v = v.trim().as_bytes();
+                let ends_with = |suffix: &[u8]| {
+                    v.len() >= suffix.len()
+                        && v[v.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+                };
+                v.eq_ignore_ascii_case(b"application/json")
+                    || (v.len() > b"application/".len()
+                        && v[..b"application/".len()].eq_ignore_ascii_case(b"application/")
+                        && ends_with(b"+json"))
             })
             .unwrap_or(false);
         if !json {
@@ -79,6 +86,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .with_errors(vec![FieldError::new("", "the body must be a JSON object")]));
         }
         reject_control_characters(&bytes)?;
+        // The common case, a body that reads, without tracking where the reader is; only a
+        // body that fails is read again to name the field (the same reader, the same error).
+        if let Ok(value) = serde_json::from_slice(&bytes) {
+            return Ok(ApiJson(value));
+        }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         let value = match serde_path_to_error::deserialize(&mut deserializer) {
             Ok(value) => value,
@@ -141,27 +153,24 @@ fn reject_control_characters(bytes: &[u8]) -> Result<(), ApiError> {
 /// segment or query parameter holding a control character is 400 (`invalid_path` or
 /// `invalid_parameter`) naming it, before any handler, extractor or database sees it.
 /// A URI without `%` cannot hold one (hyper refuses raw control characters), so it
-/// costs nothing on the common path.
-pub async fn reject_control_in_uri(
-    request: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let uri = request.uri();
+/// costs nothing on the common path. A plain function the server's outermost service
+/// calls (not a middleware of its own: that would box every request's future once more).
+pub fn control_in_uri(uri: &axum::http::Uri) -> Option<ApiError> {
     if uri.path().contains('%') {
         for (i, segment) in uri.path().split('/').enumerate().skip(1) {
             let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
             if let Some(c) = text::first_control(&decoded) {
-                return ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_path",
-                    format!("path segment {i} {}", text::control_message(c)),
-                )
-                .with_errors(vec![FieldError::new(
-                    format!("path[{i}]"),
-                    text::control_message(c),
-                )])
-                .into_response();
+                return Some(
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_path",
+                        format!("path segment {i} {}", text::control_message(c)),
+                    )
+                    .with_errors(vec![FieldError::new(
+                        format!("path[{i}]"),
+                        text::control_message(c),
+                    )]),
+                );
             }
         }
     }
@@ -175,16 +184,17 @@ pub async fn reject_control_in_uri(
             })
             .collect();
         if !errors.is_empty() {
-            return ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_parameter",
-                "a query parameter holds a control character",
-            )
-            .with_errors(errors)
-            .into_response();
+            return Some(
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_parameter",
+                    "a query parameter holds a control character",
+                )
+                .with_errors(errors),
+            );
         }
     }
-    next.run(request).await
+    None
 }
 
 /// Path parameters; undecodable ones are 400 `invalid_path`.

@@ -17,7 +17,6 @@ use std::fmt::Write as _;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use utoipa_axum::router::OpenApiRouter;
@@ -112,16 +111,59 @@ fn handles(method: &Method, status: u16, route: &str) -> Handles {
     made
 }
 
-/// Counts a request and records its latency, labelled by its route template.
-pub async fn track(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let response = next.run(request).await;
-    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
-    let (counter, histogram) = handles(&method, response.status().as_u16(), route);
-    counter.increment(1);
-    histogram.record(started.elapsed().as_secs_f64());
-    response
+/// Counts each request and records its latency, labelled by its route template: a layer
+/// on every route (`route_layer`, where the template is known). Its own service rather
+/// than `axum::middleware::from_fn`, which clones and boxes the routes behind it on every
+/// request; this boxes one future.
+#[derive(Debug, Clone, Copy)]
+pub struct TrackLayer;
+
+impl<S> tower::Layer<S> for TrackLayer {
+    type Service = Track<S>;
+
+    fn layer(&self, inner: S) -> Track<S> {
+        Track { inner }
+    }
+}
+
+/// The service of [`TrackLayer`].
+#[derive(Debug, Clone)]
+pub struct Track<S> {
+    inner: S,
+}
+
+impl<S> tower::Service<Request> for Track<S>
+where
+    S: tower::Service<Request, Response = Response> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Response, S::Error>> + Send + 'static>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let matched = request.extensions().get::<MatchedPath>().cloned();
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            let response = response.await?;
+            let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+            let (counter, histogram) = handles(&method, response.status().as_u16(), route);
+            counter.increment(1);
+            histogram.record(started.elapsed().as_secs_f64());
+            Ok(response)
+        })
+    }
 }
 
 /// Prometheus metrics

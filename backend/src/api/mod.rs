@@ -29,7 +29,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{ApiError, Problem};
-pub use extract::reject_control_in_uri;
+pub use extract::control_in_uri;
 pub use metrics::MetricsPolicy;
 pub use session::{CSRF_HEADER, SessionPolicy};
 pub use transport::{PeerAddr, ProblemListener};
@@ -39,9 +39,29 @@ use crate::service::{Page, Service, Written};
 /// The response header carrying the tenant revision a write produced.
 pub const REVISION_HEADER: HeaderName = HeaderName::from_static("portcullis-revision");
 
-/// What every handler can reach.
+/// What every handler can reach: one shared value, so a request that takes the state
+/// (every handler does) counts one reference instead of one per part.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The state of an application made of these parts.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
     /// The use-cases.
     pub service: Arc<Service>,
     /// Requests per credential, when limited.
@@ -482,7 +502,7 @@ pub fn app(state: AppState) -> axum::Router {
     metrics::install();
     let (router, openapi) = router();
     router
-        .route_layer(axum::middleware::from_fn(metrics::track))
+        .route_layer(metrics::TrackLayer)
         // Serves the spec at /openapi.json and the interactive docs, from assets built into
         // the binary, at /docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", openapi))

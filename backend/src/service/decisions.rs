@@ -27,6 +27,17 @@ use crate::engine::{
 };
 use crate::store::{RecordGrants, RecordGrantsPage, Snapshot, Table, Which};
 
+/// `portcullis_decisions_total` by result (allowed, denied), registered once: not on every
+/// check, which would build and hash the labels each time. Made after the recorder is
+/// installed (the first check comes after the routes are built, which install it).
+static DECISIONS_TOTAL: std::sync::LazyLock<(metrics::Counter, metrics::Counter)> =
+    std::sync::LazyLock::new(|| {
+        (
+            metrics::counter!("portcullis_decisions_total", "result" => "allowed"),
+            metrics::counter!("portcullis_decisions_total", "result" => "denied"),
+        )
+    });
+
 /// Events applied per read of the change feed.
 const FEED_BATCH: usize = 1000;
 /// Rows per read when an index is built from a snapshot.
@@ -758,9 +769,9 @@ impl Service {
             })
             .collect();
         let allowed = decisions.iter().filter(|d| d.allowed).count() as u64;
-        metrics::counter!("portcullis_decisions_total", "result" => "allowed").increment(allowed);
-        metrics::counter!("portcullis_decisions_total", "result" => "denied")
-            .increment(decisions.len() as u64 - allowed);
+        let (allowed_total, denied_total) = &*DECISIONS_TOTAL;
+        allowed_total.increment(allowed);
+        denied_total.increment(decisions.len() as u64 - allowed);
         Ok((decisions, index.revision()))
     }
 

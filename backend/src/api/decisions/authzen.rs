@@ -176,13 +176,16 @@ fn query_of(
     let resource_type = required(resource.and_then(|r| r.kind.as_ref()), "resource.type");
     let resource_id = required(resource.and_then(|r| r.id.as_ref()), "resource.id");
     let name = required(action.and_then(|a| a.name.as_ref()), "action.name");
-    let user = subject_type
-        .zip(subject_id)
-        .map(|(kind, id)| parse_user(&subject_user(&kind, &id), &format!("{prefix}subject.id")));
+    let user = subject_type.zip(subject_id).map(|(kind, id)| {
+        parse_user(
+            &subject_user(&kind, &id),
+            format_args!("{prefix}subject.id"),
+        )
+    });
     let resource = resource_type
         .zip(resource_id)
         .map(|(kind, id)| mapped_resource(&kind, &id, &format!("{prefix}resource.id")));
-    let permission = name.map(|name| parse_permission(&name, &format!("{prefix}action.name")));
+    let permission = name.map(|name| parse_permission(&name, format_args!("{prefix}action.name")));
     match (user, resource, permission) {
         (Some(Ok(user)), Some(Ok(resource)), Some(Ok(permission))) if errors.is_empty() => {
             Ok(CheckQuery {

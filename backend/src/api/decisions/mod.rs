@@ -25,29 +25,35 @@ use crate::service::{CheckQuery, FieldError};
 /// The most checks in one batch.
 pub const MAX_BATCH: usize = 1000;
 
-pub(super) fn parse_user(user: &str, field: &str) -> Result<UserId, FieldError> {
-    UserId::parse(user).map_err(|e| FieldError::new(field, e.0))
+pub(super) fn parse_user(user: &str, field: impl std::fmt::Display) -> Result<UserId, FieldError> {
+    UserId::parse(user).map_err(|e| FieldError::new(field.to_string(), e.0))
 }
 
-pub(super) fn parse_resource(resource: &str, field: &str) -> Result<ResourcePattern, FieldError> {
+pub(super) fn parse_resource(
+    resource: &str,
+    field: impl std::fmt::Display,
+) -> Result<ResourcePattern, FieldError> {
     match ResourcePattern::parse(resource) {
         Ok(r) if r.is_wildcard() => Err(FieldError::new(
-            field,
+            field.to_string(),
             "a resource asked about is concrete: no `*` segments",
         )),
         Ok(r) => Ok(r),
-        Err(e) => Err(FieldError::new(field, e.0)),
+        Err(e) => Err(FieldError::new(field.to_string(), e.0)),
     }
 }
 
-pub(super) fn parse_permission(permission: &str, field: &str) -> Result<Action, FieldError> {
+pub(super) fn parse_permission(
+    permission: &str,
+    field: impl std::fmt::Display,
+) -> Result<Action, FieldError> {
     match Action::parse(permission) {
         Ok(p) if p.is_wildcard() => Err(FieldError::new(
-            field,
+            field.to_string(),
             "a permission asked about is concrete: no `*` segments",
         )),
         Ok(p) => Ok(p),
-        Err(e) => Err(FieldError::new(field, e.0)),
+        Err(e) => Err(FieldError::new(field.to_string(), e.0)),
     }
 }
 
@@ -171,9 +177,10 @@ pub(super) fn parse_query(
     explain: bool,
     prefix: &str,
 ) -> Result<CheckQuery, Vec<FieldError>> {
-    let user = user.and_then(|user| parse_user(user, &format!("{prefix}userId")));
-    let resource = parse_resource(resource, &format!("{prefix}resourceUri"));
-    let permission = parse_permission(permission, &format!("{prefix}permission"));
+    // Field names are only written out for an error: a check that parses allocates none.
+    let user = user.and_then(|user| parse_user(user, format_args!("{prefix}userId")));
+    let resource = parse_resource(resource, format_args!("{prefix}resourceUri"));
+    let permission = parse_permission(permission, format_args!("{prefix}permission"));
     match (user, resource, permission) {
         (Ok(user), Ok(resource), Ok(permission)) => Ok(CheckQuery {
             user,
