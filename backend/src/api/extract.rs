@@ -29,17 +29,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
-            .map(|v| {
-                let v = v.trim().as_bytes();
-                let ends_with = |suffix: &[u8]| {
-                    v.len() >= suffix.len()
-                        && v[v.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-                };
-                v.eq_ignore_ascii_case(b"application/json")
-                    || (v.len() > b"application/".len()
-                        && v[..b"application/".len()].eq_ignore_ascii_case(b"application/")
-                        && ends_with(b"+json"))
-            })
+            .map(is_json)
             .unwrap_or(false);
         if !json {
             return Err(ApiError::new(
@@ -119,6 +109,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         deserializer.end().map_err(malformed)?;
         Ok(ApiJson(value))
     }
+}
+
+/// Whether a media type (without parameters) is JSON: `application/json` or
+/// `application/…+json`, in any case (compared without lowercasing a copy).
+fn is_json(media_type: &str) -> bool {
+    let v = media_type.trim();
+    let part = |range: Option<&str>, expected: &str| {
+        range.is_some_and(|p| p.eq_ignore_ascii_case(expected))
+    };
+    v.eq_ignore_ascii_case("application/json")
+        || (part(v.get(..12), "application/") && part(v.get(v.len().saturating_sub(5)..), "+json"))
 }
 
 /// The text rule (SPEC.md §1, [`crate::domain::text`]) on a JSON body: 422
@@ -483,5 +484,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Preconditions {
             if_match,
             if_none_match_any,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_media_types() {
+        for yes in [
+            "application/json",
+            " Application/JSON ",
+            "application/merge-patch+json",
+            "APPLICATION/PROBLEM+JSON",
+        ] {
+            assert!(is_json(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "text/plain",
+            "application/xml",
+            "text/json",
+            "application+json",
+            "json",
+            "application/jsonx",
+            "application/x+jso",
+        ] {
+            assert!(!is_json(no), "{no}");
+        }
     }
 }
